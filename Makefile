@@ -1,0 +1,69 @@
+# bcmlp — one line per target in README.md ("Make targets").
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PY := .venv/bin/python
+VENV_STAMP := .venv/.installed
+export BCMLP_RUN ?= $(CURDIR)/run
+
+.PHONY: help install deps up down status logs clean project demo test lint test-go test-py bench
+
+help:
+	@sed -n 's/^## //p' README.md
+
+# The virtual environment is rebuilt when pyproject.toml changes.
+$(VENV_STAMP): pyproject.toml
+	@command -v python3 >/dev/null || { echo "python3 (>= 3.11) is missing: apt-get install python3 python3-venv" >&2; exit 1; }
+	python3 -m venv .venv
+	.venv/bin/pip install -q --upgrade pip
+	.venv/bin/pip install -q -e '.[dev]'
+	touch $@
+
+# deps: what the tests need — the venv, Fabric CA and Kubo (built once per version into the cache).
+deps: $(VENV_STAMP)
+	network/install-bin.sh fabric-ca kubo
+
+# install: everything, Fabric's peer and orderer included.
+install: deps
+	network/install-bin.sh fabric
+
+up: deps
+	network/up.sh
+
+down:
+	network/down.sh
+
+status:
+	network/status.sh
+
+logs:
+	@ls "$(BCMLP_RUN)"/logs/*.log >/dev/null 2>&1 || { echo "no logs under $(BCMLP_RUN)/logs" >&2; exit 1; }
+	tail -n 20 "$(BCMLP_RUN)"/logs/*.log
+
+clean: down
+	rm -rf "$(BCMLP_RUN)"
+
+project:
+	network/project.sh "$(NAME)" "$(ORGS)"
+
+demo: install up
+
+lint: $(VENV_STAMP)
+	.venv/bin/ruff check gateway pipeline tests bench
+	.venv/bin/ruff format --check gateway pipeline tests bench
+	.venv/bin/mypy
+	.venv/bin/shellcheck -x network/*.sh .ci/run
+	test -z "$$(gofmt -l chaincode)" || { gofmt -l chaincode; echo "gofmt: the files above need formatting" >&2; exit 1; }
+	cd chaincode && go vet ./...
+
+test-go:
+	cd chaincode && go test -count=1 ./...
+
+test-py: deps
+	$(PY) -m pytest -q
+
+test: deps lint test-go test-py
+
+bench: deps
+	$(PY) bench/network_idle.py

@@ -1,0 +1,267 @@
+package main
+
+import (
+	"encoding/json"
+	"io/fs"
+	"strings"
+	"testing"
+
+	"bcmlp.local/chaincode/internal/fabrictest"
+)
+
+// invoke runs one transaction through the real contractapi dispatch, with a
+// real serialized X.509 identity as the creator.
+func invoke(t *testing.T, stub *fabrictest.Stub, args ...string) (int32, string) {
+	t.Helper()
+	cc, err := newChaincode()
+	if err != nil {
+		t.Fatalf("newChaincode: %v", err)
+	}
+	stub.NextTx()
+	stub.Args = nil
+	for _, a := range args {
+		stub.Args = append(stub.Args, []byte(a))
+	}
+	resp := cc.Invoke(stub)
+	if resp.Status != 200 {
+		return resp.Status, resp.Message
+	}
+	return resp.Status, string(resp.Payload)
+}
+
+func newInvokeStub(t *testing.T) *fabrictest.Stub {
+	t.Helper()
+	creator, err := fabrictest.SerializedIdentity("Org1MSP", "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stub := fabrictest.NewStub()
+	stub.Creator = creator
+	return stub
+}
+
+func TestChaincodeServesRegistry(t *testing.T) {
+	stub := newInvokeStub(t)
+	if status, msg := invoke(t, stub, "registry:RegisterMember", "alice", "domain-expert", "Org1MSP"); status != 200 {
+		t.Fatalf("RegisterMember: %d %s", status, msg)
+	}
+	status, body := invoke(t, stub, "registry:GetMember", "alice")
+	if status != 200 {
+		t.Fatalf("GetMember: %d %s", status, body)
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatalf("GetMember payload %q: %v", body, err)
+	}
+	// The identity is what Fabric's cid package derives from the real certificate.
+	if m["identity"] != "x509::CN=alice,OU=client::CN=alice,OU=client" || m["mspId"] != "Org1MSP" || m["role"] != "domain-expert" {
+		t.Fatalf("GetMember = %v", m)
+	}
+	// Calls without a contract prefix go to registry, the default contract.
+	if status, _ := invoke(t, stub, "GetMember", "alice"); status != 200 {
+		t.Fatalf("unprefixed GetMember: status %d", status)
+	}
+}
+
+func TestChaincodeServesProvenance(t *testing.T) {
+	stub := newInvokeStub(t)
+	const cid = "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"
+	const sha = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
+	if status, msg := invoke(t, stub, "provenance:RecordArtifact", "raw-1", cid, sha, "11", "text/plain", "[]"); status != 200 {
+		t.Fatalf("RecordArtifact raw-1: %d %s", status, msg)
+	}
+	if status, msg := invoke(t, stub, "provenance:RecordArtifact", "model-1", cid, sha, "11", "application/octet-stream", `["raw-1"]`); status != 200 {
+		t.Fatalf("RecordArtifact model-1: %d %s", status, msg)
+	}
+	status, body := invoke(t, stub, "provenance:GetLineage", "model-1")
+	if status != 200 {
+		t.Fatalf("GetLineage: %d %s", status, body)
+	}
+	var lineage []struct {
+		ID      string   `json:"id"`
+		Parents []string `json:"parents"`
+		Size    int64    `json:"size"`
+	}
+	if err := json.Unmarshal([]byte(body), &lineage); err != nil {
+		t.Fatalf("GetLineage payload %q: %v", body, err)
+	}
+	if len(lineage) != 2 || lineage[0].ID != "model-1" || lineage[1].ID != "raw-1" || lineage[1].Parents == nil || lineage[0].Size != 11 {
+		t.Fatalf("GetLineage = %+v", lineage)
+	}
+	// A root's empty parents must come back as [] to pass the return schema.
+	if status, body := invoke(t, stub, "provenance:GetArtifact", "raw-1"); status != 200 || !strings.Contains(body, `"parents":[]`) {
+		t.Fatalf("GetArtifact raw-1: %d %s", status, body)
+	}
+}
+
+func TestChaincodeReportsContractErrors(t *testing.T) {
+	stub := newInvokeStub(t)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"registry:GetMember", "carol"}, `member "carol" does not exist`},
+		{[]string{"registry:RegisterMember", "alice", "company", "Org2MSP"}, `organisation "Org2MSP" is not your MSP id "Org1MSP"`},
+		{[]string{"provenance:RecordArtifact", "x", "Qm", "00", "1", "a/b", "[]"}, `cid "Qm" is not a valid CID`},
+		{[]string{"provenance:GetArtifact", "nope"}, `artifact "nope" does not exist`},
+		{[]string{"trust:GetMember", "alice"}, "Contract not found with name trust"},
+	}
+	for _, tt := range tests {
+		status, msg := invoke(t, stub, tt.args...)
+		if status != 500 || !strings.Contains(msg, tt.want) {
+			t.Errorf("%v: %d %q, want 500 containing %q", tt.args, status, msg, tt.want)
+		}
+	}
+}
+
+func TestChaincodeMetadataMarksQueries(t *testing.T) {
+	stub := newInvokeStub(t)
+	status, body := invoke(t, stub, "org.hyperledger.fabric:GetMetadata")
+	if status != 200 {
+		t.Fatalf("GetMetadata: %d %s", status, body)
+	}
+	var md struct {
+		Contracts map[string]struct {
+			Transactions []struct {
+				Name string   `json:"name"`
+				Tag  []string `json:"tag"`
+			} `json:"transactions"`
+		} `json:"contracts"`
+	}
+	if err := json.Unmarshal([]byte(body), &md); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for name, c := range md.Contracts {
+		for _, tx := range c.Transactions {
+			got[name+":"+tx.Name] = strings.Join(tx.Tag, ",")
+		}
+	}
+	want := map[string]string{
+		"registry:RegisterMember":   "submit,SUBMIT",
+		"registry:GetMember":        "evaluate,EVALUATE",
+		"provenance:RecordArtifact": "submit,SUBMIT",
+		"provenance:GetArtifact":    "evaluate,EVALUATE",
+		"provenance:GetLineage":     "evaluate,EVALUATE",
+	}
+	for name, tag := range want {
+		if got[name] != tag {
+			t.Errorf("%s tags = %q, want %q", name, got[name], tag)
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok && !strings.HasPrefix(name, "org.hyperledger.fabric:") {
+			t.Errorf("unexpected transaction %s", name)
+		}
+	}
+}
+
+// env is a fake environment and file system for serverFromEnv.
+type env struct {
+	vars  map[string]string
+	files map[string]string
+}
+
+func (e env) getenv(k string) string { return e.vars[k] }
+
+func (e env) readFile(path string) ([]byte, error) {
+	data, ok := e.files[path]
+	if !ok {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrNotExist}
+	}
+	return []byte(data), nil
+}
+
+func TestServerFromEnvWithoutTLS(t *testing.T) {
+	e := env{vars: map[string]string{envAddress: "127.0.0.1:9999", envChaincodeID: "bcmlp_0.1:abc"}}
+	s, err := serverFromEnv(e.getenv, e.readFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Address != "127.0.0.1:9999" || s.CCID != "bcmlp_0.1:abc" || !s.TLSProps.Disabled {
+		t.Fatalf("server = %+v", s)
+	}
+}
+
+func TestServerFromEnvWithTLS(t *testing.T) {
+	files := map[string]string{"/k": "KEY", "/c": "CERT", "/ca": "CA"}
+	base := map[string]string{envAddress: "0.0.0.0:9999", envChaincodeID: "id", envTLSKey: "/k", envTLSCert: "/c"}
+	s, err := serverFromEnv(env{vars: base, files: files}.getenv, env{files: files}.readFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.TLSProps.Disabled || string(s.TLSProps.Key) != "KEY" || string(s.TLSProps.Cert) != "CERT" || s.TLSProps.ClientCACerts != nil {
+		t.Fatalf("TLS = %+v", s.TLSProps)
+	}
+	base[envClientCA] = "/ca"
+	s, err = serverFromEnv(env{vars: base}.getenv, env{files: files}.readFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(s.TLSProps.ClientCACerts) != "CA" {
+		t.Fatalf("client CA = %q", s.TLSProps.ClientCACerts)
+	}
+}
+
+func TestServerFromEnvRefusals(t *testing.T) {
+	files := map[string]string{"/k": "KEY", "/c": "CERT", "/ca": "CA", "/empty": ""}
+	serve := map[string]string{envAddress: "127.0.0.1:9999", envChaincodeID: "id"}
+	with := func(extra map[string]string) map[string]string {
+		out := map[string]string{}
+		for k, v := range serve {
+			out[k] = v
+		}
+		for k, v := range extra {
+			out[k] = v
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		vars map[string]string
+		want string
+	}{
+		{"nothing set", nil,
+			"runs only as a service the peer connects to: set CHAINCODE_SERVER_ADDRESS (the host:port to listen on, e.g. 127.0.0.1:9999) and CORE_CHAINCODE_ID_NAME"},
+		{"no address", map[string]string{envChaincodeID: "id"}, "set CHAINCODE_SERVER_ADDRESS (the host:port"},
+		{"no id", map[string]string{envAddress: "127.0.0.1:1"}, "set CORE_CHAINCODE_ID_NAME (the package id"},
+		{"key unreadable", with(map[string]string{envTLSKey: "/missing", envTLSCert: "/c"}),
+			"CHAINCODE_TLS_KEY_FILE=/missing cannot be read: open /missing: file does not exist; point it at a readable PEM file or unset it"},
+		{"cert unreadable", with(map[string]string{envTLSKey: "/k", envTLSCert: "/missing"}), "CHAINCODE_TLS_CERT_FILE=/missing cannot be read"},
+		{"ca unreadable", with(map[string]string{envTLSKey: "/k", envTLSCert: "/c", envClientCA: "/missing"}), "CHAINCODE_CLIENT_CA_CERT_FILE=/missing cannot be read"},
+		{"key empty", with(map[string]string{envTLSKey: "/empty", envTLSCert: "/c"}), "CHAINCODE_TLS_KEY_FILE=/empty is empty"},
+		{"key only", with(map[string]string{envTLSKey: "/k"}), "CHAINCODE_TLS_KEY_FILE is set but CHAINCODE_TLS_CERT_FILE is not"},
+		{"cert only", with(map[string]string{envTLSCert: "/c"}), "CHAINCODE_TLS_CERT_FILE is set but CHAINCODE_TLS_KEY_FILE is not"},
+		{"ca only", with(map[string]string{envClientCA: "/ca"}), "CHAINCODE_CLIENT_CA_CERT_FILE is set but TLS is off"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := env{vars: tt.vars, files: files}
+			s, err := serverFromEnv(e.getenv, e.readFile)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
+			}
+			if s != nil {
+				t.Fatalf("server %+v alongside an error", s)
+			}
+		})
+	}
+}
+
+func TestRunRefusesWithoutServiceConfiguration(t *testing.T) {
+	e := env{}
+	err := run(e.getenv, e.readFile)
+	if err == nil || !strings.Contains(err.Error(), "CHAINCODE_SERVER_ADDRESS") {
+		t.Fatalf("run = %v", err)
+	}
+}
+
+func TestRunReportsServerStartFailure(t *testing.T) {
+	// TLS material that is not PEM makes the shim refuse to start, so run
+	// returns instead of serving.
+	files := map[string]string{"/k": "not a key", "/c": "not a cert"}
+	e := env{vars: map[string]string{envAddress: "127.0.0.1:0", envChaincodeID: "id", envTLSKey: "/k", envTLSCert: "/c"}, files: files}
+	if err := run(e.getenv, e.readFile); err == nil {
+		t.Fatal("run started a server with unusable TLS material")
+	}
+}

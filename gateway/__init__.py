@@ -1,0 +1,1 @@
+"""bcmlp gateway: the Python side of the consortium (Fabric client, IPFS client, services)."""

@@ -1,0 +1,97 @@
+"""The running consortium as described by `network/describe.sh` (run/network.json).
+
+Python code learns addresses, MSP ids and file locations only from this description, so the port plan
+lives in one place (network/lib.sh).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ConsortiumError(Exception):
+    """ConsortiumError reports a missing or unreadable network description."""
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateAuthority:
+    url: str
+    operations: str
+    root_cert: Path
+
+
+@dataclass(frozen=True, slots=True)
+class IpfsNode:
+    api: str
+    swarm: str
+    repo: Path
+    peer_id: str
+    api_header_file: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    name: str
+    msp_id: str
+    msp_dir: Path
+    ca: CertificateAuthority
+    admin_dir: Path
+    ipfs: IpfsNode | None
+
+
+@dataclass(frozen=True, slots=True)
+class Consortium:
+    run_dir: Path
+    organisations: tuple[Organisation, ...]
+
+    def organisation(self, name: str) -> Organisation:
+        """organisation returns the organisation called name, or raises ConsortiumError naming the known ones."""
+        for org in self.organisations:
+            if org.name == name:
+                return org
+        known = ", ".join(o.name for o in self.organisations)
+        raise ConsortiumError(f"unknown organisation {name!r}; the consortium has: {known}")
+
+    @property
+    def peer_organisations(self) -> tuple[Organisation, ...]:
+        return tuple(o for o in self.organisations if o.ipfs is not None)
+
+
+def default_run_dir() -> Path:
+    return Path(os.environ.get("BCMLP_RUN") or Path(__file__).resolve().parent.parent / "run")
+
+
+def load_consortium(run_dir: Path | None = None) -> Consortium:
+    """load_consortium reads run_dir/network.json, written by `make up`."""
+    path = (run_dir or default_run_dir()) / "network.json"
+    try:
+        raw = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConsortiumError(f"{path} does not exist: start the network with 'make up'") from None
+    except json.JSONDecodeError as exc:
+        raise ConsortiumError(f"{path} is not valid JSON ({exc}): run 'make up' again") from None
+    orgs = []
+    for o in raw["organisations"]:
+        ipfs = o.get("ipfs")
+        orgs.append(
+            Organisation(
+                name=o["name"],
+                msp_id=o["msp_id"],
+                msp_dir=Path(o["msp_dir"]),
+                ca=CertificateAuthority(o["ca"]["url"], o["ca"]["operations"], Path(o["ca"]["root_cert"])),
+                admin_dir=Path(o["admin"]),
+                ipfs=None
+                if ipfs is None
+                else IpfsNode(
+                    api=ipfs["api"],
+                    swarm=ipfs["swarm"],
+                    repo=Path(ipfs["repo"]),
+                    peer_id=ipfs["peer_id"],
+                    api_header_file=Path(ipfs["api_header_file"]),
+                ),
+            )
+        )
+    return Consortium(run_dir=Path(raw["run_dir"]), organisations=tuple(orgs))

@@ -1,0 +1,93 @@
+# lib.sh — the consortium's layout and the helpers every node script shares. Sourced, never run.
+# Everything generated lives under $BCMLP_RUN (default: <repo>/run), which `make clean` removes.
+# shellcheck shell=bash
+
+BCMLP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BCMLP_RUN=${BCMLP_RUN:-$BCMLP_ROOT/run}
+# Every port is derived from one base so a second network (the tests') can run beside the demo's.
+BCMLP_PORT_BASE=${BCMLP_PORT_BASE:-17000}
+# shellcheck source=network/versions.env
+source "$BCMLP_ROOT/network/versions.env"
+
+# The paper's stakeholders, one peer organisation each; index 0 is the ordering service.
+PEER_ORGS=(Manufacturer ModelTrainer ConditionMonitor QualityControl)
+ORDERER_ORG=OrdererOrg
+# shellcheck disable=SC2034  # used by the scripts that source this file
+ORDERERS=(orderer1 orderer2 orderer3)
+
+org_index() { # ORG -> 0 for the orderer org, 1..n for peer orgs
+  local i
+  [[ $1 == "$ORDERER_ORG" ]] && { echo 0; return; }
+  for i in "${!PEER_ORGS[@]}"; do [[ ${PEER_ORGS[$i]} == "$1" ]] && { echo $((i + 1)); return; }; done
+  echo "unknown organisation '$1' (known: $ORDERER_ORG ${PEER_ORGS[*]})" >&2; return 1
+}
+org_lower() { echo "$1" | tr '[:upper:]' '[:lower:]'; }
+msp_id() { echo "${1}MSP"; }
+
+# port ORG ROLE: one fixed offset per role inside the organisation's block of 100 ports.
+port() {
+  local i off; i=$(org_index "$1") || return 1
+  case $2 in
+    ca) off=54 ;; ca-ops) off=55 ;;
+    ipfs-swarm) off=40 ;; ipfs-api) off=41 ;;
+    peer) off=51 ;; peer-cc) off=52 ;; peer-ops) off=53 ;; chaincode) off=60 ;;
+    *) echo "unknown port role '$2'" >&2; return 1 ;;
+  esac
+  echo $((BCMLP_PORT_BASE + i * 100 + off))
+}
+orderer_port() { # ORDERER ROLE (listen|admin|ops)
+  local k=${1#orderer} off
+  case $2 in listen) off=0 ;; admin) off=1 ;; ops) off=2 ;; *) echo "unknown orderer port role '$2'" >&2; return 1 ;; esac
+  echo $((BCMLP_PORT_BASE + k * 10 + off))
+}
+
+bin_dir() { # COMPONENT -> its cached bin folder (fails with a hint if not built)
+  local d
+  case $1 in
+    fabric) d=$BCMLP_CACHE/fabric-$FABRIC_VERSION/bin ;;
+    fabric-ca) d=$BCMLP_CACHE/fabric-ca-$FABRIC_CA_VERSION/bin ;;
+    kubo) d=$BCMLP_CACHE/kubo-$KUBO_VERSION/bin ;;
+  esac
+  [[ -d $d ]] || { echo "$1 binaries missing in $d: run 'make install'" >&2; return 1; }
+  echo "$d"
+}
+
+log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# start_bg NAME LOGFILE CMD... — runs CMD in the background in its own session, pid in $BCMLP_RUN/pids.
+start_bg() {
+  local name=$1 logf=$2; shift 2
+  local pidf=$BCMLP_RUN/pids/$name.pid
+  mkdir -p "$BCMLP_RUN/pids" "$(dirname "$logf")"
+  if [[ -f $pidf ]] && kill -0 "$(cat "$pidf")" 2>/dev/null; then log "$name already running (pid $(cat "$pidf"))"; return 0; fi
+  ulimit -n 65536 2>/dev/null || true
+  setsid "$@" >>"$logf" 2>&1 < /dev/null &
+  echo $! >"$pidf"
+}
+
+# stop_bg NAME — TERM, then KILL after 10 s; removes the pid file.
+stop_bg() {
+  local pidf=$BCMLP_RUN/pids/$1.pid pid _
+  [[ -f $pidf ]] || return 0
+  pid=$(cat "$pidf")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidf"
+}
+
+is_running() { local pidf=$BCMLP_RUN/pids/$1.pid; [[ -f $pidf ]] && kill -0 "$(cat "$pidf")" 2>/dev/null; }
+
+# wait_http NAME URL [CURL-ARGS...] — polls until URL answers 200 or the process dies; 60 s at most.
+wait_http() {
+  local name=$1 url=$2 _; shift 2
+  for _ in $(seq 300); do
+    if curl -fsS -o /dev/null --max-time 2 "$@" "$url" 2>/dev/null; then return 0; fi
+    is_running "$name" || die "$name exited during start-up; see its log under $BCMLP_RUN/logs"
+    sleep 0.2
+  done
+  die "$name did not become ready at $url within 60 s; see its log under $BCMLP_RUN/logs"
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# project.sh NAME "ORG ..." — creates a project channel (the paper's sidechain) with just those peer
+# organisations, joins their peers and deploys the provenance chaincode there. Everything is checked
+# before anything is changed, so a refused request leaves the network as it was.
+set -euo pipefail
+# shellcheck source=network/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+name=${1:-}; orgs=${2:-}
+[[ -n $name ]] || die "project: NAME is missing: make project NAME=<channel id> ORGS=\"Org1 Org2\""
+# Fabric's channel-id rule, minus the upper bound it shares with the orderer's file names.
+[[ $name =~ ^[a-z][a-z0-9.-]{0,48}$ ]] ||
+  die "project: NAME '$name' is malformed: use 1-49 characters, lower-case letters, digits, '.' and '-', starting with a letter"
+[[ $name != mainchain ]] || die "project: NAME 'mainchain' is the consortium's main channel; choose another name"
+[[ -n $orgs ]] || die "project: ORGS is missing: name the peer organisations, e.g. ORGS=\"${PEER_ORGS[0]} ${PEER_ORGS[1]}\""
+read -ra list <<<"$orgs"
+declare -A seen=()
+for o in "${list[@]}"; do
+  known=0; for p in "${PEER_ORGS[@]}"; do [[ $o == "$p" ]] && known=1; done
+  [[ $known == 1 ]] || die "project: unknown organisation '$o' in ORGS (peer organisations: ${PEER_ORGS[*]})"
+  [[ -z ${seen[$o]:-} ]] || die "project: organisation '$o' is named twice in ORGS"
+  seen[$o]=1
+done
+[[ ! -e $BCMLP_RUN/channels/$name ]] || die "project: channel '$name' exists already"
+"$BCMLP_ROOT/network/ledger.sh" project "$name" "${list[@]}"

@@ -1,0 +1,1 @@
+"""bcmlp pipeline stages for visual metal-surface inspection (filled in by the pipeline issue)."""

@@ -1,0 +1,104 @@
+"""make-level life cycle: status, down/up persistence, no process left behind, refused projects."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gateway.ipfs import IpfsClient
+from tests.conftest import ROOT
+from tests.integration.conftest import RunningNetwork
+
+
+def make(network: RunningNetwork, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", "-s", "--no-print-directory", *args],
+        cwd=ROOT,
+        env={**os.environ, **network.env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def live_pids(run_dir: Path) -> dict[str, int]:
+    out = {}
+    for f in (run_dir / "pids").glob("*.pid"):
+        pid = int(f.read_text())
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        out[f.stem] = pid
+    return out
+
+
+def tree(run_dir: Path) -> dict[str, int]:
+    """tree maps each generated file to its modification time, leaving out what running daemons rewrite
+    by themselves (Kubo's datastore and block store, and the logs)."""
+    out = {}
+    for p in run_dir.rglob("*"):
+        rel = p.relative_to(run_dir)
+        busy = rel.parts[0] == "logs" or (rel.parts[0] == "ipfs" and len(rel.parts) > 2 and rel.parts[2] in ("datastore", "blocks"))
+        if p.is_file() and not busy:
+            out[str(rel)] = p.stat().st_mtime_ns
+    return out
+
+
+def test_status_reports_every_process_healthy(network: RunningNetwork) -> None:
+    proc = make(network, "status")
+    assert proc.returncode == 0, proc.stderr
+    lines = [line for line in proc.stdout.splitlines()[1:] if line.strip()]
+    assert len(lines) == 5 + 4  # five CAs, four Kubo nodes
+    assert all(" running " in line and "(healthy)" in line for line in lines), proc.stdout
+
+
+async def test_down_leaves_no_process_and_up_keeps_identities_and_content(network: RunningNetwork) -> None:
+    manufacturer = network.consortium.organisation("Manufacturer")
+    trainer = network.consortium.organisation("ModelTrainer")
+    assert manufacturer.ipfs and trainer.ipfs
+    data = b"written before down " + secrets.token_bytes(32)
+    async with IpfsClient(manufacturer.ipfs) as node:
+        cid = await node.add(data)
+    peer_cert = (manufacturer.msp_dir.parent / "peers/peer0/msp/signcerts/cert.pem").read_bytes()
+    before = live_pids(network.run_dir)
+    assert len(before) == 9
+
+    down = make(network, "down")
+    assert down.returncode == 0, down.stderr
+    assert live_pids(network.run_dir) == {}
+    for pid in before.values():
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+    network.script("up.sh", "identities", "storage")
+    assert len(live_pids(network.run_dir)) == 9
+    assert (manufacturer.msp_dir.parent / "peers/peer0/msp/signcerts/cert.pem").read_bytes() == peer_cert
+    async with IpfsClient(trainer.ipfs) as node:
+        assert await node.cat(cid) == data
+
+
+@pytest.mark.parametrize(
+    ("name", "orgs", "message"),
+    [
+        ("", "Manufacturer ModelTrainer", "NAME is missing"),
+        ("Project_1", "Manufacturer ModelTrainer", "NAME 'Project_1' is malformed"),
+        ("1project", "Manufacturer", "NAME '1project' is malformed"),
+        ("mainchain", "Manufacturer", "'mainchain' is the consortium's main channel"),
+        ("inspection", "", "ORGS is missing"),
+        ("inspection", "Manufacturer Acme", "unknown organisation 'Acme'"),
+        ("inspection", "Manufacturer Manufacturer", "'Manufacturer' is named twice"),
+    ],
+)
+def test_project_bad_input_fails_with_a_specific_message_and_changes_nothing(
+    network: RunningNetwork, name: str, orgs: str, message: str
+) -> None:
+    before = tree(network.run_dir)
+    proc = make(network, "project", f"NAME={name}", f"ORGS={orgs}")
+    assert proc.returncode != 0
+    assert message in proc.stderr, proc.stderr
+    assert tree(network.run_dir) == before
