@@ -10,7 +10,8 @@ export BCMLP_RUN ?= $(CURDIR)/run
 .PHONY: help install deps up down status logs clean project demo test lint test-go test-py bench
 
 help:
-	@sed -n 's/^## //p' README.md
+	@grep '^| `make' README.md | sed 's/^| `\([^`]*\)` | /\1\t/; s/ |$$//'
+
 
 # The virtual environment is rebuilt when pyproject.toml changes.
 $(VENV_STAMP): pyproject.toml

@@ -48,7 +48,7 @@ class Consortium:
     organisations: tuple[Organisation, ...]
 
     def organisation(self, name: str) -> Organisation:
-        """organisation returns the organisation called name, or raises ConsortiumError naming the known ones."""
+        """organisation returns the organisation called name; ConsortiumError names the known ones."""
         for org in self.organisations:
             if org.name == name:
                 return org

@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 NETWORK = ROOT / "network"
 
 
-def run_script(script: str, *args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
+def run_script(
+    script: str, *args: str, env: dict[str, str], check: bool = True
+) -> subprocess.CompletedProcess[str]:
     """run_script runs network/<script> with env added to the environment, capturing its output."""
     proc = subprocess.run(
         [str(NETWORK / script), *args],
@@ -20,5 +22,7 @@ def run_script(script: str, *args: str, env: dict[str, str], check: bool = True)
         timeout=300,
     )
     if check and proc.returncode != 0:
-        raise AssertionError(f"{script} {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        raise AssertionError(
+            f"{script} {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
     return proc

@@ -24,12 +24,14 @@ def _bearer_token(header_file: Path) -> str:
     line = header_file.read_text().strip()
     prefix = "Authorization: Bearer "
     if not line.startswith(prefix):
-        raise IpfsError(f"{header_file} does not hold an 'Authorization: Bearer ...' line; run 'make up' again")
+        raise IpfsError(
+            f"{header_file} does not hold an 'Authorization: Bearer ...' line; run 'make up' again"
+        )
     return line[len(prefix) :]
 
 
 class IpfsClient:
-    """IpfsClient is one organisation's connection to its own Kubo node. Use it as an async context manager."""
+    """IpfsClient is one organisation's connection to its own Kubo node (an async context manager)."""
 
     def __init__(self, node: IpfsNode, *, timeout: float = 30.0) -> None:
         url = urlsplit(node.api)
@@ -69,7 +71,9 @@ class IpfsClient:
         except aioipfs.APIError as exc:
             raise IpfsError(f"{what} on {self._node.api} failed: {exc.message}") from None
         except aioipfs.exceptions.IPFSConnectionError as exc:
-            raise IpfsError(f"{what} on {self._node.api} failed: cannot reach the node ({exc}); is it up?") from None
+            raise IpfsError(
+                f"{what} on {self._node.api} failed: cannot reach the node ({exc}); is it up?"
+            ) from None
 
     async def add(self, data: bytes) -> str:
         """add stores data on this node, pinned, and returns its CIDv1."""
@@ -94,7 +98,9 @@ class IpfsClient:
 
     async def pinned(self, cid: str) -> bool:
         try:
-            reply = await self._call(f"pin ls {cid}", self._client.pin.ls(path=cid, pintype="recursive", quiet=True))
+            reply = await self._call(
+                f"pin ls {cid}", self._client.pin.ls(path=cid, pintype="recursive", quiet=True)
+            )
         except IpfsError as exc:
             if "not pinned" in str(exc):
                 return False

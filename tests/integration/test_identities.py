@@ -54,7 +54,7 @@ def test_every_identity_is_issued_by_its_own_organisations_ca(network: RunningNe
 
 
 def test_tls_certificates_carry_ip_sans(network: RunningNetwork) -> None:
-    for org, d, _ in node_dirs(network):
+    for _org, d, _ in node_dirs(network):
         cert = load_cert(d / "tls" / "server.crt")
         san = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
         assert ipaddress.ip_address("127.0.0.1") in san.get_values_for_type(x509.IPAddress), d

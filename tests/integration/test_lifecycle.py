@@ -43,7 +43,9 @@ def tree(run_dir: Path) -> dict[str, int]:
     out = {}
     for p in run_dir.rglob("*"):
         rel = p.relative_to(run_dir)
-        busy = rel.parts[0] == "logs" or (rel.parts[0] == "ipfs" and len(rel.parts) > 2 and rel.parts[2] in ("datastore", "blocks"))
+        busy = rel.parts[0] == "logs" or (
+            rel.parts[0] == "ipfs" and len(rel.parts) > 2 and rel.parts[2] in ("datastore", "blocks")
+        )
         if p.is_file() and not busy:
             out[str(rel)] = p.stat().st_mtime_ns
     return out

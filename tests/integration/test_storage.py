@@ -115,7 +115,10 @@ class Outsider:
 
     def start(self) -> subprocess.Popen[bytes]:
         self.proc = subprocess.Popen(
-            [kubo(), "daemon", "--migrate=false"], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            [kubo(), "daemon", "--migrate=false"],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
         return self.proc
 
@@ -143,12 +146,16 @@ def outsider_key(tmp_path: Path, network: RunningNetwork) -> Path:
 
 @pytest.fixture
 def outsider(tmp_path: Path, outsider_key: Path) -> Iterator[Outsider]:
-    node = Outsider(tmp_path / "outsider", int(os.environ.get("BCMLP_TEST_PORT_BASE", "27000")) + 990, outsider_key)
+    node = Outsider(
+        tmp_path / "outsider", int(os.environ.get("BCMLP_TEST_PORT_BASE", "27000")) + 990, outsider_key
+    )
     yield node
     node.stop()
 
 
-async def test_a_node_with_another_swarm_key_cannot_connect(network: RunningNetwork, outsider: Outsider) -> None:
+async def test_a_node_with_another_swarm_key_cannot_connect(
+    network: RunningNetwork, outsider: Outsider
+) -> None:
     outsider.start()
     outsider.wait_ready()
     org = network.consortium.organisation("Manufacturer")
