@@ -33,22 +33,23 @@ up: deps
 	network/up.sh
 
 down:
-	network/down.sh
+	@network/down.sh
 
 status:
-	network/status.sh
+	@network/status.sh
 
 logs:
 	@ls "$(BCMLP_RUN)"/logs/*.log >/dev/null 2>&1 || { echo "no logs under $(BCMLP_RUN)/logs" >&2; exit 1; }
-	tail -n 20 "$(BCMLP_RUN)"/logs/*.log
+	@tail -n 20 "$(BCMLP_RUN)"/logs/*.log
 
 clean: down
 	rm -rf "$(BCMLP_RUN)"
 
 project:
-	network/project.sh "$(NAME)" "$(ORGS)"
+	@network/project.sh "$(NAME)" "$(ORGS)"
 
-demo: install up
+# demo: up builds what it needs (Fabric included) on first use.
+demo: up
 
 lint: $(VENV_STAMP)
 	.venv/bin/ruff check gateway pipeline tests bench

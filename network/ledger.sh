@@ -7,7 +7,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 case ${1:-} in
   up|project)
-    bin_dir fabric >/dev/null 2>&1 || die "ledger: Fabric $FABRIC_VERSION peer/orderer binaries are not installed and 'network/install-bin.sh fabric' cannot build them: the Go module proxy refuses every pinned Fabric version (README \"Status\"). Nothing was changed on the ledger."
+    # Builds Fabric on first use (a cached build is reused at once).
+    "$BCMLP_ROOT/network/install-bin.sh" fabric >>"$BCMLP_RUN/logs/install-fabric.log" 2>&1 ||
+      die "ledger: Fabric $FABRIC_VERSION's peer and orderer cannot be built: the Go module proxy refuses every pinned Fabric version (its answers are in $BCMLP_RUN/logs/install-fabric.log; README \"Status\"). Nothing was changed on the ledger."
     die "ledger: $1 is not written yet: it needs the Fabric binaries to be developed against (README \"Status\")" ;;
   *) die "usage: ledger.sh up | project NAME ORG..." ;;
 esac
