@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from ._protos import ProtoMessage, events_pb2_grpc, gateway_pb2_grpc
 from .identity import X509Identity
-from .signer import Signer, normalize_ecdsa_signature
+from .signer import Signer, message_digest, normalize_ecdsa_signature
 
 
 @dataclass(frozen=True)
@@ -88,3 +88,27 @@ def set_timestamp_now(timestamp: ProtoMessage) -> None:
     nanoseconds = time.time_ns()
     timestamp.seconds = nanoseconds // 1_000_000_000
     timestamp.nanos = nanoseconds % 1_000_000_000
+
+
+class SignedRequest:
+    """SignedRequest gives the offline-signing accessors to the requests that travel as a serialized
+    request and its signature (commit status and chaincode events requests)."""
+
+    _signed_request: ProtoMessage
+
+    def get_bytes(self) -> bytes:
+        """get_bytes returns the serialized signed request, for rebuilding after offline signing."""
+        return bytes(self._signed_request.SerializeToString())
+
+    def get_message(self) -> bytes:
+        """get_message returns the exact bytes the signature covers (the serialized request)."""
+        return bytes(self._signed_request.request)
+
+    def get_digest(self) -> bytes:
+        """get_digest returns SHA-256 of get_message(), which an ECDSA signer signs."""
+        return message_digest(self.get_message())
+
+    @property
+    def signature(self) -> bytes:
+        """signature is the request's signature, or b"" while unsigned."""
+        return bytes(self._signed_request.signature)

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from grpc.aio import AioRpcError
 
-from ._context import GatewayContext, require_signature
+from ._context import GatewayContext, SignedRequest, require_signature
 from ._protos import ProtoMessage, gateway_pb2, transaction_pb2
 from .errors import CommitStatusError
-from .signer import message_digest
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def new_commit_status_request(
     return gateway_pb2.SignedCommitStatusRequest(request=request_bytes, signature=context.sign(request_bytes))
 
 
-class Commit:
+class Commit(SignedRequest):
     """Commit is a handle on a submitted transaction, for reading its commit status.
 
     For offline signing, send ``get_bytes()`` and ``get_digest()`` to the signer and rebuild it
@@ -68,23 +67,6 @@ class Commit:
     def transaction_id(self) -> str:
         """transaction_id is the id of the submitted transaction."""
         return self._transaction_id
-
-    def get_bytes(self) -> bytes:
-        """get_bytes returns the serialized gateway.SignedCommitStatusRequest."""
-        return bytes(self._signed_request.SerializeToString())
-
-    def get_message(self) -> bytes:
-        """get_message returns the exact bytes the signature covers (the CommitStatusRequest)."""
-        return bytes(self._signed_request.request)
-
-    def get_digest(self) -> bytes:
-        """get_digest returns SHA-256 of get_message(), which an ECDSA signer signs."""
-        return message_digest(self.get_message())
-
-    @property
-    def signature(self) -> bytes:
-        """signature is the request's signature, or b"" while unsigned."""
-        return bytes(self._signed_request.signature)
 
     async def get_status(self) -> Status:
         """get_status waits until the transaction is committed and returns its Status.

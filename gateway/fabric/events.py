@@ -16,11 +16,10 @@ from typing import Any, Generic, Self, TypeVar
 
 from grpc.aio import EOF, AioRpcError
 
-from ._context import GatewayContext, require_signature
+from ._context import GatewayContext, SignedRequest, require_signature
 from ._protos import ProtoMessage, ab_pb2, gateway_pb2
 from .checkpointer import Checkpoint
 from .errors import EventsError
-from .signer import message_digest
 
 T = TypeVar("T")
 
@@ -157,7 +156,7 @@ class EventStream(Generic[T]):
             self._call.cancel()
 
 
-class ChaincodeEventsRequest:
+class ChaincodeEventsRequest(SignedRequest):
     """ChaincodeEventsRequest is a signed request for one chaincode's events on one channel.
 
     Made by ``Network.new_chaincode_events_request``. For offline signing, send ``get_bytes()``
@@ -196,23 +195,6 @@ class ChaincodeEventsRequest:
             request=request_bytes, signature=context.sign(request_bytes)
         )
         return cls(context, signed)
-
-    def get_bytes(self) -> bytes:
-        """get_bytes returns the serialized gateway.SignedChaincodeEventsRequest."""
-        return bytes(self._signed_request.SerializeToString())
-
-    def get_message(self) -> bytes:
-        """get_message returns the exact bytes the signature covers (the ChaincodeEventsRequest)."""
-        return bytes(self._signed_request.request)
-
-    def get_digest(self) -> bytes:
-        """get_digest returns SHA-256 of get_message(), which an ECDSA signer signs."""
-        return message_digest(self.get_message())
-
-    @property
-    def signature(self) -> bytes:
-        """signature is the request's signature, or b"" while unsigned."""
-        return bytes(self._signed_request.signature)
 
     def events(self) -> EventStream[ChaincodeEvent]:
         """events opens the stream; the gRPC call starts at the first iteration."""

@@ -1,7 +1,6 @@
 """Event listeners resume after the last processed event, and checkpoints survive a restart."""
 
 import asyncio
-import datetime
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -9,10 +8,8 @@ from typing import Any
 
 import grpc
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from fabric_protos.common import common_pb2
 from fabric_protos.gateway import gateway_pb2
 from fabric_protos.orderer import ab_pb2
@@ -27,6 +24,7 @@ from gateway.fabric import (
     X509Identity,
     events_after_checkpoint,
 )
+from tests.unit.certs import self_signed_pem
 
 
 def event(block: int, tx_id: str) -> ChaincodeEvent:
@@ -112,22 +110,6 @@ def test_file_checkpointer_reads_the_go_client_format_and_refuses_garbage(tmp_pa
 
 
 # Requests: signed, and starting where the checkpoint says.
-
-
-def self_signed_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "listener")])
-    now = datetime.datetime.now(datetime.UTC)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-        .public_bytes(serialization.Encoding.PEM)
-    )
 
 
 @pytest.fixture
