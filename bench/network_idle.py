@@ -49,24 +49,16 @@ def main() -> int:
             "BCMLP_RUN": run_dir,
             "BCMLP_PORT_BASE": os.environ.get("BCMLP_BENCH_PORT_BASE", "37000"),
         }
+
+        def timed(script: str, *args: str) -> float:
+            t0 = time.perf_counter()
+            subprocess.run([str(ROOT / "network" / script), *args], env=env, check=True, capture_output=True)
+            return time.perf_counter() - t0
+
         try:
-            t0 = time.perf_counter()
-            subprocess.run(
-                [str(ROOT / "network/up.sh"), "identities", "storage"],
-                env=env,
-                check=True,
-                capture_output=True,
-            )
-            first = time.perf_counter() - t0
-            subprocess.run([str(ROOT / "network/down.sh")], env=env, check=True, capture_output=True)
-            t0 = time.perf_counter()
-            subprocess.run(
-                [str(ROOT / "network/up.sh"), "identities", "storage"],
-                env=env,
-                check=True,
-                capture_output=True,
-            )
-            again = time.perf_counter() - t0
+            first = timed("up.sh", "identities", "storage")
+            timed("down.sh")
+            again = timed("up.sh", "identities", "storage")
             time.sleep(IDLE_SECONDS)
             per = {f.stem: rss_kib(int(f.read_text())) for f in sorted(Path(run_dir, "pids").glob("*.pid"))}
         finally:
