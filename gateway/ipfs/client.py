@@ -80,6 +80,13 @@ class IpfsClient:
         reply = await self._call("add", self._client.core.add_bytes(data, cid_version=1, pin=True))
         return str(reply["Hash"])
 
+    async def cid_of(self, data: bytes) -> str:
+        """cid_of computes the CIDv1 that add would give data, without storing it."""
+        reply = await self._call(
+            "add --only-hash", self._client.core.add_bytes(data, cid_version=1, only_hash=True)
+        )
+        return str(reply["Hash"])
+
     async def cat(self, cid: str) -> bytes:
         """cat returns the content of cid, fetched from the swarm when this node lacks it."""
         return bytes(await self._call(f"cat {cid}", self._client.core.cat(cid)))

@@ -1,0 +1,168 @@
+"""Encrypted artifacts on the private swarm: readable by project members only, replicated on two
+organisations' nodes, and reported as altered when any stored byte changes."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from gateway.artifacts import (
+    ArtifactAltered,
+    ArtifactError,
+    ArtifactMissing,
+    ArtifactStore,
+    KeyWrapError,
+    StoredArtifact,
+    new_data_key,
+    unwrap_data_key,
+    wrap_data_key,
+)
+from gateway.ipfs import IpfsClient
+from tests.integration.conftest import RunningNetwork
+
+
+def member(
+    network: RunningNetwork, org: str, name: str
+) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    """member registers and enrolls name at org's CA (once) and returns its certificate and key."""
+    network.script("ca.sh", "identity", org, name, "client")
+    msp = network.consortium.organisation(org).msp_dir.parent / "users" / name / "msp"
+    cert = x509.load_pem_x509_certificate((msp / "signcerts" / "cert.pem").read_bytes())
+    [key_file] = list((msp / "keystore").glob("*_sk"))
+    key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    return cert, key
+
+
+@pytest.fixture
+async def nodes(network: RunningNetwork) -> AsyncIterator[dict[str, IpfsClient]]:
+    clients = {}
+    for org in network.consortium.peer_organisations:
+        assert org.ipfs is not None
+        clients[org.name] = IpfsClient(org.ipfs, timeout=10)
+    yield clients
+    for c in clients.values():
+        await c.close()
+
+
+def block_files(network: RunningNetwork, org: str, content: bytes) -> list[Path]:
+    """block_files finds the files of org's Kubo block store that hold exactly content."""
+    repo = network.consortium.organisation(org).ipfs
+    assert repo is not None
+    return [p for p in (repo.repo / "blocks").rglob("*.data") if p.read_bytes() == content]
+
+
+async def test_members_read_a_non_member_cannot(
+    network: RunningNetwork, nodes: dict[str, IpfsClient]
+) -> None:
+    scientist = member(network, "ModelTrainer", "ds-alice")
+    engineer = member(network, "Manufacturer", "eng-bob")
+    outsider = member(network, "QualityControl", "qc-eve")  # not in this project
+    key = new_data_key()
+    wrapped = {
+        name: wrap_data_key(key, cert, epoch=1)
+        for name, (cert, _) in (("alice", scientist), ("bob", engineer))
+    }
+
+    plaintext = b"labelled surface images, batch 7 " + secrets.token_bytes(4096)
+    stored = await ArtifactStore(nodes).put("dataset-7", plaintext, key, home="ModelTrainer")
+
+    # each member unwraps its own copy of the key and reads through any organisation's node
+    for name, via, (_, private) in (
+        ("alice", "QualityControl", scientist),
+        ("bob", "Manufacturer", engineer),
+    ):
+        own_key = unwrap_data_key(wrapped[name], private)
+        assert await ArtifactStore(nodes).get(stored, own_key, via=via) == plaintext
+
+    # the outsider can fetch the ciphertext by CID, but it holds no plaintext and no wrapped key opens
+    raw = await nodes["QualityControl"].cat(stored.cid)
+    assert plaintext[:64] not in raw and len(raw) > len(plaintext)
+    for copy in wrapped.values():
+        with pytest.raises(KeyWrapError, match="another member's key"):
+            unwrap_data_key(copy, outsider[1])
+    with pytest.raises(ArtifactAltered):
+        await ArtifactStore(nodes).get(stored, new_data_key(), via="QualityControl")
+
+
+async def test_an_artifact_is_pinned_on_two_organisations(nodes: dict[str, IpfsClient]) -> None:
+    stored = await ArtifactStore(nodes).put(
+        "model-v1", secrets.token_bytes(2048), new_data_key(), home="Manufacturer"
+    )
+    assert len(stored.pinned_on) == 2 and stored.pinned_on[0] == "Manufacturer"
+    for org, node in nodes.items():
+        assert await node.pinned(stored.cid) == (org in stored.pinned_on), org
+
+
+def test_more_replicas_than_organisations_are_refused(nodes: dict[str, IpfsClient]) -> None:
+    with pytest.raises(ValueError, match="replicas must be between 1 and the 4 nodes given, not 5"):
+        ArtifactStore(nodes, replicas=5)
+
+
+async def test_a_failed_put_keeps_nothing(network: RunningNetwork, nodes: dict[str, IpfsClient]) -> None:
+    org = network.consortium.organisation("QualityControl")
+    assert org.ipfs is not None
+    down = IpfsClient(replace(org.ipfs, api="http://127.0.0.1:1"), timeout=2)  # a node that is not there
+    store = ArtifactStore({"Manufacturer": nodes["Manufacturer"], "QualityControl": down})
+    try:
+        with pytest.raises(ArtifactError, match="pinned on 1 of the 2 nodes required") as err:
+            await store.put(
+                "report-1", b"weekly report " + secrets.token_bytes(16), new_data_key(), home="Manufacturer"
+            )
+    finally:
+        await down.close()
+    match = re.search(r"(b[a-z2-7]{20,}) was unpinned", str(err.value))
+    assert match, str(err.value)
+    assert not await nodes["Manufacturer"].pinned(match.group(1))
+
+
+async def test_a_changed_byte_on_every_node_is_reported_as_altered(
+    network: RunningNetwork, nodes: dict[str, IpfsClient]
+) -> None:
+    key = new_data_key()
+    plaintext = b"inspection results " + secrets.token_bytes(1024)
+    stored = await ArtifactStore(nodes).put("results-3", plaintext, key, home="ConditionMonitor")
+    blob = await nodes["ConditionMonitor"].cat(stored.cid)
+    touched = 0
+    for org in stored.pinned_on:
+        for path in block_files(network, org, blob):
+            data = bytearray(path.read_bytes())
+            data[len(data) // 2] ^= 0x01
+            path.write_bytes(bytes(data))
+            touched += 1
+    assert touched == len(stored.pinned_on)
+    for org in stored.pinned_on:
+        with pytest.raises(ArtifactAltered, match="results-3"):
+            await ArtifactStore(nodes).get(stored, key, via=org)
+
+
+async def test_a_swapped_file_is_reported_as_altered(nodes: dict[str, IpfsClient]) -> None:
+    key = new_data_key()
+    store = ArtifactStore(nodes)
+    model_a = await store.put("model-a", b"weights A " + secrets.token_bytes(512), key, home="ModelTrainer")
+    model_b = await store.put("model-b", b"weights B " + secrets.token_bytes(512), key, home="ModelTrainer")
+    swapped = StoredArtifact("model-a", model_b.cid, model_a.sha256, model_a.size, model_a.pinned_on)
+    with pytest.raises(ArtifactAltered, match="model-a"):
+        await store.get(swapped, key, via="Manufacturer")
+
+
+async def test_content_no_node_has_is_reported_missing(
+    network: RunningNetwork, nodes: dict[str, IpfsClient]
+) -> None:
+    absent = await nodes["Manufacturer"].cid_of(b"never stored " + secrets.token_bytes(32))
+    stored = StoredArtifact("ghost", absent, "0" * 64, 45, ("Manufacturer",))
+    short = {o.name: IpfsClient(o.ipfs, timeout=3) for o in network.consortium.peer_organisations if o.ipfs}
+    try:
+        with pytest.raises(ArtifactMissing, match="ghost"):
+            await ArtifactStore(short).get(stored, new_data_key(), via="Manufacturer")
+    finally:
+        for c in short.values():
+            await c.close()
