@@ -63,3 +63,24 @@ func callerID(ctx contractapi.TransactionContextInterface) (string, error) {
 	}
 	return string(raw), nil
 }
+
+// caller is the identity that signed the proposal.
+type caller struct {
+	// ID is the client id, "x509::<subject DN>::<issuer DN>".
+	ID string
+	// MSPID is its organisation's MSP id.
+	MSPID string
+}
+
+// currentCaller reads the caller's MSP id and client id.
+func currentCaller(ctx contractapi.TransactionContextInterface) (caller, error) {
+	mspID, err := callerMSPID(ctx)
+	if err != nil {
+		return caller{}, err
+	}
+	id, err := callerID(ctx)
+	if err != nil {
+		return caller{}, err
+	}
+	return caller{ID: id, MSPID: mspID}, nil
+}

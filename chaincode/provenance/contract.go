@@ -7,16 +7,47 @@ import (
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/hyperledger/fabric-contract-api-go/v2/metadata"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // ContractName is the name clients prefix transactions with, as in
 // "provenance:RecordArtifact".
 const ContractName = "provenance"
 
-// EventArtifactRecorded is emitted by RecordArtifact with the new Artifact as JSON.
-const EventArtifactRecorded = "ArtifactRecorded"
+// Events, one per transaction (a peer keeps only a transaction's last event,
+// so a transaction that both adds and completes emits only the latter). Each
+// payload is the written record as JSON, as its query returns it.
+const (
+	// EventArtifactRecorded is emitted by RecordArtifact with the Artifact.
+	EventArtifactRecorded = "ArtifactRecorded"
+	// EventFeedbackGiven is emitted by RateRecord with the Feedback.
+	EventFeedbackGiven = "FeedbackGiven"
+	// EventPeriodLengthSet is emitted by SetPeriodLength with the PeriodLength.
+	EventPeriodLengthSet = "PeriodLengthSet"
+	// EventModelCertificateOpened is emitted by OpenModelCertificate with the
+	// ModelCertificate.
+	EventModelCertificateOpened = "ModelCertificateOpened"
+	// EventPhaseAdded is emitted by AddPhase with the ModelCertificate, except
+	// for the ninth phase, which emits EventModelCertificateCompleted.
+	EventPhaseAdded = "PhaseAdded"
+	// EventModelCertificateCompleted is emitted by the AddPhase that records
+	// the ninth phase, with the ModelCertificate.
+	EventModelCertificateCompleted = "ModelCertificateCompleted"
+	// EventModelCertificateApproved is emitted by ApproveModelCertificate with
+	// the ModelCertificate, except for the approval that certifies it, which
+	// emits EventModelCertified.
+	EventModelCertificateApproved = "ModelCertificateApproved"
+	// EventModelCertified is emitted by the approval that reaches the
+	// policy's count, with the ModelCertificate.
+	EventModelCertified = "ModelCertified"
+	// EventPipelineCertificateRecorded is emitted by RecordPipelineCertificate
+	// with the PipelineCertificate.
+	EventPipelineCertificateRecorded = "PipelineCertificateRecorded"
+)
 
-// Contract records artifacts and their lineage for one project channel.
+// Contract records a project channel's artifacts, feedback and birth
+// certificates. Transactions live in one file per concept (artifacts.go,
+// feedback.go, certificate.go, pipeline.go), queries in queries.go.
 type Contract struct {
 	contractapi.Contract
 }
@@ -27,130 +58,87 @@ func NewContract() *Contract {
 	c.Name = ContractName
 	c.Info = metadata.InfoMetadata{
 		Title:       "bcmlp provenance",
-		Description: "Artifacts on IPFS and their lineage, per project channel",
-		Version:     "0.1.0",
+		Description: "Artifacts on IPFS, their lineage, feedback and birth certificates, per project channel",
+		Version:     "0.2.0",
 	}
 	return c
 }
 
-// RecordArtifact records artifact artifactID: the IPFS content identifier cid,
-// the lowercase hex SHA-256 sha256 and the byte count size (decimal digits) of
-// the stored bytes, its mediaType (type/subtype), and parents, a JSON array of
-// the IDs of already recorded artifacts it was derived from ("[]" for none).
-// The caller is recorded as the creator, and an ArtifactRecorded event
-// announces the record.
-func (c *Contract) RecordArtifact(ctx contractapi.TransactionContextInterface, artifactID string, cid string, sha256 string, size string, mediaType string, parents string) error {
-	if err := validateID("artifactID", artifactID); err != nil {
-		return err
-	}
-	if err := validateCID(cid); err != nil {
-		return err
-	}
-	if err := validateSHA256(sha256); err != nil {
-		return err
-	}
-	byteCount, err := parseSize(size)
-	if err != nil {
-		return err
-	}
-	if err := validateMediaType(mediaType); err != nil {
-		return err
-	}
-	parentIDs, err := parseParents(artifactID, parents)
-	if err != nil {
-		return err
-	}
-
-	key, err := artifactKey(ctx, artifactID)
-	if err != nil {
-		return err
-	}
-	existing, err := ctx.GetStub().GetState(key)
-	if err != nil {
-		return fmt.Errorf("reading artifact %q: %w", artifactID, err)
-	}
-	if existing != nil {
-		return fmt.Errorf("artifact %q already exists: records are immutable, so record the new content under another artifactID", artifactID)
-	}
-	for i, parentID := range parentIDs {
-		found, err := artifactExists(ctx, parentID)
-		if err != nil {
-			return err
-		}
-		if !found {
-			return fmt.Errorf("parents[%d]: artifact %q does not exist: record it with RecordArtifact first", i, parentID)
-		}
-	}
-
-	creatorMSP, err := callerMSPID(ctx)
-	if err != nil {
-		return err
-	}
-	creator, err := callerID(ctx)
-	if err != nil {
-		return err
-	}
-	timestamp, err := txTime(ctx)
-	if err != nil {
-		return err
-	}
-	artifact := Artifact{
-		ID:         artifactID,
-		CID:        cid,
-		SHA256:     sha256,
-		Size:       byteCount,
-		MediaType:  mediaType,
-		Parents:    parentIDs,
-		Creator:    creator,
-		CreatorMSP: creatorMSP,
-		TxID:       ctx.GetStub().GetTxID(),
-		Timestamp:  timestamp,
-	}
-	record, err := json.Marshal(artifact)
-	if err != nil {
-		return fmt.Errorf("encoding artifact %q: %w", artifactID, err)
-	}
-	if err := ctx.GetStub().PutState(key, record); err != nil {
-		return fmt.Errorf("writing artifact %q: %w", artifactID, err)
-	}
-	if err := ctx.GetStub().SetEvent(EventArtifactRecorded, record); err != nil {
-		return fmt.Errorf("emitting %s for %q: %w", EventArtifactRecorded, artifactID, err)
-	}
-	return nil
+// stamp is who wrote a record and in which transaction.
+type stamp struct {
+	caller
+	TxID      string
+	Timestamp string
+	// Seconds is the transaction timestamp in Unix seconds.
+	Seconds int64
 }
 
-// artifactKey is the state key of artifact id.
-func artifactKey(ctx contractapi.TransactionContextInterface, id string) (string, error) {
-	key, err := ctx.GetStub().CreateCompositeKey(artifactObjectType, []string{id})
+// newStamp reads the caller and the transaction's id and timestamp.
+func newStamp(ctx contractapi.TransactionContextInterface) (stamp, error) {
+	who, err := currentCaller(ctx)
 	if err != nil {
-		return "", fmt.Errorf("building the key of artifact %q: %w", id, err)
+		return stamp{}, err
+	}
+	ts, err := txTimestamp(ctx)
+	if err != nil {
+		return stamp{}, err
+	}
+	return stamp{
+		caller:    who,
+		TxID:      ctx.GetStub().GetTxID(),
+		Timestamp: ts.AsTime().UTC().Format(time.RFC3339Nano),
+		Seconds:   ts.GetSeconds(),
+	}, nil
+}
+
+// txTimestamp returns the transaction's timestamp. The proposal's timestamp is
+// the same on every endorsing peer, whereas each peer's clock is not, so
+// records never read the local clock.
+func txTimestamp(ctx contractapi.TransactionContextInterface) (*timestamppb.Timestamp, error) {
+	ts, err := ctx.GetStub().GetTxTimestamp()
+	if err != nil {
+		return nil, fmt.Errorf("reading the transaction timestamp: %w", err)
+	}
+	if err := ts.CheckValid(); err != nil {
+		return nil, fmt.Errorf("the transaction timestamp is invalid: %w", err)
+	}
+	return ts, nil
+}
+
+// compositeKey builds the state key of a record; what names it for errors.
+func compositeKey(ctx contractapi.TransactionContextInterface, what, objectType string, attributes ...string) (string, error) {
+	key, err := ctx.GetStub().CreateCompositeKey(objectType, attributes)
+	if err != nil {
+		return "", fmt.Errorf("building the key of %s: %w", what, err)
 	}
 	return key, nil
 }
 
-// artifactExists reports whether artifact id is recorded.
-func artifactExists(ctx contractapi.TransactionContextInterface, id string) (bool, error) {
-	key, err := artifactKey(ctx, id)
+// readState returns the value at key, nil when absent; what names it for errors.
+func readState(ctx contractapi.TransactionContextInterface, what, key string) ([]byte, error) {
+	value, err := ctx.GetStub().GetState(key)
 	if err != nil {
-		return false, err
+		return nil, fmt.Errorf("reading %s: %w", what, err)
 	}
-	record, err := ctx.GetStub().GetState(key)
-	if err != nil {
-		return false, fmt.Errorf("reading artifact %q: %w", id, err)
-	}
-	return record != nil, nil
+	return value, nil
 }
 
-// txTime returns the transaction's timestamp as RFC 3339 in UTC. The proposal's
-// timestamp is the same on every endorsing peer, whereas each peer's clock is
-// not, so records never read the local clock.
-func txTime(ctx contractapi.TransactionContextInterface) (string, error) {
-	ts, err := ctx.GetStub().GetTxTimestamp()
+// writeRecord stores record as JSON at key and returns the bytes written.
+func writeRecord(ctx contractapi.TransactionContextInterface, what, key string, record any) ([]byte, error) {
+	value, err := json.Marshal(record)
 	if err != nil {
-		return "", fmt.Errorf("reading the transaction timestamp: %w", err)
+		return nil, fmt.Errorf("encoding %s: %w", what, err)
 	}
-	if err := ts.CheckValid(); err != nil {
-		return "", fmt.Errorf("the transaction timestamp is invalid: %w", err)
+	if err := ctx.GetStub().PutState(key, value); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", what, err)
 	}
-	return ts.AsTime().UTC().Format(time.RFC3339Nano), nil
+	return value, nil
+}
+
+// emit sets the transaction's event; what names the record for errors.
+func emit(ctx contractapi.TransactionContextInterface, event, what string, payload []byte) error {
+	if err := ctx.GetStub().SetEvent(event, payload); err != nil {
+		return fmt.Errorf("emitting %s for %s: %w", event, what, err)
+	}
+	return nil
 }

@@ -1,6 +1,8 @@
 // Package provenance is the per-project contract ("provenance" on each project
-// channel) that records artifacts stored on IPFS and the lineage edges between
-// them. Later steps add birth certificates and feedback here.
+// channel): artifacts stored on IPFS and the lineage edges between them,
+// feedback on them (the paper's attached transactions) with the per-period
+// trust snapshot the registry aggregates, and the birth certificates of ML
+// models and pipelines.
 package provenance
 
 import (
@@ -8,31 +10,48 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
-	"strings"
+	"unicode"
+	"unicode/utf8"
 )
+
+// The records below keep their fields in a fixed order with explicit JSON
+// names because every endorsing peer must write byte-identical state for the
+// same transaction; encoding/json emits struct fields in declaration order, so
+// a fixed order is what keeps endorsements matching. No field is a float for
+// the same reason: numbers are integers, fractions are fixed-point integers
+// (see fixedpoint.go). Every record keeps the id and timestamp of the
+// transaction that wrote it, so that a verifier can look up its block.
 
 // Artifact is one piece of content stored on IPFS, named on chain by its CID,
 // digest and size, with the artifacts it was derived from.
-//
-// The fields stay in this fixed order and carry explicit JSON names because
-// every endorsing peer must write byte-identical state for the same
-// transaction; encoding/json emits struct fields in declaration order, so a
-// fixed order is what keeps endorsements matching. Size is an integer and no
-// field is a float for the same reason.
 type Artifact struct {
 	// ID is the artifact's name within the project, chosen by its creator.
 	ID string `json:"id"`
-	// CID is the IPFS content identifier of the stored bytes.
+	// Kind is what the artifact is, one of artifactKinds.
+	Kind string `json:"kind"`
+	// CID is the IPFS content identifier of the stored (encrypted) bytes.
 	CID string `json:"cid"`
-	// SHA256 is the lowercase hex SHA-256 of the stored bytes.
+	// SHA256 is the lowercase hex SHA-256 of the plaintext.
 	SHA256 string `json:"sha256"`
-	// Size is the length of the stored bytes.
+	// Size is the length of the plaintext in bytes.
 	Size int64 `json:"size"`
-	// MediaType is the content's type/subtype, e.g. image/png.
+	// MediaType is the plaintext's type/subtype, e.g. image/png.
 	MediaType string `json:"mediaType"`
 	// Parents are the IDs of the artifacts this one was derived from, in the
 	// order the creator gave them; never null, [] for none.
 	Parents []string `json:"parents"`
+	// Bounds are the declared range of data artifacts; absent when none was
+	// declared (contractapi's return schema needs the "optional" tag for that).
+	Bounds *DataBounds `json:"bounds,omitempty" metadata:"bounds,optional"`
+	// RequestFeedback is whether the creator asked the project's members to
+	// rate this record (the paper's attached transaction).
+	RequestFeedback bool `json:"requestFeedback"`
+	// PinnedOn are the MSP ids of the organisations whose IPFS nodes pin the
+	// content, in the order given; at least two, so one node's loss loses nothing.
+	PinnedOn []string `json:"pinnedOn"`
+	// WrappedKeyEpoch is the epoch of the project data key the content is
+	// encrypted under, which tells readers which wrapped key to unwrap.
+	WrappedKeyEpoch int64 `json:"wrappedKeyEpoch"`
 	// Creator is the recording X.509 identity, "x509::<subject>::<issuer>".
 	Creator string `json:"creator"`
 	// CreatorMSP is the MSP id of Creator.
@@ -43,19 +62,227 @@ type Artifact struct {
 	Timestamp string `json:"timestamp"`
 }
 
-// maxIDLength bounds artifact IDs so that keys and events stay small.
+// DataBounds is the range a data artifact's values were declared to lie in,
+// so that consumers can check what they read against what was promised.
+type DataBounds struct {
+	// Source is where the data comes from, e.g. a sensor or a public data set.
+	Source string `json:"source"`
+	// DataType is the values' type, e.g. uint8 or temperature-celsius.
+	DataType string `json:"dataType"`
+	// Min and Max are the declared bounds, fixed-point (1.0 is 1000000), Min <= Max.
+	Min int64 `json:"min"`
+	Max int64 `json:"max"`
+}
+
+// Feedback is one rating of a record by a project member (the paper's
+// attached transaction), referring to the rated record's transaction.
+type Feedback struct {
+	// ArtifactID is the rated record.
+	ArtifactID string `json:"artifactId"`
+	// ArtifactTxID is the transaction that recorded it.
+	ArtifactTxID string `json:"artifactTxId"`
+	// Rater is the rating member's client id.
+	Rater string `json:"rater"`
+	// RaterMSP is the MSP id of Rater.
+	RaterMSP string `json:"raterMsp"`
+	// Ratee is the rated record's creator, the member the rating is about.
+	Ratee string `json:"ratee"`
+	// Score is in [-1, 1], fixed-point: 1.0 is 1000000.
+	Score int64 `json:"score"`
+	// Comment is the rater's free text, "" for none.
+	Comment string `json:"comment"`
+	// Evidence is what the rater based the rating on; never null.
+	Evidence []FeedbackEvidence `json:"evidence"`
+	// Period is the trust aggregation period the rating counts in.
+	Period int64 `json:"period"`
+	// TxID is the rating transaction.
+	TxID string `json:"txId"`
+	// Timestamp is that transaction's timestamp, RFC 3339 in UTC.
+	Timestamp string `json:"timestamp"`
+}
+
+// FeedbackEvidence is one piece of content on IPFS a rating refers to.
+type FeedbackEvidence struct {
+	CID    string `json:"cid"`
+	SHA256 string `json:"sha256"`
+}
+
+// PeriodLength is the length of this channel's trust aggregation periods.
+type PeriodLength struct {
+	// Seconds is the period's length; 86400 (a day) unless configured.
+	Seconds int64 `json:"seconds"`
+	// Configured is whether SetPeriodLength set it.
+	Configured bool `json:"configured"`
+	// SetBy and SetByMSP are who set it, TxID and Timestamp when; all ""
+	// while the default is in force.
+	SetBy     string `json:"setBy"`
+	SetByMSP  string `json:"setByMsp"`
+	TxID      string `json:"txId"`
+	Timestamp string `json:"timestamp"`
+}
+
+// TrustSnapshot is a period's feedback on this channel in the canonical form
+// the registry on mainchain hashes; see GetTrustSnapshot.
+type TrustSnapshot struct {
+	Channel  string             `json:"channel"`
+	Period   int64              `json:"period"`
+	Feedback []SnapshotFeedback `json:"feedback"`
+}
+
+// SnapshotFeedback is one rating in a trust snapshot; its fields are those,
+// in the order, of the trust package's Feedback.
+type SnapshotFeedback struct {
+	Rater string `json:"rater"`
+	Ratee string `json:"ratee"`
+	Score int64  `json:"score"`
+}
+
+// ModelCertificate is a model's birth certificate: the nine life-cycle
+// phases, each naming its creator, and the approvals that certify it.
+type ModelCertificate struct {
+	// ID is the certificate's name within the project.
+	ID string `json:"id"`
+	// ModelName and Version name the model certified.
+	ModelName string `json:"modelName"`
+	Version   string `json:"version"`
+	// Policy is how many approvals, from which organisations, certify it.
+	Policy ApprovalPolicy `json:"policy"`
+	// Status is "open" until all nine phases are recorded, then "complete",
+	// then "certified" once Policy.Approvals members approved.
+	Status string `json:"status"`
+	// ModelArtifactID and ModelSHA256 are the trained model named by the
+	// training phase; "" before it.
+	ModelArtifactID string `json:"modelArtifactId"`
+	ModelSHA256     string `json:"modelSha256"`
+	// Phases are the recorded phases in life-cycle order; never null.
+	Phases []PhaseEntry `json:"phases"`
+	// Approvals are in the order given; never null.
+	Approvals []CertificateApproval `json:"approvals"`
+	// Creator, CreatorMSP, TxID and Timestamp are who opened it and when.
+	Creator    string `json:"creator"`
+	CreatorMSP string `json:"creatorMsp"`
+	TxID       string `json:"txId"`
+	Timestamp  string `json:"timestamp"`
+	// CompletedTxID and CompletedAt are the transaction that added the ninth
+	// phase; CertifiedTxID and CertifiedAt the approval that certified it;
+	// "" until then.
+	CompletedTxID string `json:"completedTxId"`
+	CompletedAt   string `json:"completedAt"`
+	CertifiedTxID string `json:"certifiedTxId"`
+	CertifiedAt   string `json:"certifiedAt"`
+}
+
+// ApprovalPolicy is a model certificate's k-of-n approval rule.
+type ApprovalPolicy struct {
+	// Approvals is k: the approvals needed, at least 1. Each member approves
+	// at most once, so k may exceed the number of organisations.
+	Approvals int64 `json:"approvals"`
+	// ApproverMSPs are the organisations whose members may approve.
+	ApproverMSPs []string `json:"approverMSPs"`
+}
+
+// PhaseEntry is one life-cycle phase of a model certificate.
+type PhaseEntry struct {
+	// Phase is one of modelPhases.
+	Phase string `json:"phase"`
+	// Fields is the phase's information as a JSON object whose keys follow
+	// the phase's field list (see phaseSpecs), values as given, compacted.
+	Fields json.RawMessage `json:"fields"`
+	// Artifacts are the IDs of the artifacts the phase used or produced; never null.
+	Artifacts []string `json:"artifacts"`
+	// CreatorCertificateID is the certificate of the phase's creator, as the
+	// paper asks each entry to name.
+	CreatorCertificateID string `json:"creatorCertificateId"`
+	// Creator, CreatorMSP, TxID and Timestamp are who recorded it and when.
+	Creator    string `json:"creator"`
+	CreatorMSP string `json:"creatorMsp"`
+	TxID       string `json:"txId"`
+	Timestamp  string `json:"timestamp"`
+}
+
+// CertificateApproval is one member's approval of a complete model certificate.
+type CertificateApproval struct {
+	Approver    string `json:"approver"`
+	ApproverMSP string `json:"approverMsp"`
+	TxID        string `json:"txId"`
+	Timestamp   string `json:"timestamp"`
+}
+
+// PipelineCertificate is an ML pipeline's birth certificate: its ordered
+// components, their steps and software, and its configuration with digest.
+type PipelineCertificate struct {
+	// ID is the certificate's name within the project.
+	ID string `json:"id"`
+	// Version is the pipeline's version.
+	Version string `json:"version"`
+	// Components are in execution order.
+	Components []PipelineComponent `json:"components"`
+	// Configuration is the configuration JSON text exactly as given, kept as
+	// a string so that its bytes, and so its digest, survive re-encoding.
+	Configuration string `json:"configuration"`
+	// ConfigurationSHA256 is the lowercase hex SHA-256 of Configuration's bytes.
+	ConfigurationSHA256 string `json:"configurationSha256"`
+	// Creator, CreatorMSP, TxID and Timestamp are who recorded it and when.
+	Creator    string `json:"creator"`
+	CreatorMSP string `json:"creatorMsp"`
+	TxID       string `json:"txId"`
+	Timestamp  string `json:"timestamp"`
+}
+
+// PipelineComponent is one component of a pipeline's architecture.
+type PipelineComponent struct {
+	// Name is unique within the pipeline.
+	Name string `json:"name"`
+	// Stage is one of pipelineStages.
+	Stage string `json:"stage"`
+	// Owner is the MSP id of the organisation that runs the component.
+	Owner string `json:"owner"`
+	// Steps are the component's processing steps in execution order.
+	Steps []string `json:"steps"`
+	// Software is what the component runs, with versions.
+	Software []SoftwareVersion `json:"software"`
+	// Inputs are artifact kinds produced earlier or names of earlier components.
+	Inputs []string `json:"inputs"`
+	// Outputs are the artifact kinds the component produces.
+	Outputs []string `json:"outputs"`
+	// Model is the model certificate the component uses, "" for none (omitted).
+	Model string `json:"model,omitempty"`
+	// ModelSHA256 is that certificate's model digest when recorded, "" when
+	// it had none yet (omitted).
+	ModelSHA256 string `json:"modelSha256,omitempty"`
+}
+
+// SoftwareVersion is one piece of software a component runs.
+type SoftwareVersion struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// maxIDLength bounds IDs so that keys and events stay small.
 const maxIDLength = 64
 
-// maxParents bounds the lineage edges one record may add, which bounds the
-// state reads a single transaction makes.
-const maxParents = 64
-
-// artifactObjectType is the composite-key object type under which artifacts live.
-const artifactObjectType = "artifact"
+// Composite-key object types under which the records live.
+const (
+	artifactObjectType = "artifact"
+	// feedbackRequestObjectType indexes the artifacts that request feedback,
+	// by ID, so that ListAwaitingFeedback reads no other artifact.
+	feedbackRequestObjectType = "feedbackRequest"
+	// feedbackObjectType keys a Feedback by (artifact ID, rater).
+	feedbackObjectType = "feedback"
+	// feedbackPeriodObjectType indexes feedback by (period, ratee, rater,
+	// artifact ID), the order of a trust snapshot; the value is the score.
+	feedbackPeriodObjectType = "feedbackPeriod"
+	// configObjectType keys channel-wide settings by name.
+	configObjectType       = "config"
+	modelCertObjectType    = "modelCertificate"
+	pipelineCertObjectType = "pipelineCertificate"
+	periodLengthConfigName = "periodLength"
+)
 
 var (
 	idPattern        = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
-	sha256Pattern    = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	mspIDPattern     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	versionPattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.+_-]*$`)
 	mediaTypePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$`)
 	digitsPattern    = regexp.MustCompile(`^[0-9]+$`)
 )
@@ -74,65 +301,65 @@ func validateID(field, value string) error {
 	return nil
 }
 
-// validateSHA256 checks a hex SHA-256 digest.
-func validateSHA256(value string) error {
-	if sha256Pattern.MatchString(value) {
-		return nil
-	}
-	if len(value) != 64 {
-		return fmt.Errorf("sha256 %q has %d characters: give the 64 lowercase hex characters of the content's SHA-256, as sha256sum prints them", value, len(value))
-	}
-	return fmt.Errorf("sha256 %q has a character outside 0-9 and a-f: give the digest in lowercase hex, as sha256sum prints it", value)
-}
-
-// parseSize reads a byte count written in decimal digits.
-func parseSize(value string) (int64, error) {
-	if strings.HasPrefix(value, "-") {
-		return 0, fmt.Errorf("size %q is negative: give the number of stored bytes, 0 or more", value)
-	}
-	if !digitsPattern.MatchString(value) {
-		return 0, fmt.Errorf("size %q is not a whole number: give the number of stored bytes in decimal digits, e.g. 1048576", value)
-	}
-	n, err := strconv.ParseInt(value, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("size %q is too large: give the number of stored bytes, at most 9223372036854775807", value)
-	}
-	return n, nil
-}
-
-// validateMediaType checks a media type of the form type/subtype.
-func validateMediaType(value string) error {
+// validateMSPID checks an organisation's MSP id given as field.
+func validateMSPID(field, value string) error {
 	if value == "" {
-		return fmt.Errorf("mediaType must not be empty: give the content's media type, e.g. application/octet-stream")
+		return fmt.Errorf("%s must not be empty: give an organisation's MSP id, e.g. Org1MSP", field)
 	}
-	if !mediaTypePattern.MatchString(value) {
-		return fmt.Errorf("mediaType %q is not a lowercase type/subtype without parameters: give e.g. image/png or application/json", value)
+	if len(value) > maxIDLength {
+		return fmt.Errorf("%s %q is %d characters long: an MSP id has at most %d", field, value, len(value), maxIDLength)
+	}
+	if !mspIDPattern.MatchString(value) {
+		return fmt.Errorf("%s %q is not an MSP id: give the organisation's MSP id as in its channel configuration, e.g. Org1MSP", field, value)
 	}
 	return nil
 }
 
-// parseParents reads the parents argument, a JSON array of artifact IDs, and
-// checks its shape; whether each parent exists is for the caller to check.
-func parseParents(artifactID, value string) ([]string, error) {
-	var parents []string
-	if err := json.Unmarshal([]byte(value), &parents); err != nil || parents == nil {
-		return nil, fmt.Errorf(`parents %q is not a JSON array of artifact IDs: give [] for none or e.g. ["raw-images-1","labels-3"]`, value)
+// validateVersion checks a version string such as 1.2.0 or 2025.03-rc1.
+func validateVersion(field, value string) error {
+	if value == "" {
+		return fmt.Errorf("%s must not be empty: give a version such as 1.0.0", field)
 	}
-	if len(parents) > maxParents {
-		return nil, fmt.Errorf("parents lists %d artifacts: give at most %d", len(parents), maxParents)
+	if len(value) > maxIDLength || !versionPattern.MatchString(value) {
+		return fmt.Errorf("%s %q is not a version: give up to %d characters from A-Z, a-z, 0-9, '.', '+', '_' and '-', starting with a letter or digit, e.g. 1.0.0", field, value, maxIDLength)
 	}
-	seen := make(map[string]bool, len(parents))
-	for i, p := range parents {
-		if err := validateID(fmt.Sprintf("parents[%d]", i), p); err != nil {
-			return nil, err
-		}
-		if p == artifactID {
-			return nil, fmt.Errorf("parents[%d] is %q, the artifact itself: an artifact cannot be its own parent, so remove it", i, p)
-		}
-		if seen[p] {
-			return nil, fmt.Errorf("parents[%d] repeats %q: list each parent once", i, p)
-		}
-		seen[p] = true
+	return nil
+}
+
+// validateText checks free text given as field: not empty (unless optional),
+// at most maxLen bytes, valid UTF-8 and free of control characters other than
+// tab and line breaks. what describes the text for the "must not be empty"
+// message.
+func validateText(field, value string, maxLen int, what string) error {
+	if value == "" {
+		return fmt.Errorf("%s must not be empty: give %s", field, what)
 	}
-	return parents, nil
+	if len(value) > maxLen {
+		return fmt.Errorf("%s is %d bytes long: give at most %d", field, len(value), maxLen)
+	}
+	if !utf8.ValidString(value) {
+		return fmt.Errorf("%s is not valid UTF-8: send the text UTF-8 encoded", field)
+	}
+	for i, r := range value {
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			return fmt.Errorf("%s has the control character %U at byte %d: remove it", field, r, i)
+		}
+	}
+	return nil
+}
+
+// parseWholeNumber reads value, decimal digits, as an integer of at least min;
+// field names the argument and unit what is counted, for messages.
+func parseWholeNumber(field, value string, min int64, unit string) (int64, error) {
+	if !digitsPattern.MatchString(value) {
+		return 0, fmt.Errorf("%s %q is not a whole number: give %s in decimal digits, at least %d", field, value, unit, min)
+	}
+	n, err := strconv.ParseInt(value, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s %q is too large: give %s, at most 9223372036854775807", field, value, unit)
+	}
+	if n < min {
+		return 0, fmt.Errorf("%s %q is less than %d: give %s, at least %d", field, value, min, unit, min)
+	}
+	return n, nil
 }

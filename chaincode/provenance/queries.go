@@ -1,8 +1,12 @@
 package provenance
 
 import (
+	"bcmlp.local/chaincode/internal/validate"
 	"encoding/json"
 	"fmt"
+	"sort"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
@@ -10,7 +14,11 @@ import (
 // GetEvaluateTransactions marks the read-only transactions, so that the
 // chaincode's metadata tells clients to evaluate rather than submit them.
 func (c *Contract) GetEvaluateTransactions() []string {
-	return []string{"GetArtifact", "GetLineage"}
+	return []string{
+		"GetArtifact", "GetLineage",
+		"GetFeedback", "ListAwaitingFeedback", "GetPeriodLength", "GetTrustSnapshot",
+		"GetModelCertificate", "IsModelCertified", "GetPipelineCertificate",
+	}
 }
 
 // GetArtifact returns artifact artifactID, or an error saying it does not exist.
@@ -53,15 +61,239 @@ func (c *Contract) GetLineage(ctx contractapi.TransactionContextInterface, artif
 	return lineage, nil
 }
 
+// GetFeedback returns the ratings of artifact artifactID, ordered by rater
+// client id; [] when there are none.
+func (c *Contract) GetFeedback(ctx contractapi.TransactionContextInterface, artifactID string) ([]*Feedback, error) {
+	if err := validateID("artifactID", artifactID); err != nil {
+		return nil, err
+	}
+	if _, err := readArtifact(ctx, artifactID); err != nil {
+		return nil, err
+	}
+	all := []*Feedback{}
+	err := scan(ctx, fmt.Sprintf("the feedback on artifact %q", artifactID), feedbackObjectType, []string{artifactID},
+		func(_ []string, value []byte) error {
+			var f Feedback
+			if err := json.Unmarshal(value, &f); err != nil {
+				return fmt.Errorf("decoding feedback on artifact %q: %w", artifactID, err)
+			}
+			if f.Evidence == nil {
+				f.Evidence = []FeedbackEvidence{}
+			}
+			all = append(all, &f)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Rater < all[j].Rater })
+	return all, nil
+}
+
+// ListAwaitingFeedback returns the artifacts that request feedback, were not
+// recorded by raterID and have not been rated by raterID, ordered by ID;
+// [] when there are none. raterID is a client id
+// ("x509::<subject>::<issuer>"); "" means the caller.
+func (c *Contract) ListAwaitingFeedback(ctx contractapi.TransactionContextInterface, raterID string) ([]*Artifact, error) {
+	if raterID == "" {
+		id, err := callerID(ctx)
+		if err != nil {
+			return nil, err
+		}
+		raterID = id
+	} else if err := validateClientID("raterID", raterID); err != nil {
+		return nil, err
+	}
+	var candidates []string
+	err := scan(ctx, "the feedback requests", feedbackRequestObjectType, nil, func(attributes []string, creator []byte) error {
+		if len(attributes) == 1 && string(creator) != raterID {
+			candidates = append(candidates, attributes[0])
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(candidates)
+	awaiting := []*Artifact{}
+	for _, id := range candidates {
+		what := fmt.Sprintf("the feedback of %s on artifact %q", raterID, id)
+		key, err := compositeKey(ctx, what, feedbackObjectType, id, raterID)
+		if err != nil {
+			return nil, err
+		}
+		rated, err := readState(ctx, what, key)
+		if err != nil {
+			return nil, err
+		}
+		if rated != nil {
+			continue
+		}
+		a, err := readArtifact(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		awaiting = append(awaiting, a)
+	}
+	return awaiting, nil
+}
+
+// GetPeriodLength returns the length of this channel's trust aggregation
+// periods: 86400 seconds unless SetPeriodLength configured another.
+func (c *Contract) GetPeriodLength(ctx contractapi.TransactionContextInterface) (*PeriodLength, error) {
+	length, err := readPeriodLength(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &length, nil
+}
+
+// GetTrustSnapshot returns the canonical trust snapshot of period (decimal
+// digits; the period of a timestamp is its Unix seconds divided, rounding
+// down, by the period length, so by default the Unix day number). A period
+// not yet over may be queried; its snapshot grows until it ends.
+//
+// The canonical form, which the registry contract on mainchain hashes
+// (SHA-256 of exactly these bytes) to cross-check a submitted snapshot, is
+// encoding/json's Marshal of TrustSnapshot:
+//
+//	{"channel":"<this channel's id>","period":<p>,"feedback":[{"rater":"<client id>","ratee":"<client id>","score":<int>},...]}
+//
+// with no whitespace, the fields in exactly this order, scores fixed-point
+// integers (1.0 is 1000000), strings escaped as encoding/json does (including
+// <, > and & as \u003c, \u003e and \u0026), "feedback" [] when empty, and
+// the entries sorted by (ratee, rater, rated artifact ID), byte-wise. The
+// rater is the rating member's client id, the ratee the rated record's
+// creator's client id. The artifact ID orders entries but is not part of them.
+func (c *Contract) GetTrustSnapshot(ctx contractapi.TransactionContextInterface, period string) (string, error) {
+	p, err := parseWholeNumber("period", period, 0, "the period number, e.g. 20148 for the Unix day of 2025-03-01")
+	if err != nil {
+		return "", err
+	}
+	snapshot, err := trustSnapshot(ctx, p)
+	if err != nil {
+		return "", err
+	}
+	return string(snapshot), nil
+}
+
+// snapshotRow is one indexed rating with the artifact ID that orders it.
+type snapshotRow struct {
+	entry      SnapshotFeedback
+	artifactID string
+}
+
+// trustSnapshot builds the canonical snapshot bytes of period p.
+func trustSnapshot(ctx contractapi.TransactionContextInterface, p int64) ([]byte, error) {
+	var rows []snapshotRow
+	periodText := strconv.FormatInt(p, 10)
+	err := scan(ctx, "the feedback of period "+periodText, feedbackPeriodObjectType, []string{periodText},
+		func(attributes []string, value []byte) error {
+			if len(attributes) != 4 {
+				return fmt.Errorf("decoding the feedback index of period %s: key has %d parts, not 4", periodText, len(attributes))
+			}
+			score, err := strconv.ParseInt(string(value), 10, 64)
+			if err != nil {
+				return fmt.Errorf("decoding the feedback index of period %s: score %q: %w", periodText, value, err)
+			}
+			rows = append(rows, snapshotRow{
+				entry:      SnapshotFeedback{Rater: attributes[2], Ratee: attributes[1], Score: score},
+				artifactID: attributes[3],
+			})
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	// The index's key order already is this order; sorting again makes the
+	// canonical form independent of how a peer orders range results.
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a.entry.Ratee != b.entry.Ratee {
+			return a.entry.Ratee < b.entry.Ratee
+		}
+		if a.entry.Rater != b.entry.Rater {
+			return a.entry.Rater < b.entry.Rater
+		}
+		return a.artifactID < b.artifactID
+	})
+	snapshot := TrustSnapshot{Channel: ctx.GetStub().GetChannelID(), Period: p, Feedback: make([]SnapshotFeedback, len(rows))}
+	for i, r := range rows {
+		snapshot.Feedback[i] = r.entry
+	}
+	out, err := json.Marshal(snapshot)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the trust snapshot of period %s: %w", periodText, err)
+	}
+	return out, nil
+}
+
+// GetModelCertificate returns model certificate certID as the JSON the
+// ledger holds (see ModelCertificate; phase fields are free-form JSON, which
+// contractapi's typed returns cannot carry).
+func (c *Contract) GetModelCertificate(ctx contractapi.TransactionContextInterface, certID string) (string, error) {
+	if err := validateID("certID", certID); err != nil {
+		return "", err
+	}
+	cert, _, err := readModelCertificate(ctx, certID)
+	if err != nil {
+		return "", err
+	}
+	out, err := json.Marshal(cert)
+	if err != nil {
+		return "", fmt.Errorf("encoding model certificate %q: %w", certID, err)
+	}
+	return string(out), nil
+}
+
+// IsModelCertified reports whether model certificate certID is certified for
+// exactly the model whose SHA-256 (lowercase hex) is modelSha256. It is false
+// for a certificate not yet certified or certifying other bytes, and an error
+// when the certificate does not exist, so that a caller cannot mistake a typo
+// for a refusal.
+func (c *Contract) IsModelCertified(ctx contractapi.TransactionContextInterface, certID string, modelSha256 string) (bool, error) {
+	if err := validateID("certID", certID); err != nil {
+		return false, err
+	}
+	if err := validate.SHA256("modelSha256", modelSha256); err != nil {
+		return false, err
+	}
+	cert, _, err := readModelCertificate(ctx, certID)
+	if err != nil {
+		return false, err
+	}
+	return cert.Status == StatusCertified && cert.ModelSHA256 == modelSha256, nil
+}
+
+// GetPipelineCertificate returns pipeline certificate certID as the JSON the
+// ledger holds (see PipelineCertificate), so that its configuration text
+// reaches the caller byte for byte.
+func (c *Contract) GetPipelineCertificate(ctx contractapi.TransactionContextInterface, certID string) (string, error) {
+	if err := validateID("certID", certID); err != nil {
+		return "", err
+	}
+	value, err := readPipelineCertificate(ctx, certID)
+	if err != nil {
+		return "", err
+	}
+	if value == nil {
+		return "", fmt.Errorf("pipeline certificate %q does not exist: record it with RecordPipelineCertificate first", certID)
+	}
+	if err := decodePipelineCertificate(certID, value); err != nil {
+		return "", err
+	}
+	return string(value), nil
+}
+
 // readArtifact loads artifact id from state.
 func readArtifact(ctx contractapi.TransactionContextInterface, id string) (*Artifact, error) {
 	key, err := artifactKey(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	record, err := ctx.GetStub().GetState(key)
+	record, err := readState(ctx, fmt.Sprintf("artifact %q", id), key)
 	if err != nil {
-		return nil, fmt.Errorf("reading artifact %q: %w", id, err)
+		return nil, err
 	}
 	if record == nil {
 		return nil, fmt.Errorf("artifact %q does not exist: record it with RecordArtifact first", id)
@@ -70,8 +302,51 @@ func readArtifact(ctx contractapi.TransactionContextInterface, id string) (*Arti
 	if err := json.Unmarshal(record, &artifact); err != nil {
 		return nil, fmt.Errorf("decoding artifact %q: %w", id, err)
 	}
+	// Records written before a list field existed read back as [] rather than
+	// null, which contractapi's return schema would refuse.
 	if artifact.Parents == nil {
 		artifact.Parents = []string{}
 	}
+	if artifact.PinnedOn == nil {
+		artifact.PinnedOn = []string{}
+	}
 	return &artifact, nil
+}
+
+// scan calls visit with the attributes and value of every record under
+// objectType whose key starts with prefix, in key order; what names the
+// records for errors.
+func scan(ctx contractapi.TransactionContextInterface, what, objectType string, prefix []string, visit func(attributes []string, value []byte) error) error {
+	it, err := ctx.GetStub().GetStateByPartialCompositeKey(objectType, prefix)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", what, err)
+	}
+	defer it.Close()
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", what, err)
+		}
+		_, attributes, err := ctx.GetStub().SplitCompositeKey(kv.GetKey())
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", what, err)
+		}
+		if err := visit(attributes, kv.GetValue()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateClientID checks a client id given as field.
+func validateClientID(field, value string) error {
+	if len(value) > 4096 || !utf8.ValidString(value) {
+		return fmt.Errorf("%s is not a client id: give the id as the gateway reports it, \"x509::<subject DN>::<issuer DN>\", or \"\" for yourself", field)
+	}
+	for _, r := range value {
+		if r == 0 || r == utf8.MaxRune {
+			return fmt.Errorf("%s is not a client id: give the id as the gateway reports it, \"x509::<subject DN>::<issuer DN>\", or \"\" for yourself", field)
+		}
+	}
+	return nil
 }

@@ -25,8 +25,9 @@ func TestGetArtifactReturnsRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Artifact{
-		ID: "raw-1", CID: helloRawCID, SHA256: helloSHA256, Size: 11, MediaType: "text/plain",
-		Parents: []string{}, Creator: "x509::CN=alice,OU=client::CN=ca.Org1MSP", CreatorMSP: "Org1MSP",
+		ID: "raw-1", Kind: "dataset", CID: helloRawCID, SHA256: helloSHA256, Size: 11, MediaType: "text/plain",
+		Parents: []string{}, PinnedOn: []string{"Org1MSP", "Org2MSP"}, WrappedKeyEpoch: 1,
+		Creator: "x509::CN=alice,OU=client::CN=ca.Org1MSP", CreatorMSP: "Org1MSP",
 		TxID: "tx-2", Timestamp: "2025-03-01T09:30:01.123456789Z",
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -34,13 +35,13 @@ func TestGetArtifactReturnsRecord(t *testing.T) {
 	}
 }
 
-func TestGetArtifactNeverReturnsNullParents(t *testing.T) {
+func TestGetArtifactNeverReturnsNullLists(t *testing.T) {
 	c, stub, id := newFixture()
-	// A record written without the parents field still reads back as [].
+	// A record written without the list fields still reads them back as [].
 	stub.State["\x00artifact\x00old\x00"] = []byte(`{"id":"old"}`)
 	a, err := c.GetArtifact(fabrictest.NewContext(stub, id), "old")
-	if err != nil || a.Parents == nil || len(a.Parents) != 0 {
-		t.Fatalf("GetArtifact = %+v, %v; want empty, non-nil parents", a, err)
+	if err != nil || a.Parents == nil || len(a.Parents) != 0 || a.PinnedOn == nil || len(a.PinnedOn) != 0 {
+		t.Fatalf("GetArtifact = %+v, %v; want empty, non-nil parents and pinnedOn", a, err)
 	}
 }
 
@@ -167,7 +168,11 @@ func TestGetArtifactRefusals(t *testing.T) {
 }
 
 func TestEvaluateTransactionsAreTheQueries(t *testing.T) {
-	if got := NewContract().GetEvaluateTransactions(); !reflect.DeepEqual(got, []string{"GetArtifact", "GetLineage"}) {
+	want := []string{
+		"GetArtifact", "GetLineage", "GetFeedback", "ListAwaitingFeedback", "GetPeriodLength", "GetTrustSnapshot",
+		"GetModelCertificate", "IsModelCertified", "GetPipelineCertificate",
+	}
+	if got := NewContract().GetEvaluateTransactions(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("GetEvaluateTransactions = %q", got)
 	}
 }

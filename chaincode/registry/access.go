@@ -4,9 +4,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sort"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/pkg/cid"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"bcmlp.local/chaincode/trust"
 )
 
 // errNoIdentity is returned when the proposal's creator could not be read as an
@@ -62,4 +65,158 @@ func callerID(ctx contractapi.TransactionContextInterface) (string, error) {
 		return "", errors.New("the caller's client id is empty: submit with an X.509 identity issued by your organisation's CA")
 	}
 	return string(raw), nil
+}
+
+// caller is the identity that signed the proposal.
+type caller struct {
+	mspID    string
+	identity string
+}
+
+// callerOf reads the caller's MSP id and client id.
+func callerOf(ctx contractapi.TransactionContextInterface) (caller, error) {
+	mspID, err := callerMSPID(ctx)
+	if err != nil {
+		return caller{}, err
+	}
+	identity, err := callerID(ctx)
+	if err != nil {
+		return caller{}, err
+	}
+	return caller{mspID: mspID, identity: identity}, nil
+}
+
+// callerMember returns the member bound to the caller's identity, refusing an
+// identity bound to none.
+func callerMember(ctx contractapi.TransactionContextInterface) (*Member, error) {
+	c, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := boundMember(ctx, c.mspID, c.identity)
+	if err != nil {
+		return nil, err
+	}
+	if id == "" {
+		return nil, fmt.Errorf("your identity %q of %s is not bound to any member: enrol it with RequestEnrolment first", c.identity, c.mspID)
+	}
+	return readMember(ctx, id)
+}
+
+// checkActive refuses a member that is not active, naming its status.
+func checkActive(m *Member) error {
+	switch m.Status {
+	case StatusActive:
+		return nil
+	case StatusPending:
+		return fmt.Errorf("member %q is pending: it cannot write until the committee approves its enrolment request %q", m.ID, m.RequestID)
+	case StatusSuspended:
+		return fmt.Errorf("member %q is suspended: suspended members cannot write until a committee member reinstates them with SetMemberStatus", m.ID)
+	case StatusRevoked:
+		return fmt.Errorf("member %q is revoked: revoked members can never write again; enrol a new member with a new identity", m.ID)
+	default:
+		return fmt.Errorf("member %q has the unknown status %q: it cannot write", m.ID, m.Status)
+	}
+}
+
+// memberTrust returns member m's trust under p.
+func memberTrust(ctx contractapi.TransactionContextInterface, m *Member, p ConsortiumParams) (int64, error) {
+	r, found, err := readTrustRecord(ctx, m.ID)
+	if err != nil {
+		return 0, err
+	}
+	if !found {
+		return 0, fmt.Errorf("member %q has no trust record: it is not active", m.ID)
+	}
+	return r.Evidence.Trust(p.Trust), nil
+}
+
+// requireWriter returns the caller's member and its trust, refusing callers
+// that are not members, not active, or below the trust floor: the trust gate
+// of every write (DESIGN.md section 2: "below a threshold a member cannot
+// record").
+func requireWriter(ctx contractapi.TransactionContextInterface, p ConsortiumParams) (*Member, int64, error) {
+	m, err := callerMember(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := checkActive(m); err != nil {
+		return nil, 0, err
+	}
+	t, err := memberTrust(ctx, m, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	if t < p.TrustFloor {
+		return nil, 0, fmt.Errorf("member %q has trust %d (%s), below the trust floor %d: members below the floor cannot write until feedback in the project channels lifts their trust", m.ID, t, trust.LevelOf(t), p.TrustFloor)
+	}
+	return m, t, nil
+}
+
+// highTrust is the trust above which a member approves certificate upgrades
+// (trust > 0.5: high or very high trust, the paper's "blockchain experts").
+const highTrust = 500_000
+
+// requireHighTrust returns the caller's member, refusing one that may not
+// write or whose trust is not above highTrust.
+func requireHighTrust(ctx contractapi.TransactionContextInterface, p ConsortiumParams, action string) (*Member, error) {
+	m, t, err := requireWriter(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if t <= highTrust {
+		return nil, fmt.Errorf("%s needs at least high trust (above %d): member %q has trust %d (%s)", action, highTrust, m.ID, t, trust.LevelOf(t))
+	}
+	return m, nil
+}
+
+// committee returns the committee: the active members of very high trust
+// (trust.LevelOf = VeryHighTrust), the most trusted first (ties by member id),
+// at most CommitteeSize of them.
+func committee(t *table, p ConsortiumParams) []TrustRow {
+	var seats []TrustRow
+	for _, id := range t.ids {
+		m, ok := t.members[id]
+		if !ok || m.Status != StatusActive {
+			continue
+		}
+		if row := t.row(id, p); row.Level == trust.VeryHighTrust {
+			seats = append(seats, row)
+		}
+	}
+	sort.SliceStable(seats, func(i, j int) bool { return seats[i].Trust > seats[j].Trust })
+	if int64(len(seats)) > p.CommitteeSize {
+		seats = seats[:p.CommitteeSize]
+	}
+	return seats
+}
+
+// requireCommittee returns the caller's member and the table the committee
+// was computed from, refusing a caller that is not on the committee. refusal
+// begins the error, e.g. "forged approval".
+func requireCommittee(ctx contractapi.TransactionContextInterface, p ConsortiumParams, refusal string) (*Member, *table, error) {
+	m, err := callerMember(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", refusal, err)
+	}
+	if err := checkActive(m); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", refusal, err)
+	}
+	t, err := loadTable(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, s := range committee(t, p) {
+		if s.MemberID == m.ID {
+			return m, t, nil
+		}
+	}
+	if _, ok := t.records[m.ID]; !ok {
+		return nil, nil, fmt.Errorf("%s: member %q has no trust record, so it is not on the committee", refusal, m.ID)
+	}
+	row := t.row(m.ID, p)
+	if row.Level == trust.VeryHighTrust {
+		return nil, nil, fmt.Errorf("%s: member %q has very high trust (%d) but is not among the %d most trusted, so it is not on the committee", refusal, m.ID, row.Trust, p.CommitteeSize)
+	}
+	return nil, nil, fmt.Errorf("%s: member %q is not on the committee: it has trust %d (%s), and only active members of very high trust (above 750000) sit on it", refusal, m.ID, row.Trust, row.Level)
 }

@@ -1,43 +1,70 @@
-// Package registry is the main-chain contract ("registry" on channel mainchain)
-// that records the consortium's certified members. Later steps add enrolment
-// approvals, certificates and the trust table here.
+// Package registry is the main-chain contract ("registry" on channel mainchain):
+// the consortium's members and organisations with their enrolment by k-of-n
+// committee approval, certificates (local ones upgraded to global by experts),
+// the consortium parameters changed only by committee vote, and the trust table
+// fed by the project channels' trust snapshots (the paper's sections 5.2, 5.3,
+// 5.6 and 5.7; DESIGN.md sections 1 and 2).
+//
+// Every record below keeps its fields in a fixed order with explicit JSON names
+// because every endorsing peer must write byte-identical state for the same
+// transaction; encoding/json emits struct fields in declaration order and map
+// keys sorted, so fixed orders are what keep endorsements matching. No field is
+// a float for the same reason: trust values and scores are fixed-point
+// integers (package trust, 1_000_000 = 1.0). Slices and maps in records are
+// never nil, so that they read back as [] and {} and pass contractapi's return
+// schemas.
 package registry
 
 import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"bcmlp.local/chaincode/trust"
 )
 
 // Member is one certified participant of the consortium: a person or system
 // acting through an X.509 identity issued by its organisation's CA.
-//
-// The fields stay in this fixed order and carry explicit JSON names because
-// every endorsing peer must write byte-identical state for the same
-// transaction; encoding/json emits struct fields in declaration order, so a
-// fixed order is what keeps endorsements matching. No field is a float for the
-// same reason.
 type Member struct {
-	// ID is the member's name in the consortium, chosen at registration.
+	// ID is the member's name in the consortium, chosen at enrolment.
 	ID string `json:"id"`
-	// MSPID is the MSP of the identity that registered the member.
+	// MSPID is the MSP of the identity the member is bound to.
 	MSPID string `json:"mspId"`
-	// Identity is the registering X.509 identity, "x509::<subject>::<issuer>".
+	// Identity is the bound X.509 identity, "x509::<subject>::<issuer>".
 	Identity string `json:"identity"`
 	// Role is one of Roles.
 	Role string `json:"role"`
 	// Organisation is the member's organisation, equal to MSPID.
 	Organisation string `json:"organisation"`
-	// Status is StatusActive for every member this step records.
+	// Status is one of StatusPending, StatusActive, StatusSuspended, StatusRevoked.
 	Status string `json:"status"`
-	// CreatedAt is the registering transaction's timestamp, RFC 3339 in UTC.
+	// Attributes are the role's certified attributes (see attributeSchemas),
+	// integers written in decimal.
+	Attributes map[string]string `json:"attributes"`
+	// Documents are the enrolment documents on IPFS.
+	Documents []Document `json:"documents"`
+	// RequestID is the enrolment request that admitted the member; "" for founders.
+	RequestID string `json:"requestId"`
+	// Founder is true for the members recorded by InitConsortium.
+	Founder bool `json:"founder"`
+	// CreatedAt is the enrolling transaction's timestamp, RFC 3339 in UTC.
 	CreatedAt string `json:"createdAt"`
+	// UpdatedAt is the timestamp of the last status change.
+	UpdatedAt string `json:"updatedAt"`
+	// StatusReason is why the committee last changed the status; "" otherwise.
+	StatusReason string `json:"statusReason"`
 }
 
-// StatusActive is the status of a member that may act in the consortium.
-const StatusActive = "active"
+// Member statuses. Only active members write; revoked is final.
+const (
+	StatusPending   = "pending"
+	StatusActive    = "active"
+	StatusSuspended = "suspended"
+	StatusRevoked   = "revoked"
+)
 
-// Roles are the roles a member may hold, in the paper's language.
+// Roles are the roles a member may hold, in the paper's language. Every role
+// but RoleViewer is critical: its enrolment waits for committee approval.
 var Roles = []string{
 	"company",
 	"customer",
@@ -46,15 +73,330 @@ var Roles = []string{
 	"quality-auditor",
 	"condition-monitor",
 	"admin",
+	RoleViewer,
 }
 
-// maxIDLength bounds member IDs so that keys and events stay small.
+// RoleViewer only reads ML results, the paper's example of a non-critical
+// participation that is enrolled automatically.
+const RoleViewer = "viewer"
+
+// Document is a file on IPFS that backs an enrolment or a certificate.
+type Document struct {
+	// CID is the IPFS content identifier.
+	CID string `json:"cid"`
+	// SHA256 is the lowercase hex SHA-256 of the document's bytes.
+	SHA256 string `json:"sha256"`
+	// Name says what the document is, e.g. "commercial register extract".
+	Name string `json:"name"`
+}
+
+// Organisation is a consortium organisation (a Fabric MSP). The admin tool
+// changes the channel configuration only for an approved one.
+type Organisation struct {
+	// MSPID is the organisation's MSP id.
+	MSPID string `json:"mspId"`
+	// Name is the organisation's legal or usual name.
+	Name string `json:"name"`
+	// Status is RequestPending, RequestApproved or RequestRejected.
+	Status string `json:"status"`
+	// Founding is true for the organisations of InitConsortium's founders.
+	Founding bool `json:"founding"`
+	// RequestID is the latest enrolment request; "" for founding organisations.
+	RequestID string `json:"requestId"`
+	// CreatedAt is when the organisation was first recorded or last requested.
+	CreatedAt string `json:"createdAt"`
+	// DecidedAt is when it was approved or rejected; "" while pending.
+	DecidedAt string `json:"decidedAt"`
+}
+
+// EnrolmentRequest is a request to admit a member or an organisation, and the
+// committee's answers to it.
+type EnrolmentRequest struct {
+	// ID is the requesting transaction's id.
+	ID string `json:"id"`
+	// Kind is KindMember or KindOrganisation.
+	Kind string `json:"kind"`
+	// Subject is the member id or the organisation's MSP id.
+	Subject string `json:"subject"`
+	// Role is the requested role; "" for organisations.
+	Role string `json:"role"`
+	// Name is the organisation's name; "" for members.
+	Name string `json:"name"`
+	// MSPID is the newcomer's MSP, or the organisation's.
+	MSPID string `json:"mspId"`
+	// Requester is the submitting X.509 identity: the newcomer itself for a
+	// member, the sponsoring member's identity for an organisation.
+	Requester string `json:"requester"`
+	// RequesterMSP is the MSP id of Requester.
+	RequesterMSP string `json:"requesterMsp"`
+	// Sponsor is the member that requested an organisation's enrolment; "" for members.
+	Sponsor string `json:"sponsor"`
+	// Attributes are the member's attributes; {} for organisations.
+	Attributes map[string]string `json:"attributes"`
+	// Documents are the documents for the committee to review.
+	Documents []Document `json:"documents"`
+	// Status is RequestPending, RequestApproved or RequestRejected.
+	Status string `json:"status"`
+	// Approvals are the committee's approvals, in the order given.
+	Approvals []Approval `json:"approvals"`
+	// RejectedBy is the committee member that rejected the request; "" otherwise.
+	RejectedBy string `json:"rejectedBy"`
+	// Reason is the rejection's reason; "" otherwise.
+	Reason string `json:"reason"`
+	// CreatedAt is the requesting transaction's timestamp.
+	CreatedAt string `json:"createdAt"`
+	// DecidedAt is when the request was approved or rejected; "" while pending.
+	DecidedAt string `json:"decidedAt"`
+}
+
+// Enrolment request kinds.
+const (
+	KindMember       = "member"
+	KindOrganisation = "organisation"
+)
+
+// Request (and organisation) statuses.
+const (
+	RequestPending  = "pending"
+	RequestApproved = "approved"
+	RequestRejected = "rejected"
+)
+
+// Approval is one member's approval or vote.
+type Approval struct {
+	// MemberID is the approving member.
+	MemberID string `json:"memberId"`
+	// TxID is the approving transaction.
+	TxID string `json:"txId"`
+	// At is that transaction's timestamp.
+	At string `json:"at"`
+}
+
+// ConsortiumParams are the consortium's parameters, changed only by committee vote.
+type ConsortiumParams struct {
+	// CommitteeSize is n: the committee is at most the n most trusted active
+	// members of very high trust.
+	CommitteeSize int64 `json:"committeeSize"`
+	// Approvals is k: the approvals an enrolment, a parameter change or a
+	// certificate upgrade needs.
+	Approvals int64 `json:"approvals"`
+	// TrustFloor is the least trust (fixed-point) a member needs to write.
+	TrustFloor int64 `json:"trustFloor"`
+	// Trust are the trust rule's parameters.
+	Trust trust.Params `json:"trust"`
+}
+
+// DefaultParams are the parameters InitConsortium starts from.
+func DefaultParams() ConsortiumParams {
+	return ConsortiumParams{
+		CommitteeSize: 7,
+		Approvals:     2,
+		TrustFloor:    0,
+		Trust:         trust.DefaultParams(),
+	}
+}
+
+// maxCommitteeSize bounds n so that committee checks stay cheap.
+const maxCommitteeSize = 100
+
+// maxTrustFloor keeps the floor at most the committee's threshold, so that the
+// committee itself can always write.
+const maxTrustFloor = 750_000
+
+// Validate reports the first parameter outside its range, naming it.
+func (p ConsortiumParams) Validate() error {
+	if p.CommitteeSize < 1 || p.CommitteeSize > maxCommitteeSize {
+		return fmt.Errorf("committeeSize %d is outside [1, %d]", p.CommitteeSize, maxCommitteeSize)
+	}
+	if p.Approvals < 1 || p.Approvals > p.CommitteeSize {
+		return fmt.Errorf("approvals %d is outside [1, committeeSize %d]: k approvals must be possible within the committee", p.Approvals, p.CommitteeSize)
+	}
+	if p.TrustFloor < -trust.Scale || p.TrustFloor > maxTrustFloor {
+		return fmt.Errorf("trustFloor %d is outside [%d, %d] (fixed-point, %d = 1.0; above %d even the committee could not write)", p.TrustFloor, -trust.Scale, maxTrustFloor, trust.Scale, maxTrustFloor)
+	}
+	if err := p.Trust.Validate(); err != nil {
+		return fmt.Errorf("trust.%w", err)
+	}
+	return nil
+}
+
+// Parameters is the stored parameter set and where it came from.
+type Parameters struct {
+	// Version counts the parameter sets: 1 at genesis, +1 per applied proposal.
+	Version int64 `json:"version"`
+	// Params are the parameters in force.
+	Params ConsortiumParams `json:"params"`
+	// ProposalID is the proposal that set them; "" at genesis.
+	ProposalID string `json:"proposalId"`
+	// ChangedAt is the timestamp of the transaction that set them.
+	ChangedAt string `json:"changedAt"`
+}
+
+// Proposal is a proposed parameter set and the committee's votes on it.
+type Proposal struct {
+	// ID is the proposing transaction's id.
+	ID string `json:"id"`
+	// Proposer is the committee member that proposed it; proposing counts as its vote.
+	Proposer string `json:"proposer"`
+	// BaseVersion is the parameter version it was proposed against; it can
+	// only be applied while that version is in force.
+	BaseVersion int64 `json:"baseVersion"`
+	// Params is the complete parameter set it would put in force.
+	Params ConsortiumParams `json:"params"`
+	// Votes are the committee's votes, the proposer's first.
+	Votes []Approval `json:"votes"`
+	// Status is RequestPending or ProposalApplied.
+	Status string `json:"status"`
+	// CreatedAt is the proposing transaction's timestamp.
+	CreatedAt string `json:"createdAt"`
+	// AppliedAt is when it was applied; "" while pending.
+	AppliedAt string `json:"appliedAt"`
+}
+
+// ProposalApplied is the status of a proposal whose parameters were put in force.
+const ProposalApplied = "applied"
+
+// Certificate is a typed certificate (the paper's table 9 and section 5.7):
+// local to a project channel or global to the consortium.
+type Certificate struct {
+	// ID is the certificate's name, chosen by its issuer.
+	ID string `json:"id"`
+	// Kind is one of CertificateKinds.
+	Kind string `json:"kind"`
+	// Subject is what it certifies: a member, an organisation's MSP id, an
+	// artifact or a data set id.
+	Subject string `json:"subject"`
+	// Scope is ScopeLocal or ScopeGlobal.
+	Scope string `json:"scope"`
+	// ProjectChannel is the channel a local certificate was issued for; kept
+	// after an upgrade as its origin; "" for certificates issued global.
+	ProjectChannel string `json:"projectChannel"`
+	// Attributes are the kind's certified attributes (see attributeSchemas).
+	Attributes map[string]string `json:"attributes"`
+	// Evidence are the documents on IPFS the certificate rests on.
+	Evidence []Document `json:"evidence"`
+	// Issuer is the issuing member.
+	Issuer string `json:"issuer"`
+	// IssuerMSP is the issuer's MSP id.
+	IssuerMSP string `json:"issuerMsp"`
+	// Status is CertificateValid or CertificateRevoked; revoked is final.
+	Status string `json:"status"`
+	// UpgradeApprovals are the approvals to make a local certificate global.
+	UpgradeApprovals []Approval `json:"upgradeApprovals"`
+	// RevokedBy is the member that revoked it; "" otherwise.
+	RevokedBy string `json:"revokedBy"`
+	// RevocationReason is why it was revoked; "" otherwise.
+	RevocationReason string `json:"revocationReason"`
+	// IssuedAt is the issuing transaction's timestamp.
+	IssuedAt string `json:"issuedAt"`
+	// UpgradedAt is when it became global by upgrade; "" otherwise.
+	UpgradedAt string `json:"upgradedAt"`
+	// RevokedAt is when it was revoked; "" otherwise.
+	RevokedAt string `json:"revokedAt"`
+	// TxID is the issuing transaction.
+	TxID string `json:"txId"`
+}
+
+// CertificateKinds are the kinds of certificate, the entities of the paper's table 9.
+var CertificateKinds = []string{
+	"company",
+	"customer",
+	"domain-expert",
+	"data-scientist",
+	"model",
+	"data-source",
+	"data",
+	"public-dataset",
+}
+
+// Certificate scopes and statuses.
+const (
+	ScopeLocal         = "local"
+	ScopeGlobal        = "global"
+	CertificateValid   = "valid"
+	CertificateRevoked = "revoked"
+)
+
+// TrustRecord is one member's row of the trust table as stored.
+type TrustRecord struct {
+	// MemberID is the member.
+	MemberID string `json:"memberId"`
+	// Evidence is the member's evidence under the trust rule.
+	Evidence trust.Evidence `json:"evidence"`
+	// Weight is the member's trust when the latest applied period began (or
+	// when it was activated, if later): the weight its feedback carries in
+	// that period, as trust.Table.Period weighs raters.
+	Weight int64 `json:"weight"`
+}
+
+// TrustClock records the latest aggregation period applied to the trust table.
+type TrustClock struct {
+	// LatestPeriod is the latest applied period; 0 before the first.
+	LatestPeriod int64 `json:"latestPeriod"`
+	// UpdatedAt is when it last advanced; "" before the first period.
+	UpdatedAt string `json:"updatedAt"`
+}
+
+// AppliedSnapshot records that a project channel's trust snapshot for a
+// period was applied, so that it is never applied twice.
+type AppliedSnapshot struct {
+	// ProjectChannel is the channel whose feedback the snapshot aggregates.
+	ProjectChannel string `json:"projectChannel"`
+	// Period is the aggregation period.
+	Period int64 `json:"period"`
+	// SHA256 is the hex SHA-256 of the snapshot's canonical JSON.
+	SHA256 string `json:"sha256"`
+	// Feedback is the number of feedback entries applied.
+	Feedback int64 `json:"feedback"`
+	// Submitter is the member that submitted it.
+	Submitter string `json:"submitter"`
+	// TxID is the applying transaction.
+	TxID string `json:"txId"`
+	// AppliedAt is that transaction's timestamp.
+	AppliedAt string `json:"appliedAt"`
+}
+
+// TrustRow is a member's trust as the queries report it, computed from its
+// evidence under the parameters in force.
+type TrustRow struct {
+	// MemberID is the member.
+	MemberID string `json:"memberId"`
+	// Trust is the member's trust in (-1, 1), fixed-point.
+	Trust int64 `json:"trust"`
+	// Level is Trust's level (the paper's table 10).
+	Level trust.Level `json:"level"`
+	// Evidence is the member's evidence.
+	Evidence trust.Evidence `json:"evidence"`
+}
+
+// Genesis is the payload of the ConsortiumInitialised event.
+type Genesis struct {
+	Parameters Parameters `json:"parameters"`
+	Founders   []Member   `json:"founders"`
+}
+
+// maxIDLength bounds IDs so that keys and events stay small.
 const maxIDLength = 64
 
-// memberObjectType is the composite-key object type under which members live.
-const memberObjectType = "member"
+// Composite-key object types, one per kind of record.
+const (
+	memberObjectType       = "member"
+	identityObjectType     = "identity"
+	organisationObjectType = "organisation"
+	enrolmentObjectType    = "enrolment"
+	parametersObjectType   = "parameters"
+	proposalObjectType     = "proposal"
+	certificateObjectType  = "certificate"
+	trustObjectType        = "trust"
+	trustClockObjectType   = "trustclock"
+	snapshotObjectType     = "snapshot"
+)
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+var (
+	idPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+	// channelPattern is Fabric's rule for channel names.
+	channelPattern = regexp.MustCompile(`^[a-z][a-z0-9.-]{0,248}$`)
+)
 
 // validateID checks an identifier given in the transaction argument named field.
 func validateID(field, value string) error {
@@ -70,12 +412,30 @@ func validateID(field, value string) error {
 	return nil
 }
 
-// validateRole checks that role is one of Roles.
-func validateRole(role string) error {
-	for _, r := range Roles {
-		if role == r {
+// validateChannel checks a channel name given in the argument named field.
+func validateChannel(field, value string) error {
+	if !channelPattern.MatchString(value) {
+		return fmt.Errorf("%s %q is not a channel name: give the project channel's name, lowercase, starting with a letter, then a-z, 0-9, '.' and '-'", field, value)
+	}
+	return nil
+}
+
+// oneOf checks that value is one of allowed; what names the list, e.g. "a member role".
+func oneOf(field, value, what string, allowed []string) error {
+	for _, a := range allowed {
+		if value == a {
 			return nil
 		}
 	}
-	return fmt.Errorf("role %q is not a member role: use one of %s", role, strings.Join(Roles, ", "))
+	return fmt.Errorf("%s %q is not %s: use one of %s", field, value, what, strings.Join(allowed, ", "))
+}
+
+// validateRole checks that role is one of Roles.
+func validateRole(role string) error {
+	return oneOf("role", role, "a member role", Roles)
+}
+
+// isCritical reports whether enrolment in role needs committee approval.
+func isCritical(role string) bool {
+	return role != RoleViewer
 }

@@ -1,8 +1,8 @@
 package registry
 
 import (
-	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
@@ -10,7 +10,11 @@ import (
 // GetEvaluateTransactions marks the read-only transactions, so that the
 // chaincode's metadata tells clients to evaluate rather than submit them.
 func (c *Contract) GetEvaluateTransactions() []string {
-	return []string{"GetMember"}
+	return []string{
+		"GetMember", "GetEnrolment", "GetOrganisationEnrolment", "GetParameters", "GetProposal",
+		"GetCommittee", "GetCertificate", "IsCertificateValid", "GetTrust", "GetTrustTable",
+		"GetTrustClock", "GetAppliedSnapshot",
+	}
 }
 
 // GetMember returns member memberID, or an error saying it does not exist.
@@ -18,20 +22,138 @@ func (c *Contract) GetMember(ctx contractapi.TransactionContextInterface, member
 	if err := validateID("memberID", memberID); err != nil {
 		return nil, err
 	}
-	key, err := memberKey(ctx, memberID)
+	return readMember(ctx, memberID)
+}
+
+// GetEnrolment returns enrolment request requestID with its approvals.
+func (c *Contract) GetEnrolment(ctx contractapi.TransactionContextInterface, requestID string) (*EnrolmentRequest, error) {
+	if err := validateID("requestID", requestID); err != nil {
+		return nil, err
+	}
+	return readRequest(ctx, requestID)
+}
+
+// GetOrganisationEnrolment returns organisation mspID and the status of its
+// enrolment: the admin tool changes the channel configuration only when the
+// status is "approved".
+func (c *Contract) GetOrganisationEnrolment(ctx contractapi.TransactionContextInterface, mspID string) (*Organisation, error) {
+	if err := validateID("mspID", mspID); err != nil {
+		return nil, err
+	}
+	return readOrganisation(ctx, mspID)
+}
+
+// GetParameters returns the consortium parameters in force.
+func (c *Contract) GetParameters(ctx contractapi.TransactionContextInterface) (*Parameters, error) {
+	return readParameters(ctx)
+}
+
+// GetProposal returns parameter proposal proposalID with its votes.
+func (c *Contract) GetProposal(ctx contractapi.TransactionContextInterface, proposalID string) (*Proposal, error) {
+	if err := validateID("proposalID", proposalID); err != nil {
+		return nil, err
+	}
+	return readProposal(ctx, proposalID)
+}
+
+// GetCommittee returns the committee, the most trusted first.
+func (c *Contract) GetCommittee(ctx contractapi.TransactionContextInterface) ([]TrustRow, error) {
+	params, err := readParameters(ctx)
 	if err != nil {
 		return nil, err
 	}
-	record, err := ctx.GetStub().GetState(key)
+	t, err := loadTable(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("reading member %q: %w", memberID, err)
+		return nil, err
 	}
-	if record == nil {
-		return nil, fmt.Errorf("member %q does not exist: register it with RegisterMember first", memberID)
+	seats := committee(t, params.Params)
+	if seats == nil {
+		seats = []TrustRow{}
 	}
-	var member Member
-	if err := json.Unmarshal(record, &member); err != nil {
-		return nil, fmt.Errorf("decoding member %q: %w", memberID, err)
+	return seats, nil
+}
+
+// GetCertificate returns certificate certID.
+func (c *Contract) GetCertificate(ctx contractapi.TransactionContextInterface, certID string) (*Certificate, error) {
+	if err := validateID("certID", certID); err != nil {
+		return nil, err
 	}
-	return &member, nil
+	return readExistingCertificate(ctx, certID)
+}
+
+// IsCertificateValid reports whether certificate certID is valid, that is
+// not revoked; an unknown certificate is an error rather than false, so that
+// a mistyped id is not taken for a revoked certificate.
+func (c *Contract) IsCertificateValid(ctx contractapi.TransactionContextInterface, certID string) (bool, error) {
+	cert, err := c.GetCertificate(ctx, certID)
+	if err != nil {
+		return false, err
+	}
+	return cert.Status == CertificateValid, nil
+}
+
+// GetTrust returns member memberID's trust, level and evidence under the
+// parameters in force.
+func (c *Contract) GetTrust(ctx contractapi.TransactionContextInterface, memberID string) (*TrustRow, error) {
+	if err := validateID("memberID", memberID); err != nil {
+		return nil, err
+	}
+	params, err := readParameters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, found, err := readTrustRecord(ctx, memberID)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, fmt.Errorf("member %q has no trust record: it does not exist or its enrolment is still pending", memberID)
+	}
+	row := trustRow(r, params.Params)
+	return &row, nil
+}
+
+// GetTrustTable returns every member's trust, ordered by member id.
+func (c *Contract) GetTrustTable(ctx contractapi.TransactionContextInterface) ([]TrustRow, error) {
+	params, err := readParameters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := loadTable(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]TrustRow, 0, len(t.ids))
+	for _, id := range t.ids {
+		rows = append(rows, t.row(id, params.Params))
+	}
+	return rows, nil
+}
+
+// GetTrustClock returns the latest period applied to the trust table, so that
+// the scheduler knows which periods may still be submitted.
+func (c *Contract) GetTrustClock(ctx contractapi.TransactionContextInterface) (*TrustClock, error) {
+	return readTrustClock(ctx)
+}
+
+// GetAppliedSnapshot returns the record of projectChannel's applied trust
+// snapshot for period, or an error saying it was not applied.
+func (c *Contract) GetAppliedSnapshot(ctx contractapi.TransactionContextInterface, projectChannel string, period string) (*AppliedSnapshot, error) {
+	if err := validateChannel("projectChannel", projectChannel); err != nil {
+		return nil, err
+	}
+	p, err := parsePeriod(period)
+	if err != nil {
+		return nil, err
+	}
+	var s AppliedSnapshot
+	what := fmt.Sprintf("the trust snapshot of channel %q for period %d", projectChannel, p)
+	found, err := getRecord(ctx, what, &s, snapshotObjectType, projectChannel, strconv.FormatInt(p, 10))
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, fmt.Errorf("%s was not applied: submit it with SubmitTrustSnapshot", what)
+	}
+	return &s, nil
 }

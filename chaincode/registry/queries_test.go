@@ -3,74 +3,157 @@ package registry
 import (
 	"errors"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
-	"bcmlp.local/chaincode/internal/fabrictest"
+	"bcmlp.local/chaincode/trust"
 )
 
-func TestGetMemberReturnsRecord(t *testing.T) {
-	c, stub, id := newFixture()
-	ctx := fabrictest.NewContext(stub, id)
-	if err := c.RegisterMember(ctx, "alice", "quality-auditor", "Org1MSP"); err != nil {
-		t.Fatal(err)
-	}
-	// Anyone may read a member, including another organisation's identity.
-	other := fabrictest.NewContext(stub, fabrictest.NewIdentity("Org2MSP", "bob"))
-	got, err := c.GetMember(other, "alice")
-	if err != nil {
-		t.Fatalf("GetMember: %v", err)
-	}
-	want := &Member{
-		ID:           "alice",
-		MSPID:        "Org1MSP",
-		Identity:     aliceRaw,
-		Role:         "quality-auditor",
-		Organisation: "Org1MSP",
-		Status:       "active",
-		CreatedAt:    "2025-03-01T09:30:00.123456789Z",
+func TestEvaluateTransactionsAreTheQueries(t *testing.T) {
+	got := NewContract().GetEvaluateTransactions()
+	want := []string{
+		"GetMember", "GetEnrolment", "GetOrganisationEnrolment", "GetParameters", "GetProposal",
+		"GetCommittee", "GetCertificate", "IsCertificateValid", "GetTrust", "GetTrustTable",
+		"GetTrustClock", "GetAppliedSnapshot",
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("GetMember = %+v, want %+v", got, want)
+		t.Fatalf("GetEvaluateTransactions = %q", got)
+	}
+	// Every query exists, and every other transaction of the contract writes.
+	methods := map[string]bool{}
+	typ := reflect.TypeOf(NewContract())
+	for i := 0; i < typ.NumMethod(); i++ {
+		methods[typ.Method(i).Name] = true
+	}
+	for _, q := range got {
+		if !methods[q] {
+			t.Errorf("query %s is not a method", q)
+		}
+		delete(methods, q)
+	}
+	var submits []string
+	for _, name := range sortedKeys(methods) {
+		if _, inherited := reflect.TypeOf(&NewContract().Contract).MethodByName(name); !inherited && name != "GetEvaluateTransactions" {
+			submits = append(submits, name)
+		}
+	}
+	sort.Strings(submits)
+	wantSubmits := []string{"ApproveEnrolment", "InitConsortium", "IssueCertificate", "ProposeParameters", "RejectEnrolment",
+		"RequestEnrolment", "RequestOrganisationEnrolment", "RevokeCertificate", "SetMemberStatus", "SubmitTrustSnapshot",
+		"UpgradeCertificate", "VoteParameters"}
+	if !reflect.DeepEqual(submits, wantSubmits) {
+		t.Fatalf("submit transactions %q", submits)
 	}
 }
 
-func TestGetMemberRefusals(t *testing.T) {
+func TestQueriesAnswerAnyIdentity(t *testing.T) {
+	w := newWorld(t)
+	w.genesis("{}")
+	w.id("reader", "Org9MSP") // no member, not even of an enrolled organisation
+	m, err := w.c.GetMember(w.as("reader"), "f2")
+	if err != nil || m.ID != "f2" || m.Identity != "x509::CN=f2,OU=client::CN=ca.Org2MSP" {
+		t.Fatalf("GetMember %+v %v", m, err)
+	}
+	org, err := w.c.GetOrganisationEnrolment(w.as("reader"), "Org1MSP")
+	if err != nil || *org != (Organisation{MSPID: "Org1MSP", Name: "Org1MSP", Status: "approved", Founding: true, CreatedAt: t1, DecidedAt: t1}) {
+		t.Fatalf("GetOrganisationEnrolment %+v %v", org, err)
+	}
+	rows, err := w.c.GetTrustTable(w.as("reader"))
+	if err != nil || len(rows) != 3 || rows[0].MemberID != "f1" || rows[2].MemberID != "f3" || rows[1].Trust != founderTrust || rows[1].Level != trust.VeryHighTrust {
+		t.Fatalf("GetTrustTable %+v %v", rows, err)
+	}
+	clock, err := w.c.GetTrustClock(w.as("reader"))
+	if err != nil || *clock != (TrustClock{}) {
+		t.Fatalf("GetTrustClock %+v %v", clock, err)
+	}
+}
+
+func TestEmptyCommitteeIsAnEmptyList(t *testing.T) {
+	w := newWorld(t)
+	w.genesis(`{"approvals":1}`)
+	for _, f := range []string{"f2", "f3"} {
+		w.ok(w.c.SetMemberStatus(w.as("f1"), f, "suspended", "audit"))
+	}
+	w.ok(w.c.SetMemberStatus(w.as("f1"), "f1", "suspended", "stepping down"))
+	seats, err := w.c.GetCommittee(w.as("f1"))
+	if err != nil || seats == nil || len(seats) != 0 {
+		t.Fatalf("GetCommittee %#v %v", seats, err)
+	}
+}
+
+func TestQueryRefusals(t *testing.T) {
 	tests := []struct {
 		name  string
-		id    string
-		setup func(*fabrictest.Stub)
+		query func(w *world) error
+		setup func(w *world)
 		want  string
 	}{
-		{name: "missing", id: "carol", want: `member "carol" does not exist: register it with RegisterMember first`},
-		{name: "empty id", id: "", want: "memberID must not be empty"},
-		{name: "bad id", id: "a/b", want: `memberID "a/b" contains a character outside`},
-		{name: "ledger read fails", id: "carol",
-			setup: func(s *fabrictest.Stub) { s.GetStateErr = errors.New("disk") },
-			want:  `reading member "carol": disk`},
-		{name: "corrupt record", id: "carol",
-			setup: func(s *fabrictest.Stub) { s.State["\x00member\x00carol\x00"] = []byte("{") },
-			want:  `decoding member "carol":`},
+		{name: "member missing", query: func(w *world) error { _, err := w.c.GetMember(w.as("f1"), "carol"); return err },
+			want: `member "carol" does not exist: check the id, or enrol it with RequestEnrolment`},
+		{name: "member bad id", query: func(w *world) error { _, err := w.c.GetMember(w.as("f1"), "a/b"); return err },
+			want: `memberID "a/b" contains a character outside`},
+		{name: "member unreadable", query: func(w *world) error { _, err := w.c.GetMember(w.as("f1"), "f2"); return err },
+			setup: func(w *world) { w.stub.GetStateErr = errors.New("disk") }, want: `reading member "f2": disk`},
+		{name: "member corrupt", query: func(w *world) error { _, err := w.c.GetMember(w.as("f1"), "f2"); return err },
+			setup: func(w *world) { w.stub.State["\x00member\x00f2\x00"] = []byte("{") }, want: `decoding member "f2":`},
+		{name: "enrolment missing", query: func(w *world) error { _, err := w.c.GetEnrolment(w.as("f1"), "tx-99"); return err },
+			want: `enrolment request "tx-99" does not exist`},
+		{name: "enrolment bad id", query: func(w *world) error { _, err := w.c.GetEnrolment(w.as("f1"), ""); return err },
+			want: "requestID must not be empty"},
+		{name: "organisation missing", query: func(w *world) error { _, err := w.c.GetOrganisationEnrolment(w.as("f1"), "Org9MSP"); return err },
+			want: `organisation "Org9MSP" is not enrolled in the consortium`},
+		{name: "organisation bad id", query: func(w *world) error { _, err := w.c.GetOrganisationEnrolment(w.as("f1"), "Org 9"); return err },
+			want: `mspID "Org 9" contains a character outside`},
+		{name: "proposal missing", query: func(w *world) error { _, err := w.c.GetProposal(w.as("f1"), "p1"); return err },
+			want: `proposal "p1" does not exist`},
+		{name: "proposal bad id", query: func(w *world) error { _, err := w.c.GetProposal(w.as("f1"), ""); return err },
+			want: "proposalID must not be empty"},
+		{name: "parameters corrupt", query: func(w *world) error { _, err := w.c.GetParameters(w.as("f1")); return err },
+			setup: func(w *world) { w.stub.State["\x00parameters\x00"] = []byte("[") }, want: "decoding the consortium parameters:"},
+		{name: "certificate missing", query: func(w *world) error { _, err := w.c.GetCertificate(w.as("f1"), "c1"); return err },
+			want: `certificate "c1" does not exist`},
+		{name: "certificate bad id", query: func(w *world) error { _, err := w.c.GetCertificate(w.as("f1"), "c 1"); return err },
+			want: `certID "c 1" contains a character outside`},
+		{name: "validity of a missing certificate", query: func(w *world) error {
+			valid, err := w.c.IsCertificateValid(w.as("f1"), "c1")
+			if valid {
+				return errors.New("valid")
+			}
+			return err
+		}, want: `certificate "c1" does not exist`},
+		{name: "trust bad id", query: func(w *world) error { _, err := w.c.GetTrust(w.as("f1"), ""); return err },
+			want: "memberID must not be empty"},
+		{name: "trust of a stranger", query: func(w *world) error { _, err := w.c.GetTrust(w.as("f1"), "zed"); return err },
+			want: `member "zed" has no trust record: it does not exist or its enrolment is still pending`},
+		{name: "trust unreadable", query: func(w *world) error { _, err := w.c.GetTrust(w.as("f1"), "f2"); return err },
+			setup: func(w *world) { w.stub.State["\x00trust\x00f2\x00"] = []byte("{") }, want: `decoding the trust of member "f2":`},
+		{name: "table unreadable", query: func(w *world) error { _, err := w.c.GetTrustTable(w.as("f1")); return err },
+			setup: func(w *world) { w.stub.RangeErr = errors.New("scan down") }, want: "reading the members: scan down"},
+		{name: "committee unreadable", query: func(w *world) error { _, err := w.c.GetCommittee(w.as("f1")); return err },
+			setup: func(w *world) { w.stub.State["\x00member\x00f2\x00"] = []byte("{") }, want: `decoding the members at key "\x00member\x00f2\x00"`},
+		{name: "snapshot not applied", query: func(w *world) error { _, err := w.c.GetAppliedSnapshot(w.as("f1"), "project-a", "7"); return err },
+			want: `the trust snapshot of channel "project-a" for period 7 was not applied: submit it with SubmitTrustSnapshot`},
+		{name: "snapshot bad channel", query: func(w *world) error { _, err := w.c.GetAppliedSnapshot(w.as("f1"), "", "7"); return err },
+			want: `projectChannel "" is not a channel name`},
+		{name: "snapshot bad period", query: func(w *world) error { _, err := w.c.GetAppliedSnapshot(w.as("f1"), "project-a", "x"); return err },
+			want: `period "x" is not a period number`},
+		{name: "snapshot unreadable", query: func(w *world) error { _, err := w.c.GetAppliedSnapshot(w.as("f1"), "project-a", "7"); return err },
+			setup: func(w *world) { w.stub.GetStateErr = errors.New("disk") }, want: `reading the trust snapshot of channel "project-a" for period 7: disk`},
+		{name: "clock unreadable", query: func(w *world) error { _, err := w.c.GetTrustClock(w.as("f1")); return err },
+			setup: func(w *world) { w.stub.State["\x00trustclock\x00"] = []byte("1") }, want: "decoding the trust clock:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, stub, id := newFixture()
+			w := newWorld(t)
+			w.genesis("{}")
 			if tt.setup != nil {
-				tt.setup(stub)
+				tt.setup(w)
 			}
-			m, err := c.GetMember(fabrictest.NewContext(stub, id), tt.id)
+			err := tt.query(w)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
 			}
-			if m != nil {
-				t.Fatalf("member = %+v alongside an error", m)
-			}
 		})
-	}
-}
-
-func TestEvaluateTransactionsAreTheQueries(t *testing.T) {
-	if got := NewContract().GetEvaluateTransactions(); !reflect.DeepEqual(got, []string{"GetMember"}) {
-		t.Fatalf("GetEvaluateTransactions = %q", got)
 	}
 }

@@ -40,26 +40,57 @@ func newInvokeStub(t *testing.T) *fabrictest.Stub {
 	return stub
 }
 
+// aliceID is the client id Fabric's cid package derives from the test
+// certificate of newInvokeStub (self-signed, so subject and issuer agree).
+const aliceID = "x509::CN=alice,OU=client::CN=alice,OU=client"
+
 func TestChaincodeServesRegistry(t *testing.T) {
 	stub := newInvokeStub(t)
-	if status, msg := invoke(t, stub, "registry:RegisterMember", "alice", "domain-expert", "Org1MSP"); status != 200 {
-		t.Fatalf("RegisterMember: %d %s", status, msg)
+	founders := `[{"memberId":"alice","role":"admin","mspId":"Org1MSP","identity":"` + aliceID + `","prior":0}]`
+	if status, msg := invoke(t, stub, "registry:InitConsortium", `{"approvals":1}`, founders); status != 200 {
+		t.Fatalf("InitConsortium: %d %s", status, msg)
 	}
 	status, body := invoke(t, stub, "registry:GetMember", "alice")
 	if status != 200 {
 		t.Fatalf("GetMember: %d %s", status, body)
 	}
-	var m map[string]string
+	var m struct {
+		Identity   string            `json:"identity"`
+		MSPID      string            `json:"mspId"`
+		Role       string            `json:"role"`
+		Attributes map[string]string `json:"attributes"`
+		Documents  []any             `json:"documents"`
+	}
 	if err := json.Unmarshal([]byte(body), &m); err != nil {
 		t.Fatalf("GetMember payload %q: %v", body, err)
 	}
-	// The identity is what Fabric's cid package derives from the real certificate.
-	if m["identity"] != "x509::CN=alice,OU=client::CN=alice,OU=client" || m["mspId"] != "Org1MSP" || m["role"] != "domain-expert" {
-		t.Fatalf("GetMember = %v", m)
+	// The identity bound at genesis is the one the caller's real certificate yields.
+	if m.Identity != aliceID || m.MSPID != "Org1MSP" || m.Role != "admin" || m.Attributes == nil || m.Documents == nil {
+		t.Fatalf("GetMember = %+v", m)
 	}
 	// Calls without a contract prefix go to registry, the default contract.
 	if status, _ := invoke(t, stub, "GetMember", "alice"); status != 200 {
 		t.Fatalf("unprefixed GetMember: status %d", status)
+	}
+	// Records with arrays, maps, levels and booleans pass the return schemas.
+	const doc = `[{"cid":"bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e","sha256":"b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9","name":"register extract"}]`
+	if status, msg := invoke(t, stub, "registry:IssueCertificate", "cert-org1", "company", "Org1MSP", "global", `{"legalEntity":"Org One GmbH"}`, doc); status != 200 {
+		t.Fatalf("IssueCertificate: %d %s", status, msg)
+	}
+	for _, call := range [][]string{
+		{"registry:GetTrust", "alice"}, {"registry:GetTrustTable"}, {"registry:GetCommittee"}, {"registry:GetParameters"},
+		{"registry:GetCertificate", "cert-org1"}, {"registry:IsCertificateValid", "cert-org1"},
+		{"registry:GetOrganisationEnrolment", "Org1MSP"}, {"registry:GetTrustClock"},
+	} {
+		if status, body := invoke(t, stub, call...); status != 200 {
+			t.Errorf("%v: %d %s", call, status, body)
+		}
+	}
+	if _, body := invoke(t, stub, "registry:GetTrust", "alice"); !strings.Contains(body, `"trust":869565,"level":"very high trust"`) {
+		t.Errorf("GetTrust = %s", body)
+	}
+	if _, body := invoke(t, stub, "registry:IsCertificateValid", "cert-org1"); body != "true" {
+		t.Errorf("IsCertificateValid = %s", body)
 	}
 }
 
@@ -67,10 +98,10 @@ func TestChaincodeServesProvenance(t *testing.T) {
 	stub := newInvokeStub(t)
 	const cid = "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"
 	const sha = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
-	if status, msg := invoke(t, stub, "provenance:RecordArtifact", "raw-1", cid, sha, "11", "text/plain", "[]"); status != 200 {
+	if status, msg := invoke(t, stub, "provenance:RecordArtifact", "raw-1", "raw-data", cid, sha, "11", "text/plain", "[]", `["Org1MSP","Org2MSP"]`, "1", "false", ""); status != 200 {
 		t.Fatalf("RecordArtifact raw-1: %d %s", status, msg)
 	}
-	if status, msg := invoke(t, stub, "provenance:RecordArtifact", "model-1", cid, sha, "11", "application/octet-stream", `["raw-1"]`); status != 200 {
+	if status, msg := invoke(t, stub, "provenance:RecordArtifact", "model-1", "model", cid, sha, "11", "application/octet-stream", `["raw-1"]`, `["Org1MSP","Org2MSP"]`, "1", "false", ""); status != 200 {
 		t.Fatalf("RecordArtifact model-1: %d %s", status, msg)
 	}
 	status, body := invoke(t, stub, "provenance:GetLineage", "model-1")
@@ -101,8 +132,9 @@ func TestChaincodeReportsContractErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"registry:GetMember", "carol"}, `member "carol" does not exist`},
-		{[]string{"registry:RegisterMember", "alice", "company", "Org2MSP"}, `organisation "Org2MSP" is not your MSP id "Org1MSP"`},
-		{[]string{"provenance:RecordArtifact", "x", "Qm", "00", "1", "a/b", "[]"}, `cid "Qm" is not a valid CID`},
+		{[]string{"registry:RequestEnrolment", "alice", "viewer", "{}", "[]"}, "the consortium is not initialised: its founders must run InitConsortium first"},
+		{[]string{"registry:RequestEnrolment", "alice", "owner", "{}", "[]"}, `role "owner" is not a member role`},
+		{[]string{"provenance:RecordArtifact", "x", "dataset", "Qm", "00", "1", "a/b", "[]", "[]", "1", "false", ""}, `cid "Qm" is not a valid CID`},
 		{[]string{"provenance:GetArtifact", "nope"}, `artifact "nope" does not exist`},
 		{[]string{"trust:GetMember", "alice"}, "Contract not found with name trust"},
 	}
@@ -138,11 +170,46 @@ func TestChaincodeMetadataMarksQueries(t *testing.T) {
 		}
 	}
 	want := map[string]string{
-		"registry:RegisterMember":   "submit,SUBMIT",
-		"registry:GetMember":        "evaluate,EVALUATE",
-		"provenance:RecordArtifact": "submit,SUBMIT",
-		"provenance:GetArtifact":    "evaluate,EVALUATE",
-		"provenance:GetLineage":     "evaluate,EVALUATE",
+		"registry:InitConsortium":               "submit,SUBMIT",
+		"registry:RequestEnrolment":             "submit,SUBMIT",
+		"registry:RequestOrganisationEnrolment": "submit,SUBMIT",
+		"registry:ApproveEnrolment":             "submit,SUBMIT",
+		"registry:RejectEnrolment":              "submit,SUBMIT",
+		"registry:SetMemberStatus":              "submit,SUBMIT",
+		"registry:ProposeParameters":            "submit,SUBMIT",
+		"registry:VoteParameters":               "submit,SUBMIT",
+		"registry:IssueCertificate":             "submit,SUBMIT",
+		"registry:UpgradeCertificate":           "submit,SUBMIT",
+		"registry:RevokeCertificate":            "submit,SUBMIT",
+		"registry:SubmitTrustSnapshot":          "submit,SUBMIT",
+		"registry:GetMember":                    "evaluate,EVALUATE",
+		"registry:GetEnrolment":                 "evaluate,EVALUATE",
+		"registry:GetOrganisationEnrolment":     "evaluate,EVALUATE",
+		"registry:GetParameters":                "evaluate,EVALUATE",
+		"registry:GetProposal":                  "evaluate,EVALUATE",
+		"registry:GetCommittee":                 "evaluate,EVALUATE",
+		"registry:GetCertificate":               "evaluate,EVALUATE",
+		"registry:IsCertificateValid":           "evaluate,EVALUATE",
+		"registry:GetTrust":                     "evaluate,EVALUATE",
+		"registry:GetTrustTable":                "evaluate,EVALUATE",
+		"registry:GetTrustClock":                "evaluate,EVALUATE",
+		"registry:GetAppliedSnapshot":           "evaluate,EVALUATE",
+		"provenance:RecordArtifact":             "submit,SUBMIT",
+		"provenance:RateRecord":                 "submit,SUBMIT",
+		"provenance:SetPeriodLength":            "submit,SUBMIT",
+		"provenance:OpenModelCertificate":       "submit,SUBMIT",
+		"provenance:AddPhase":                   "submit,SUBMIT",
+		"provenance:ApproveModelCertificate":    "submit,SUBMIT",
+		"provenance:RecordPipelineCertificate":  "submit,SUBMIT",
+		"provenance:GetArtifact":                "evaluate,EVALUATE",
+		"provenance:GetLineage":                 "evaluate,EVALUATE",
+		"provenance:GetFeedback":                "evaluate,EVALUATE",
+		"provenance:ListAwaitingFeedback":       "evaluate,EVALUATE",
+		"provenance:GetPeriodLength":            "evaluate,EVALUATE",
+		"provenance:GetTrustSnapshot":           "evaluate,EVALUATE",
+		"provenance:GetModelCertificate":        "evaluate,EVALUATE",
+		"provenance:IsModelCertified":           "evaluate,EVALUATE",
+		"provenance:GetPipelineCertificate":     "evaluate,EVALUATE",
 	}
 	for name, tag := range want {
 		if got[name] != tag {

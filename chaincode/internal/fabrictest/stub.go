@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -24,7 +25,9 @@ type Event struct {
 // the chaincode reached for something this fake does not model.
 //
 // Writes are applied at once; a real peer would only show them to later
-// transactions, which no test here depends on.
+// transactions. Tests that must prove a contract never reads its own writes
+// set IsolateWrites, which makes reads within a transaction see the state as
+// it was when the transaction began.
 type Stub struct {
 	shim.ChaincodeStubInterface
 
@@ -47,8 +50,24 @@ type Stub struct {
 	TimestampErr error
 	// EventErr, when set, is returned by SetEvent.
 	EventErr error
+	// RangeErr, when set, is returned by GetStateByPartialCompositeKey;
+	// IterErr, when set, by the Next of the iterators it returns.
+	RangeErr error
+	IterErr  error
+
+	// IsolateWrites, when true, hides a transaction's writes from its own
+	// reads, as a peer does (see query.go).
+	IsolateWrites bool
+
+	// Invoke answers InvokeChaincode; when nil, every call is answered with
+	// status 500. Invocations records every call in order.
+	Invoke      func(chaincodeName string, args [][]byte, channel string) *peer.Response
+	Invocations []Invocation
 
 	txCounter int
+	// before holds, for each key written in the current transaction, the value
+	// it had when the transaction began; used only with IsolateWrites.
+	before map[string]priorValue
 }
 
 // NewStub returns an empty ledger whose first transaction is "tx-1" at a fixed time.
@@ -71,6 +90,7 @@ func (s *Stub) NextTx() {
 		s.Timestamp = s.Timestamp.Add(time.Second)
 	}
 	s.Events = nil
+	s.before = nil
 }
 
 // LastEvent returns the event a peer would emit for the transaction, if any.
@@ -96,7 +116,7 @@ func (s *Stub) GetState(key string) ([]byte, error) {
 	if s.GetStateErr != nil {
 		return nil, s.GetStateErr
 	}
-	v, ok := s.State[key]
+	v, ok := s.read(key)
 	if !ok {
 		return nil, nil
 	}
@@ -111,12 +131,14 @@ func (s *Stub) PutState(key string, value []byte) error {
 	if key == "" {
 		return errors.New("key must not be an empty string")
 	}
+	s.remember(key)
 	s.State[key] = append([]byte(nil), value...)
 	return nil
 }
 
 // DelState removes key.
 func (s *Stub) DelState(key string) error {
+	s.remember(key)
 	delete(s.State, key)
 	return nil
 }

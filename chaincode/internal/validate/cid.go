@@ -1,16 +1,18 @@
-package provenance
+package validate
 
 import (
 	"encoding/base32"
 	"encoding/binary"
 	"fmt"
 	"math/big"
+	"regexp"
 	"strings"
 )
 
-// Content identifiers are checked structurally, not just by prefix, so that a
-// typo'd or truncated CID is refused when recorded rather than discovered when
-// someone tries to fetch the artifact.
+// Package validate checks the content references both contracts record: IPFS
+// content identifiers and SHA-256 digests. CIDs are checked structurally, not
+// just by prefix, so that a typo'd or truncated CID is refused when recorded
+// rather than found when someone tries to fetch the content.
 
 const (
 	base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -23,17 +25,20 @@ const (
 	multihashSHA256 = 0x12
 )
 
-var base32NoPad = base32.StdEncoding.WithPadding(base32.NoPadding)
+var (
+	base32NoPad   = base32.StdEncoding.WithPadding(base32.NoPadding)
+	sha256Pattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
 
-// validateCID checks that value is a CIDv0 ("Qm…", base58btc, SHA-256) or a
-// CIDv1 in lowercase base32 ("b…").
-func validateCID(value string) error {
+// CID checks that value, given as field, is a CIDv0 ("Qm…",
+// base58btc, SHA-256) or a CIDv1 in lowercase base32 ("b…").
+func CID(field, value string) error {
 	const fix = "give the CID that ipfs add printed (a CIDv0 \"Qm...\" or a base32 CIDv1 \"b...\")"
 	if value == "" {
-		return fmt.Errorf("cid must not be empty: %s", fix)
+		return fmt.Errorf("%s must not be empty: %s", field, fix)
 	}
 	if len(value) > maxCIDLength {
-		return fmt.Errorf("cid is %d characters long, more than %d: %s", len(value), maxCIDLength, fix)
+		return fmt.Errorf("%s is %d characters long, more than %d: %s", field, len(value), maxCIDLength, fix)
 	}
 	var problem string
 	switch {
@@ -47,7 +52,7 @@ func validateCID(value string) error {
 		problem = "it starts with neither \"Qm\" (CIDv0) nor \"b\" (base32 CIDv1)"
 	}
 	if problem != "" {
-		return fmt.Errorf("cid %q is not a valid CID: %s; %s", value, problem, fix)
+		return fmt.Errorf("%s %q is not a valid CID: %s; %s", field, value, problem, fix)
 	}
 	return nil
 }
@@ -133,4 +138,15 @@ func decodeBase58(value string) []byte {
 	}
 	leadingZeros := len(value) - len(strings.TrimLeft(value, "1"))
 	return append(make([]byte, leadingZeros), n.Bytes()...)
+}
+
+// SHA256 checks a lowercase hex SHA-256 digest given as field.
+func SHA256(field, value string) error {
+	if sha256Pattern.MatchString(value) {
+		return nil
+	}
+	if len(value) != 64 {
+		return fmt.Errorf("%s %q has %d characters: give the 64 lowercase hex characters of the content's SHA-256, as sha256sum prints them", field, value, len(value))
+	}
+	return fmt.Errorf("%s %q has a character outside 0-9 and a-f: give the digest in lowercase hex, as sha256sum prints it", field, value)
 }

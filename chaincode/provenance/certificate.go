@@ -1,0 +1,540 @@
+package provenance
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+// Model life-cycle phases, in the order a birth certificate records them
+// (the paper's section 5.4.1).
+const (
+	PhaseRequirements       = "requirements"
+	PhaseDataCollection     = "data-collection"
+	PhaseDataCleaning       = "data-cleaning"
+	PhaseDataLabelling      = "data-labelling"
+	PhaseFeatureEngineering = "feature-engineering"
+	PhaseTraining           = "training"
+	PhaseEvaluation         = "evaluation"
+	PhaseDeployment         = "deployment"
+	PhaseMonitoring         = "monitoring"
+)
+
+// Model certificate states, the values of ModelCertificate.Status.
+const (
+	StatusOpen      = "open"
+	StatusComplete  = "complete"
+	StatusCertified = "certified"
+)
+
+// fieldKind is how a phase field's value is checked.
+type fieldKind int
+
+const (
+	// fieldText is a non-empty JSON string.
+	fieldText fieldKind = iota
+	// fieldObject is a JSON object, stored as given; non-empty when required.
+	fieldObject
+	// fieldMetrics is a non-empty JSON object of metric name to decimal string.
+	fieldMetrics
+	// fieldPipelineRef is the ID of a recorded pipeline certificate.
+	fieldPipelineRef
+)
+
+// phaseField is one field a phase's entry may carry.
+type phaseField struct {
+	name     string
+	kind     fieldKind
+	required bool
+	// what describes the value, for messages.
+	what string
+}
+
+// phaseSpec is a phase and its fields: the paper's "most important
+// information" for the phase as required fields, the further information it
+// names as optional ones.
+type phaseSpec struct {
+	name    string
+	fields  []phaseField
+	example string
+}
+
+// phaseSpecs lists the phases in life-cycle order.
+var phaseSpecs = []phaseSpec{
+	{PhaseRequirements, []phaseField{
+		{"goals", fieldText, true, "the model's goal"},
+		{"decisions", fieldText, true, "the decisions made to reach the goal"},
+	}, `{"goals":"detect scratches on steel sheets","decisions":"binary classifier on 224x224 crops"}`},
+	{PhaseDataCollection, []phaseField{
+		{"acquisition", fieldText, true, "how the data was acquired"},
+		{"sensors", fieldText, true, "the sensor models used"},
+		{"environment", fieldObject, false, "the environment parameters as a JSON object"},
+	}, `{"acquisition":"line camera over the conveyor","sensors":"Basler acA2440","environment":{"lux":"800"}}`},
+	{PhaseDataCleaning, []phaseField{
+		{"method", fieldText, true, "the cleaning method"},
+		{"software", fieldText, true, "the cleaning software and its version"},
+		{"parameters", fieldObject, false, "the cleaning parameters as a JSON object"},
+	}, `{"method":"drop blurred frames","software":"opencv 4.10.0","parameters":{"minSharpness":"0.4"}}`},
+	{PhaseDataLabelling, []phaseField{
+		{"method", fieldText, true, "the labelling method"},
+		{"instructions", fieldText, true, "the instructions given to the labellers"},
+		{"labeller", fieldText, true, "who labelled the data"},
+		{"software", fieldText, false, "the labelling software and its version"},
+	}, `{"method":"two annotators, expert resolves","instructions":"mark every scratch longer than 2 mm","labeller":"Org2MSP inspectors"}`},
+	{PhaseFeatureEngineering, []phaseField{
+		{"augmentation", fieldText, true, `the data augmentation method, or "none"`},
+		{"parameters", fieldObject, false, "the augmentation parameters as a JSON object"},
+	}, `{"augmentation":"random flips and crops","parameters":{"cropSize":224}}`},
+	{PhaseTraining, []phaseField{
+		{"hyperparameters", fieldObject, true, "the hyperparameters as a JSON object"},
+		{"software", fieldText, true, "the training software and its version"},
+	}, `{"hyperparameters":{"epochs":20,"learningRate":"0.001"},"software":"torch 2.5.1"}`},
+	{PhaseEvaluation, []phaseField{
+		{"metrics", fieldMetrics, true, "the metrics as a JSON object of name to decimal string"},
+	}, `{"metrics":{"accuracy":"0.973","precision":"0.95"}}`},
+	{PhaseDeployment, []phaseField{
+		{"pipelineRef", fieldPipelineRef, true, "the ID of the pipeline certificate the model is deployed in"},
+	}, `{"pipelineRef":"inspection-pipeline-1"}`},
+	{PhaseMonitoring, []phaseField{
+		{"alertThresholds", fieldObject, true, "the alert thresholds as a JSON object"},
+	}, `{"alertThresholds":{"accuracy":"0.9"}}`},
+}
+
+// Bounds on what one certificate transaction may carry.
+const (
+	maxModelName     = 128
+	maxApprovers     = 32
+	maxApprovals     = 100
+	maxPhaseText     = 4096
+	maxPhaseFields   = 64 * 1024
+	maxPhaseArtifact = 64
+)
+
+// phaseNames returns the phases in order, for messages.
+func phaseNames() []string {
+	names := make([]string, len(phaseSpecs))
+	for i, s := range phaseSpecs {
+		names[i] = s.name
+	}
+	return names
+}
+
+// specOf returns the spec of phase, or false when phase is not one.
+func specOf(phase string) (phaseSpec, bool) {
+	for _, s := range phaseSpecs {
+		if s.name == phase {
+			return s, true
+		}
+	}
+	return phaseSpec{}, false
+}
+
+// OpenModelCertificate opens the birth certificate certID of model modelName
+// (free text, at most 128 bytes) at version (e.g. 1.0.0). policy is a JSON
+// object {"approvals":k,"approverMSPs":["Org1MSP",...]}: once all nine
+// phases are recorded, k approvals by members of those organisations certify
+// it. Any member may open one; a ModelCertificateOpened event announces it.
+func (c *Contract) OpenModelCertificate(ctx contractapi.TransactionContextInterface, certID string, modelName string, version string, policy string) error {
+	if err := validateID("certID", certID); err != nil {
+		return err
+	}
+	if err := validateText("modelName", modelName, maxModelName, "the model's name"); err != nil {
+		return err
+	}
+	if err := validateVersion("version", version); err != nil {
+		return err
+	}
+	rule, err := parsePolicy(policy)
+	if err != nil {
+		return err
+	}
+	what := fmt.Sprintf("model certificate %q", certID)
+	key, err := compositeKey(ctx, what, modelCertObjectType, certID)
+	if err != nil {
+		return err
+	}
+	existing, err := readState(ctx, what, key)
+	if err != nil {
+		return err
+	}
+	if existing != nil {
+		return fmt.Errorf("model certificate %q already exists: certificates are immutable, so open a new one under another certID", certID)
+	}
+	st, err := newStamp(ctx)
+	if err != nil {
+		return err
+	}
+	cert := ModelCertificate{
+		ID:         certID,
+		ModelName:  modelName,
+		Version:    version,
+		Policy:     rule,
+		Status:     StatusOpen,
+		Phases:     []PhaseEntry{},
+		Approvals:  []CertificateApproval{},
+		Creator:    st.ID,
+		CreatorMSP: st.MSPID,
+		TxID:       st.TxID,
+		Timestamp:  st.Timestamp,
+	}
+	record, err := writeRecord(ctx, what, key, cert)
+	if err != nil {
+		return err
+	}
+	return emit(ctx, EventModelCertificateOpened, what, record)
+}
+
+// AddPhase records the next life-cycle phase of model certificate certID.
+// Arguments, all strings:
+//
+//   - phase: the next phase in the order requirements, data-collection,
+//     data-cleaning, data-labelling, feature-engineering, training,
+//     evaluation, deployment, monitoring
+//   - fields: a JSON object of the phase's fields (see phaseSpecs): text
+//     fields are JSON strings; hyperparameters, alertThresholds, environment
+//     and parameters are JSON objects; metrics maps names to decimal strings;
+//     pipelineRef names a recorded pipeline certificate
+//   - artifacts: a JSON array of IDs of recorded artifacts the phase used or
+//     produced, "[]" for none; the training phase lists exactly one artifact
+//     of kind model, whose sha256 becomes the certificate's modelSha256
+//   - creatorCertificateID: the certificate of the phase's creator
+//
+// The ninth phase completes the certificate and emits
+// ModelCertificateCompleted; the others emit PhaseAdded.
+func (c *Contract) AddPhase(ctx contractapi.TransactionContextInterface, certID string, phase string, fields string, artifacts string, creatorCertificateID string) error {
+	if err := validateID("certID", certID); err != nil {
+		return err
+	}
+	spec, ok := specOf(phase)
+	if !ok {
+		return fmt.Errorf("phase %q is not a model life-cycle phase: give one of %s", phase, strings.Join(phaseNames(), ", "))
+	}
+	canonical, pipelineRef, err := parsePhaseFields(spec, fields)
+	if err != nil {
+		return err
+	}
+	artifactIDs, err := parseIDList("artifacts", "artifact", artifacts, `["model-7","train-config-2"]`, maxPhaseArtifact)
+	if err != nil {
+		return err
+	}
+	if err := validateID("creatorCertificateID", creatorCertificateID); err != nil {
+		return err
+	}
+
+	cert, key, err := readModelCertificate(ctx, certID)
+	if err != nil {
+		return err
+	}
+	if cert.Status != StatusOpen {
+		return fmt.Errorf("model certificate %q is %s: all nine phases are recorded, so no phase can be added; open a new certificate for a new model version", certID, cert.Status)
+	}
+	next := phaseSpecs[len(cert.Phases)].name
+	if phase != next {
+		if len(cert.Phases) == 0 {
+			return fmt.Errorf("phase %s cannot come first: next is %s", phase, next)
+		}
+		return fmt.Errorf("phase %s cannot follow %s: next is %s", phase, cert.Phases[len(cert.Phases)-1].Phase, next)
+	}
+	var models []*Artifact
+	for i, id := range artifactIDs {
+		a, err := readArtifact(ctx, id)
+		if err != nil {
+			return fmt.Errorf("artifacts[%d]: %w", i, err)
+		}
+		if a.Kind == KindModel {
+			models = append(models, a)
+		}
+	}
+	if phase == PhaseTraining && len(models) != 1 {
+		ids := make([]string, len(models))
+		for i, m := range models {
+			ids[i] = m.ID
+		}
+		found := "none"
+		if len(ids) > 0 {
+			found = fmt.Sprintf("%d (%s)", len(ids), strings.Join(ids, ", "))
+		}
+		return fmt.Errorf("phase training must name the trained model: list exactly one artifact of kind model in artifacts, found %s", found)
+	}
+	if pipelineRef != "" {
+		found, err := pipelineCertificateExists(ctx, pipelineRef)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("fields.pipelineRef: pipeline certificate %q does not exist: record it with RecordPipelineCertificate first", pipelineRef)
+		}
+	}
+
+	st, err := newStamp(ctx)
+	if err != nil {
+		return err
+	}
+	cert.Phases = append(cert.Phases, PhaseEntry{
+		Phase:                phase,
+		Fields:               canonical,
+		Artifacts:            artifactIDs,
+		CreatorCertificateID: creatorCertificateID,
+		Creator:              st.ID,
+		CreatorMSP:           st.MSPID,
+		TxID:                 st.TxID,
+		Timestamp:            st.Timestamp,
+	})
+	if phase == PhaseTraining {
+		cert.ModelArtifactID = models[0].ID
+		cert.ModelSHA256 = models[0].SHA256
+	}
+	event := EventPhaseAdded
+	if len(cert.Phases) == len(phaseSpecs) {
+		cert.Status = StatusComplete
+		cert.CompletedTxID = st.TxID
+		cert.CompletedAt = st.Timestamp
+		event = EventModelCertificateCompleted
+	}
+	what := fmt.Sprintf("model certificate %q", certID)
+	record, err := writeRecord(ctx, what, key, cert)
+	if err != nil {
+		return err
+	}
+	return emit(ctx, event, what, record)
+}
+
+// ApproveModelCertificate approves complete model certificate certID on the
+// caller's behalf. The caller must belong to one of the policy's approver
+// organisations and may approve a certificate once. The approval that brings
+// the count to the policy's k certifies it and emits ModelCertified; the
+// others emit ModelCertificateApproved.
+func (c *Contract) ApproveModelCertificate(ctx contractapi.TransactionContextInterface, certID string) error {
+	if err := validateID("certID", certID); err != nil {
+		return err
+	}
+	cert, key, err := readModelCertificate(ctx, certID)
+	if err != nil {
+		return err
+	}
+	st, err := newStamp(ctx)
+	if err != nil {
+		return err
+	}
+	if !isOneOf(st.MSPID, cert.Policy.ApproverMSPs) {
+		return fmt.Errorf("your organisation %s is not among the approver organisations of model certificate %q (%s): ask a member of one of them to approve", st.MSPID, certID, strings.Join(cert.Policy.ApproverMSPs, ", "))
+	}
+	if cert.Status == StatusOpen {
+		return fmt.Errorf("model certificate %q is not complete (%d of %d phases, next is %s): approve it once all nine phases are recorded", certID, len(cert.Phases), len(phaseSpecs), phaseSpecs[len(cert.Phases)].name)
+	}
+	for _, a := range cert.Approvals {
+		if a.Approver == st.ID {
+			return fmt.Errorf("you already approved model certificate %q (transaction %s): each member approves once", certID, a.TxID)
+		}
+	}
+	cert.Approvals = append(cert.Approvals, CertificateApproval{
+		Approver:    st.ID,
+		ApproverMSP: st.MSPID,
+		TxID:        st.TxID,
+		Timestamp:   st.Timestamp,
+	})
+	event := EventModelCertificateApproved
+	if cert.Status == StatusComplete && int64(len(cert.Approvals)) >= cert.Policy.Approvals {
+		cert.Status = StatusCertified
+		cert.CertifiedTxID = st.TxID
+		cert.CertifiedAt = st.Timestamp
+		event = EventModelCertified
+	}
+	what := fmt.Sprintf("model certificate %q", certID)
+	record, err := writeRecord(ctx, what, key, cert)
+	if err != nil {
+		return err
+	}
+	return emit(ctx, event, what, record)
+}
+
+// parsePolicy reads the policy argument of OpenModelCertificate.
+func parsePolicy(value string) (ApprovalPolicy, error) {
+	const example = `{"approvals":2,"approverMSPs":["Org1MSP","Org2MSP"]}`
+	var rule ApprovalPolicy
+	if err := decodeStrict("policy", value, example, &rule); err != nil {
+		return ApprovalPolicy{}, err
+	}
+	if rule.Approvals < 1 {
+		return ApprovalPolicy{}, fmt.Errorf("policy.approvals is %d: give the number of approvals that certify the model, at least 1", rule.Approvals)
+	}
+	if rule.Approvals > maxApprovals {
+		return ApprovalPolicy{}, fmt.Errorf("policy.approvals is %d: give at most %d", rule.Approvals, maxApprovals)
+	}
+	if len(rule.ApproverMSPs) == 0 {
+		return ApprovalPolicy{}, fmt.Errorf("policy.approverMSPs is empty: list the organisations whose members may approve, e.g. %s", example)
+	}
+	if len(rule.ApproverMSPs) > maxApprovers {
+		return ApprovalPolicy{}, fmt.Errorf("policy.approverMSPs lists %d organisations: give at most %d", len(rule.ApproverMSPs), maxApprovers)
+	}
+	seen := map[string]bool{}
+	for i, org := range rule.ApproverMSPs {
+		field := fmt.Sprintf("policy.approverMSPs[%d]", i)
+		if err := validateMSPID(field, org); err != nil {
+			return ApprovalPolicy{}, err
+		}
+		if seen[org] {
+			return ApprovalPolicy{}, fmt.Errorf("%s repeats %q: list each organisation once", field, org)
+		}
+		seen[org] = true
+	}
+	return rule, nil
+}
+
+// parsePhaseFields checks the fields argument against spec and returns it as
+// a compact JSON object with spec's fields in spec's order, and the
+// pipelineRef it names, if any.
+func parsePhaseFields(spec phaseSpec, value string) (json.RawMessage, string, error) {
+	if len(value) > maxPhaseFields {
+		return nil, "", fmt.Errorf("fields is %d bytes long: give at most %d; store large content as an artifact and list it in artifacts", len(value), maxPhaseFields)
+	}
+	keys, values, ok := objectMembers([]byte(value))
+	if !ok {
+		return nil, "", fmt.Errorf("fields is not a JSON object: give the %s phase's fields, e.g. %s", spec.name, spec.example)
+	}
+	given := map[string]json.RawMessage{}
+	for i, key := range keys {
+		if _, twice := given[key]; twice {
+			return nil, "", fmt.Errorf("fields.%s is given twice: give each field once", key)
+		}
+		if !hasField(spec, key) {
+			return nil, "", fmt.Errorf("fields.%s is not a field of phase %s: give only %s", key, spec.name, fieldNames(spec))
+		}
+		given[key] = values[i]
+	}
+	var out bytes.Buffer
+	out.WriteByte('{')
+	pipelineRef := ""
+	for _, f := range spec.fields {
+		raw, present := given[f.name]
+		if !present {
+			if f.required {
+				return nil, "", fmt.Errorf("phase %s needs fields.%s (%s): add it, e.g. %s", spec.name, f.name, f.what, spec.example)
+			}
+			continue
+		}
+		field := "fields." + f.name
+		switch f.kind {
+		case fieldText, fieldPipelineRef:
+			var text string
+			if json.Unmarshal(raw, &text) != nil {
+				return nil, "", fmt.Errorf("%s must be a JSON string: give %s", field, f.what)
+			}
+			if f.kind == fieldPipelineRef {
+				if err := validateID(field, text); err != nil {
+					return nil, "", err
+				}
+				pipelineRef = text
+			} else if err := validateText(field, text, maxPhaseText, f.what); err != nil {
+				return nil, "", err
+			}
+		case fieldObject, fieldMetrics:
+			if err := checkObjectField(field, f, raw); err != nil {
+				return nil, "", err
+			}
+		}
+		if out.Len() > 1 {
+			out.WriteByte(',')
+		}
+		name, _ := json.Marshal(f.name)
+		out.Write(name)
+		out.WriteByte(':')
+		// raw was decoded from valid JSON, so compacting it cannot fail.
+		_ = json.Compact(&out, raw)
+	}
+	out.WriteByte('}')
+	return json.RawMessage(out.Bytes()), pipelineRef, nil
+}
+
+// checkObjectField checks a field whose value is a JSON object: no key given
+// twice, non-empty when required, and for metrics every value a decimal string.
+func checkObjectField(field string, f phaseField, raw json.RawMessage) error {
+	keys, values, ok := objectMembers(raw)
+	if !ok {
+		return fmt.Errorf("%s must be a JSON object: give %s", field, f.what)
+	}
+	if f.required && len(keys) == 0 {
+		return fmt.Errorf("%s must not be empty: give %s", field, f.what)
+	}
+	seen := map[string]bool{}
+	for i, key := range keys {
+		if seen[key] {
+			return fmt.Errorf("%s.%s is given twice: give each key once", field, key)
+		}
+		seen[key] = true
+		if f.kind != fieldMetrics {
+			continue
+		}
+		if err := validateID(field+" key", key); err != nil {
+			return err
+		}
+		var decimal string
+		if json.Unmarshal(values[i], &decimal) != nil {
+			return fmt.Errorf("%s.%s must be a decimal string such as \"0.97\": numbers are sent as strings so that no peer parses a float", field, key)
+		}
+		if _, err := parseFixed(field+"."+key, decimal); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hasField reports whether spec has a field called name.
+func hasField(spec phaseSpec, name string) bool {
+	for _, f := range spec.fields {
+		if f.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldNames lists spec's fields for messages, optional ones marked.
+func fieldNames(spec phaseSpec) string {
+	names := make([]string, len(spec.fields))
+	for i, f := range spec.fields {
+		names[i] = f.name
+		if !f.required {
+			names[i] += " (optional)"
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// readModelCertificate loads model certificate id and returns it with its key.
+func readModelCertificate(ctx contractapi.TransactionContextInterface, id string) (*ModelCertificate, string, error) {
+	what := fmt.Sprintf("model certificate %q", id)
+	key, err := compositeKey(ctx, what, modelCertObjectType, id)
+	if err != nil {
+		return nil, "", err
+	}
+	value, err := readState(ctx, what, key)
+	if err != nil {
+		return nil, "", err
+	}
+	if value == nil {
+		return nil, "", fmt.Errorf("model certificate %q does not exist: open it with OpenModelCertificate first", id)
+	}
+	var cert ModelCertificate
+	if err := json.Unmarshal(value, &cert); err != nil {
+		return nil, "", fmt.Errorf("decoding %s: %w", what, err)
+	}
+	if len(cert.Phases) > len(phaseSpecs) {
+		return nil, "", fmt.Errorf("decoding %s: it holds %d phases, more than the %d there are", what, len(cert.Phases), len(phaseSpecs))
+	}
+	if cert.Phases == nil {
+		cert.Phases = []PhaseEntry{}
+	}
+	if cert.Approvals == nil {
+		cert.Approvals = []CertificateApproval{}
+	}
+	return &cert, key, nil
+}
+
+// describeProgress says how far a model certificate is from certified.
+func describeProgress(cert *ModelCertificate) string {
+	return fmt.Sprintf("%s, %d of %d phases, %d of %d approvals", cert.Status, len(cert.Phases), len(phaseSpecs), len(cert.Approvals), cert.Policy.Approvals)
+}

@@ -1,0 +1,144 @@
+package provenance
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"bcmlp.local/chaincode/internal/fabrictest"
+)
+
+// dispatcher runs transactions through contractapi's real dispatch, which
+// converts arguments and checks every return value against the schema it
+// derives from the Go types, with real serialized X.509 identities.
+type dispatcher struct {
+	t     *testing.T
+	cc    *contractapi.ContractChaincode
+	stub  *fabrictest.Stub
+	users map[string][]byte
+}
+
+func newDispatcher(t *testing.T) *dispatcher {
+	t.Helper()
+	cc, err := contractapi.NewChaincode(NewContract())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &dispatcher{t: t, cc: cc, stub: fabrictest.NewStub(), users: map[string][]byte{}}
+	d.stub.ChannelID = "project-a"
+	for _, u := range []struct{ msp, name string }{{"Org1MSP", "alice"}, {"Org2MSP", "bob"}} {
+		creator, err := fabrictest.SerializedIdentity(u.msp, u.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.users[u.name] = creator
+	}
+	return d
+}
+
+// call invokes fn with args as user and returns the payload, failing on an error.
+func (d *dispatcher) call(user string, args ...string) string {
+	d.t.Helper()
+	status, body := d.try(user, args...)
+	if status != 200 {
+		d.t.Fatalf("%s: %d %s", args[0], status, body)
+	}
+	return body
+}
+
+func (d *dispatcher) try(user string, args ...string) (int32, string) {
+	d.t.Helper()
+	d.stub.NextTx()
+	d.stub.Creator = d.users[user]
+	d.stub.Args = nil
+	for _, a := range args {
+		d.stub.Args = append(d.stub.Args, []byte(a))
+	}
+	resp := d.cc.Invoke(d.stub)
+	if resp.Status != 200 {
+		return resp.Status, resp.Message
+	}
+	return resp.Status, string(resp.Payload)
+}
+
+func TestDispatchThroughContractAPI(t *testing.T) {
+	d := newDispatcher(t)
+	const aliceCert = "x509::CN=alice,OU=client::CN=alice,OU=client"
+	const bobCert = "x509::CN=bob,OU=client::CN=bob,OU=client"
+	pinned := `["Org1MSP","Org2MSP"]`
+	bounds := `{"source":"camera-3","dataType":"uint8","min":"0","max":"255"}`
+	d.call("alice", "provenance:RecordArtifact", "raw-1", "raw-data", helloRawCID, helloSHA256, "11", "image/png", "[]", pinned, "1", "true", bounds)
+	d.call("alice", "provenance:RecordArtifact", "model-1", "model", helloRawCID, model1SHA, "11", "application/octet-stream", `["raw-1"]`, pinned, "2", "false", "")
+
+	// An artifact with and without the optional bounds passes the return schema.
+	if body := d.call("bob", "provenance:GetArtifact", "raw-1"); !strings.Contains(body, `"bounds":{"source":"camera-3","dataType":"uint8","min":0,"max":255000000}`) {
+		t.Fatalf("GetArtifact raw-1 = %s", body)
+	}
+	if body := d.call("bob", "provenance:GetArtifact", "model-1"); strings.Contains(body, "bounds") || !strings.Contains(body, `"wrappedKeyEpoch":2`) {
+		t.Fatalf("GetArtifact model-1 = %s", body)
+	}
+	if body := d.call("bob", "provenance:GetLineage", "model-1"); !strings.HasPrefix(body, `[{"id":"model-1"`) {
+		t.Fatalf("GetLineage = %s", body)
+	}
+
+	// Feedback and its queries.
+	if body := d.call("bob", "provenance:ListAwaitingFeedback", ""); !strings.HasPrefix(body, `[{"id":"raw-1"`) {
+		t.Fatalf("ListAwaitingFeedback for bob = %s", body)
+	}
+	if body := d.call("alice", "provenance:ListAwaitingFeedback", ""); body != "[]" {
+		t.Fatalf("ListAwaitingFeedback for alice = %q, want []", body)
+	}
+	if body := d.call("bob", "provenance:GetFeedback", "raw-1"); body != "[]" {
+		t.Fatalf("GetFeedback before = %q", body)
+	}
+	if status, msg := d.try("alice", "provenance:RateRecord", "raw-1", "1", "", "[]"); status != 500 || !strings.Contains(msg, "the creator cannot rate its own record") {
+		t.Fatalf("self-rating: %d %s", status, msg)
+	}
+	d.call("bob", "provenance:RateRecord", "raw-1", "-0.5", "blurred", `[{"cid":"`+helloRawCID+`","sha256":"`+helloSHA256+`"}]`)
+	var feedback []Feedback
+	if err := json.Unmarshal([]byte(d.call("alice", "provenance:GetFeedback", "raw-1")), &feedback); err != nil ||
+		len(feedback) != 1 || feedback[0].Score != -500_000 || feedback[0].Rater != bobCert || feedback[0].Ratee != aliceCert {
+		t.Fatalf("GetFeedback = %+v, %v", feedback, err)
+	}
+	if body := d.call("bob", "provenance:GetPeriodLength"); body != `{"seconds":86400,"configured":false,"setBy":"","setByMsp":"","txId":"","timestamp":""}` {
+		t.Fatalf("GetPeriodLength = %s", body)
+	}
+	snapshot := d.call("bob", "provenance:GetTrustSnapshot", "20148")
+	if want := `{"channel":"project-a","period":20148,"feedback":[{"rater":"` + bobCert + `","ratee":"` + aliceCert + `","score":-500000}]}`; snapshot != want {
+		t.Fatalf("GetTrustSnapshot =\n%s\nwant\n%s", snapshot, want)
+	}
+
+	// Certificates.
+	d.call("alice", "provenance:RecordPipelineCertificate", "pipe-1", "1.0.0",
+		`[{"name":"cam","stage":"collection","owner":"Org1MSP","steps":["capture"],"software":[{"name":"pylon","version":"7"}],"inputs":["raw-data"],"outputs":["raw-data"]}]`, `{"a":1}`)
+	if body := d.call("bob", "provenance:GetPipelineCertificate", "pipe-1"); !strings.Contains(body, `"configuration":"{\"a\":1}"`) {
+		t.Fatalf("GetPipelineCertificate = %s", body)
+	}
+	d.call("alice", "provenance:OpenModelCertificate", "cert-1", "inspector", "1.0.0", `{"approvals":1,"approverMSPs":["Org2MSP"]}`)
+	for _, p := range validPhases {
+		artifacts := "[]"
+		if p.phase == "training" {
+			artifacts = `["model-1"]`
+		}
+		d.call("alice", "provenance:AddPhase", "cert-1", p.phase, p.fields, artifacts, "member-alice")
+	}
+	if body := d.call("bob", "provenance:IsModelCertified", "cert-1", model1SHA); body != "false" {
+		t.Fatalf("IsModelCertified before approval = %q", body)
+	}
+	d.call("bob", "provenance:ApproveModelCertificate", "cert-1")
+	if body := d.call("bob", "provenance:IsModelCertified", "cert-1", model1SHA); body != "true" {
+		t.Fatalf("IsModelCertified = %q", body)
+	}
+	if body := d.call("bob", "provenance:GetModelCertificate", "cert-1"); !strings.Contains(body, `"status":"certified"`) {
+		t.Fatalf("GetModelCertificate = %s", body)
+	}
+	// String arguments let the contract, not contractapi, name what is wrong.
+	if status, msg := d.try("alice", "provenance:SetPeriodLength", "3600"); status != 500 || !strings.HasPrefix(msg, "feedback has already been given on this channel") {
+		t.Fatalf("SetPeriodLength after feedback: %d %s", status, msg)
+	}
+	if status, msg := d.try("bob", "provenance:RateRecord", "raw-1", "2", "", "[]"); status != 500 || msg != `score "2" is outside [-1, 1]: give a decimal from -1 (very bad) to 1 (very good)` {
+		t.Fatalf("RateRecord with score 2: %d %s", status, msg)
+	}
+}

@@ -1,0 +1,237 @@
+package registry
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+
+	"bcmlp.local/chaincode/internal/fabrictest"
+	"bcmlp.local/chaincode/trust"
+)
+
+// Published IPFS values, from fabrictest.
+const (
+	helloRawCID = fabrictest.HelloRawCID
+	helloSHA256 = fabrictest.HelloSHA256
+	docsCIDv1   = fabrictest.DocsCIDv1
+	helloCIDv0  = fabrictest.HelloCIDv0
+)
+
+// oneDoc is a valid documents argument with one document.
+const oneDoc = `[{"cid":"` + helloRawCID + `","sha256":"` + helloSHA256 + `","name":"register extract"}]`
+
+// founderTrust is a founder's trust at genesis under the default parameters
+// with a prior of 0: r = 0.5 + 20, s = 0.5, trust = (r-s)/(r+s+2) = 20/23.
+const founderTrust int64 = (20_500_000 - 500_000) * trust.Scale / (20_500_000 + 500_000 + 2*trust.Scale)
+
+// world is a ledger with named identities; every call through it is its own
+// transaction, and a transaction's writes are hidden from its own reads as on
+// a peer.
+type world struct {
+	t    *testing.T
+	c    *Contract
+	stub *fabrictest.Stub
+	ids  map[string]*fabrictest.Identity
+	// snapshots answers provenance:GetTrustSnapshot per "channel/period".
+	snapshots map[string]string
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	w := &world{t: t, c: NewContract(), stub: fabrictest.NewStub(), ids: map[string]*fabrictest.Identity{}, snapshots: map[string]string{}}
+	w.stub.IsolateWrites = true
+	w.stub.Invoke = func(name string, args [][]byte, channel string) *peer.Response {
+		if name != "provenance" || len(args) != 2 || string(args[0]) != "provenance:GetTrustSnapshot" {
+			return &peer.Response{Status: 500, Message: "unexpected call"}
+		}
+		payload, ok := w.snapshots[channel+"/"+string(args[1])]
+		if !ok {
+			return &peer.Response{Status: 500, Message: "no snapshot for period " + string(args[1])}
+		}
+		return &peer.Response{Status: 200, Payload: []byte(payload)}
+	}
+	return w
+}
+
+// id returns the identity of person name in organisation mspID, the same one
+// each time.
+func (w *world) id(name, mspID string) *fabrictest.Identity {
+	if id, ok := w.ids[name]; ok {
+		return id
+	}
+	id := fabrictest.NewIdentity(mspID, name)
+	w.ids[name] = id
+	return id
+}
+
+// as starts a new transaction signed by name, who must have been given an
+// identity by id (or be a founder).
+func (w *world) as(name string) *contractapi.TransactionContext {
+	w.t.Helper()
+	id, ok := w.ids[name]
+	if !ok {
+		w.t.Fatalf("no identity %q", name)
+	}
+	w.stub.NextTx()
+	return fabrictest.NewContext(w.stub, id)
+}
+
+// ok fails the test on err and checks that the transaction set exactly one
+// event: every state change is announced, and a peer keeps only a
+// transaction's last event.
+func (w *world) ok(err error) {
+	w.t.Helper()
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if len(w.stub.Events) != 1 {
+		w.t.Fatalf("%d events set in one transaction, want exactly 1", len(w.stub.Events))
+	}
+}
+
+// event returns the transaction's event, decoding its payload into v.
+func (w *world) event(v any) string {
+	w.t.Helper()
+	ev, ok := w.stub.LastEvent()
+	if !ok {
+		w.t.Fatal("no event set")
+	}
+	if v != nil {
+		if err := json.Unmarshal(ev.Payload, v); err != nil {
+			w.t.Fatalf("event %s payload %s: %v", ev.Name, ev.Payload, err)
+		}
+	}
+	return ev.Name
+}
+
+// state is a printable copy of the ledger, to prove a refused call left it alone.
+func (w *world) state() string {
+	var b strings.Builder
+	for _, k := range w.stub.Keys() {
+		fmt.Fprintf(&b, "%q=%s\n", k, w.stub.State[k])
+	}
+	return b.String()
+}
+
+// refused checks that err contains want and that the call changed nothing.
+func (w *world) refused(before string, err error, want string) {
+	w.t.Helper()
+	if err == nil || !strings.Contains(err.Error(), want) {
+		w.t.Fatalf("err = %v, want it to contain %q", err, want)
+	}
+	if got := w.state(); got != before {
+		w.t.Fatalf("a refused call changed the state:\nbefore %s\nafter %s", before, got)
+	}
+	if len(w.stub.Events) != 0 {
+		w.t.Fatalf("a refused call set %d events", len(w.stub.Events))
+	}
+}
+
+// founderJSON is one entry of foundersJSON for identity name of mspID.
+func (w *world) founderJSON(memberID, name, mspID string, extra string) string {
+	id := w.id(name, mspID)
+	return fmt.Sprintf(`{"memberId":%q,"role":"admin","mspId":%q,"identity":%q%s}`, memberID, mspID, id.RawID, extra)
+}
+
+// threeFounders is foundersJSON for f1, f2 and f3 of Org1MSP, Org2MSP and Org3MSP.
+func (w *world) threeFounders() string {
+	return "[" + w.founderJSON("f1", "f1", "Org1MSP", "") + "," +
+		w.founderJSON("f2", "f2", "Org2MSP", `,"organisationName":"Org Two AG"`) + "," +
+		w.founderJSON("f3", "f3", "Org3MSP", "") + "]"
+}
+
+// genesis initialises the consortium with three founders and paramsJSON.
+func (w *world) genesis(paramsJSON string) {
+	w.t.Helper()
+	founders := w.threeFounders()
+	w.ok(w.c.InitConsortium(w.as("f1"), paramsJSON, founders))
+}
+
+// companyCert issues the global company certificate cert-<msp> through f1.
+func (w *world) companyCert(mspID string) string {
+	w.t.Helper()
+	id := "cert-" + strings.ToLower(mspID)
+	w.ok(w.c.IssueCertificate(w.as("f1"), id, "company", mspID, "global", `{"legalEntity":"`+mspID+` GmbH"}`, oneDoc))
+	return id
+}
+
+// viewer enrols name of mspID as viewer memberID, active at once.
+func (w *world) viewer(memberID, name, mspID string) {
+	w.t.Helper()
+	w.id(name, mspID)
+	_, err := w.c.RequestEnrolment(w.as(name), memberID, "viewer", "{}", "[]")
+	w.ok(err)
+}
+
+// enrol requests enrolment of name of mspID as memberID in role and returns the request id.
+func (w *world) enrol(memberID, name, mspID, role, attrs string) string {
+	w.t.Helper()
+	w.id(name, mspID)
+	reqID, err := w.c.RequestEnrolment(w.as(name), memberID, role, attrs, oneDoc)
+	w.ok(err)
+	return reqID
+}
+
+// approve approves request reqID by each of approvers.
+func (w *world) approve(reqID string, approvers ...string) {
+	w.t.Helper()
+	for _, a := range approvers {
+		w.ok(w.c.ApproveEnrolment(w.as(a), reqID))
+	}
+}
+
+// trustOf returns member id's trust row.
+func (w *world) trustOf(id string) TrustRow {
+	w.t.Helper()
+	row, err := w.c.GetTrust(w.as("f1"), id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return *row
+}
+
+// member returns member id.
+func (w *world) member(id string) Member {
+	w.t.Helper()
+	m, err := w.c.GetMember(w.as("f1"), id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return *m
+}
+
+// setSnapshot makes channel answer GetTrustSnapshot(period) with payload.
+func (w *world) setSnapshot(channel, period, payload string) {
+	w.snapshots[channel+"/"+period] = payload
+}
+
+// snapshotOf is the TrustSnapshot JSON of feedback, as provenance writes it.
+func snapshotOf(channel, period string, feedback ...trust.Feedback) string {
+	p, _ := strconv.ParseInt(period, 10, 64)
+	raw, _ := json.Marshal(TrustSnapshot{Channel: channel, Period: p, Feedback: append([]trust.Feedback{}, feedback...)})
+	return string(raw)
+}
+
+// submit records feedback as channel's snapshot of period and submits it as name.
+func (w *world) submit(name, channel, period string, feedback ...trust.Feedback) {
+	w.t.Helper()
+	raw := snapshotOf(channel, period, feedback...)
+	w.setSnapshot(channel, period, raw)
+	w.ok(w.c.SubmitTrustSnapshot(w.as(name), channel, period, string(raw)))
+}
+
+// sortedKeys lists a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
