@@ -1,0 +1,1 @@
+"""bcmlp's business records as the chaincode stores them, and what is derived from them."""
