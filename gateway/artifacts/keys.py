@@ -96,3 +96,42 @@ def unwrap_data_key(wrapped: WrappedKey, private_key: ec.EllipticCurvePrivateKey
             f"certificate {wrapped.recipient[:16]}...: it is another member's key, or the wrapped key "
             "was altered"
         ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyEpoch:
+    """KeyEpoch is one generation of a project's data key, wrapped for each member of that time.
+
+    Membership changes start a new epoch (rotate): new artifacts are encrypted under its key, so a
+    member who left cannot read them, while artifacts of earlier epochs keep their keys.
+    """
+
+    epoch: int
+    wrapped: tuple[WrappedKey, ...]
+
+    @property
+    def recipients(self) -> frozenset[str]:
+        return frozenset(w.recipient for w in self.wrapped)
+
+    def unwrap(self, cert: x509.Certificate, private_key: ec.EllipticCurvePrivateKey) -> bytes:
+        """unwrap returns the epoch's data key for the member holding cert and private_key."""
+        fingerprint = certificate_fingerprint(cert)
+        for w in self.wrapped:
+            if w.recipient == fingerprint:
+                return unwrap_data_key(w, private_key)
+        raise KeyWrapError(
+            f"certificate {cert.subject.rfc4514_string()} holds no copy of the data key of epoch "
+            f"{self.epoch}: it was not a project member when that key was made"
+        )
+
+
+def rotate(previous: KeyEpoch | None, members: list[x509.Certificate]) -> tuple[bytes, KeyEpoch]:
+    """rotate makes the next epoch's data key and wraps it for every current member."""
+    if not members:
+        raise KeyWrapError("a project key needs at least one member to wrap it for")
+    fingerprints = [certificate_fingerprint(c) for c in members]
+    if len(set(fingerprints)) != len(fingerprints):
+        raise KeyWrapError("a member certificate is listed twice")
+    epoch = 1 if previous is None else previous.epoch + 1
+    key = new_data_key()
+    return key, KeyEpoch(epoch, tuple(wrap_data_key(key, c, epoch=epoch) for c in members))

@@ -22,6 +22,7 @@ from gateway.artifacts import (
     KeyWrapError,
     StoredArtifact,
     new_data_key,
+    rotate,
     unwrap_data_key,
     wrap_data_key,
 )
@@ -166,3 +167,39 @@ async def test_content_no_node_has_is_reported_missing(
     finally:
         for c in short.values():
             await c.close()
+
+
+async def test_a_member_who_left_cannot_read_what_comes_after(
+    network: RunningNetwork, nodes: dict[str, IpfsClient]
+) -> None:
+    alice = member(network, "ModelTrainer", "ds-alice")
+    bob = member(network, "Manufacturer", "eng-bob")
+    key1, epoch1 = rotate(None, [alice[0], bob[0]])
+    store = ArtifactStore(nodes)
+    before = await store.put(
+        "labels-1", b"labels before " + secrets.token_bytes(64), key1, home="Manufacturer"
+    )
+    # bob leaves the project: a new epoch, wrapped for alice only
+    key2, epoch2 = rotate(epoch1, [alice[0]])
+    assert (epoch1.epoch, epoch2.epoch) == (1, 2)
+    assert (
+        len(epoch1.recipients) == 2 and len(epoch2.recipients) == 1 and epoch2.recipients < epoch1.recipients
+    )
+    after = await store.put("labels-2", b"labels after " + secrets.token_bytes(64), key2, home="ModelTrainer")
+    with pytest.raises(KeyWrapError, match="holds no copy of the data key of epoch 2"):
+        epoch2.unwrap(*bob)
+    # bob keeps what he could read before; alice reads both epochs
+    assert await store.get(before, epoch1.unwrap(*bob), via="Manufacturer") == await store.get(
+        before, epoch1.unwrap(*alice), via="ModelTrainer"
+    )
+    assert await store.get(after, epoch2.unwrap(*alice), via="QualityControl")
+    with pytest.raises(ArtifactAltered):
+        await store.get(after, key1, via="Manufacturer")
+
+
+def test_rotation_refuses_an_empty_or_repeated_membership(network: RunningNetwork) -> None:
+    alice = member(network, "ModelTrainer", "ds-alice")
+    with pytest.raises(KeyWrapError, match="at least one member"):
+        rotate(None, [])
+    with pytest.raises(KeyWrapError, match="listed twice"):
+        rotate(None, [alice[0], alice[0]])
