@@ -113,12 +113,9 @@ func (c *Contract) RecordArtifact(ctx contractapi.TransactionContextInterface, a
 	if err != nil {
 		return err
 	}
-	existing, err := readState(ctx, what, key)
-	if err != nil {
+	if err := requireAbsent(ctx, what, key,
+		fmt.Errorf("artifact %q already exists: records are immutable, so record the new content under another artifactID", artifactID)); err != nil {
 		return err
-	}
-	if existing != nil {
-		return fmt.Errorf("artifact %q already exists: records are immutable, so record the new content under another artifactID", artifactID)
 	}
 	for i, parentID := range parentIDs {
 		found, err := artifactExists(ctx, parentID)

@@ -156,12 +156,9 @@ func (c *Contract) OpenModelCertificate(ctx contractapi.TransactionContextInterf
 	if err != nil {
 		return err
 	}
-	existing, err := readState(ctx, what, key)
-	if err != nil {
+	if err := requireAbsent(ctx, what, key,
+		fmt.Errorf("model certificate %q already exists: certificates are immutable, so open a new one under another certID", certID)); err != nil {
 		return err
-	}
-	if existing != nil {
-		return fmt.Errorf("model certificate %q already exists: certificates are immutable, so open a new one under another certID", certID)
 	}
 	st, err := newStamp(ctx)
 	if err != nil {

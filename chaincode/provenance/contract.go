@@ -123,6 +123,19 @@ func readState(ctx contractapi.TransactionContextInterface, what, key string) ([
 	return value, nil
 }
 
+// requireAbsent refuses with taken when a record is already stored at key:
+// records are immutable, so each create checks this first.
+func requireAbsent(ctx contractapi.TransactionContextInterface, what, key string, taken error) error {
+	existing, err := readState(ctx, what, key)
+	if err != nil {
+		return err
+	}
+	if existing != nil {
+		return taken
+	}
+	return nil
+}
+
 // writeRecord stores record as JSON at key and returns the bytes written.
 func writeRecord(ctx contractapi.TransactionContextInterface, what, key string, record any) ([]byte, error) {
 	value, err := json.Marshal(record)

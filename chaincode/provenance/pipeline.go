@@ -94,12 +94,9 @@ func (c *Contract) RecordPipelineCertificate(ctx contractapi.TransactionContextI
 	if err != nil {
 		return err
 	}
-	existing, err := readState(ctx, what, key)
-	if err != nil {
+	if err := requireAbsent(ctx, what, key,
+		fmt.Errorf("pipeline certificate %q already exists: certificates are immutable, so record the changed pipeline under another certID", certID)); err != nil {
 		return err
-	}
-	if existing != nil {
-		return fmt.Errorf("pipeline certificate %q already exists: certificates are immutable, so record the changed pipeline under another certID", certID)
 	}
 	for i := range components {
 		comp := &components[i]
