@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=network/versions.env
 source "$here/versions.env"
 
-command -v go >/dev/null || { echo "install-bin: Go is missing: install Go >= 1.24 (apt-get install golang-go)" >&2; exit 1; }
+command -v go >/dev/null || { echo "install-bin: Go is missing: install Go >= 1.26.5 (Kubo 0.43 needs it)" >&2; exit 1; }
 command -v gcc >/dev/null || { echo "install-bin: gcc is missing: Fabric CA needs cgo for sqlite (apt-get install gcc)" >&2; exit 1; }
 
 # build NAME DIR MODULE_DIR [VAR=value...] -- go-install-args...
