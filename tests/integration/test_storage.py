@@ -45,10 +45,12 @@ async def test_content_added_at_one_organisation_is_fetched_by_another(network: 
 async def test_every_node_is_connected_to_every_other(network: RunningNetwork) -> None:
     orgs = network.consortium.peer_organisations
     ids = {o.ipfs.peer_id for o in orgs if o.ipfs}
+    assert len(ids) == 4
     for org in orgs:
+        assert org.ipfs is not None
         async with ipfs_node(org) as node:
-            assert await node.peer_id() == org.ipfs.peer_id if org.ipfs else False
-            assert set(await node.swarm_peers()) == ids - {await node.peer_id()}
+            assert await node.peer_id() == org.ipfs.peer_id
+            assert set(await node.swarm_peers()) == ids - {org.ipfs.peer_id}
 
 
 def test_nodes_are_configured_for_the_private_swarm_only(network: RunningNetwork) -> None:
