@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# install-bin.sh COMPONENT... — builds pinned Fabric, Fabric CA and Kubo binaries with `go install`
-# into a cache keyed by version ($BCMLP_CACHE, default ~/.cache/bcmlp). A component whose cache folder
+# install-bin.sh COMPONENT... — builds pinned Fabric (from its source archive), Fabric CA and Kubo
+# (with `go install` from tools modules) into a cache keyed by version ($BCMLP_CACHE, default ~/.cache/bcmlp). A component whose cache folder
 # holds the .complete marker is reused as it is; a failed build leaves no marker and nothing half-built.
 # Components: fabric, fabric-ca, kubo.
 set -euo pipefail
@@ -30,29 +30,72 @@ build() {
   echo "install-bin: $name: built in $((SECONDS - t0)) s"
 }
 
+# Fabric is built from its release source archive: the module proxy refuses every 3.x version, and
+# the archive carries all of Fabric's dependencies in vendor/, so the build needs no network (README
+# "Decisions"). The archive is taken, in order, from FABRIC_SOURCE_ARCHIVE, from the shared/upstream
+# folder beside the checkout, or from Fabric's code host; any copy whose sha256 differs from the pinned
+# one is refused before anything is unpacked.
+fabric_archive() {
+  local a=${FABRIC_SOURCE_ARCHIVE:-} beside=$here/../../shared/upstream/fabric-$FABRIC_VERSION.tar.gz
+  if [[ -z $a && -f $beside ]]; then a=$(cd "$(dirname "$beside")" && pwd)/$(basename "$beside"); fi
+  if [[ -z $a ]]; then
+    a=$(mktemp -d)/fabric-$FABRIC_VERSION.tar.gz
+    echo "install-bin: fabric: no local source archive; downloading $FABRIC_SOURCE_URL" >&2
+    curl -fsSL --retry 2 -o "$a" "$FABRIC_SOURCE_URL" ||
+      { echo "install-bin: fabric: download failed; set FABRIC_SOURCE_ARCHIVE=<path to fabric-$FABRIC_VERSION.tar.gz>" >&2; return 1; }
+  fi
+  [[ -f $a ]] || { echo "install-bin: fabric: FABRIC_SOURCE_ARCHIVE=$a is not a file" >&2; return 1; }
+  local sum; sum=$(sha256sum "$a" | cut -d' ' -f1)
+  if [[ $sum != "$FABRIC_SOURCE_SHA256" ]]; then
+    echo "install-bin: fabric: refusing $a: its sha256 is $sum, the pinned sha256 (network/versions.env) is $FABRIC_SOURCE_SHA256" >&2
+    return 1
+  fi
+  echo "$a"
+}
+
+# check_peer_version PEER — the binary must report the pinned release.
+check_peer_version() {
+  local out; out=$("$1" version 2>&1) || { echo "install-bin: fabric: '$1 version' failed: $out" >&2; return 1; }
+  grep -Eq "^ Version: $FABRIC_VERSION\$" <<<"$out" ||
+    { echo "install-bin: fabric: $1 reports another version than $FABRIC_VERSION:" >&2; echo "$out" >&2; return 1; }
+}
+
 install_fabric() {
-  local F=github.com/hyperledger/fabric v mod
-  # Fabric's module path has no /v3 suffix, so a release is reachable only by its pseudo-version;
-  # the tools module is written per try because its go.sum can only be made once the proxy serves it.
-  for v in "${FABRIC_MODULE_VERSIONS[@]}"; do
-    mod=$(mktemp -d)
-    printf 'module bcmlp.local/tools/fabric\n\ngo 1.24\n' >"$mod/go.mod"
-    if (cd "$mod" && GOFLAGS=-mod=mod go get "$F@$v" "$F/ccaas_builder@$v") &&
-       build "fabric $FABRIC_VERSION" "$BCMLP_CACHE/fabric-$FABRIC_VERSION" "$mod" CGO_ENABLED=0 -- \
-         -ldflags "-X $F/common/metadata.Version=$FABRIC_VERSION" \
-         $F/cmd/peer $F/cmd/orderer $F/cmd/configtxgen $F/cmd/osnadmin $F/cmd/ledgerutil \
-         $F/ccaas_builder/cmd/detect $F/ccaas_builder/cmd/build $F/ccaas_builder/cmd/release; then
-      rm -rf "$mod"; return 0
-    fi
-    rm -rf "$mod"
-    echo "install-bin: fabric: module version $v could not be fetched or built; trying the next pinned alternative" >&2
-  done
-  cat >&2 <<MSG
-install-bin: fabric $FABRIC_VERSION: the Go module proxy served none of the pinned module versions
-  (${FABRIC_MODULE_VERSIONS[*]}).
-  Peers and orderers cannot be built without one; README "Status" records what was tried.
-MSG
-  return 1
+  local dir=$BCMLP_CACHE/fabric-$FABRIC_VERSION
+  if [[ -n ${FABRIC_BIN_DIR:-} ]]; then
+    # Official release binaries: bin/ holds the tools, ../builders/ccaas/bin the ccaas builder and
+    # ../config the sample configuration, as in the release archive.
+    local b
+    for b in peer orderer configtxgen osnadmin ledgerutil configtxlator; do
+      [[ -x $FABRIC_BIN_DIR/$b ]] || { echo "install-bin: fabric: FABRIC_BIN_DIR=$FABRIC_BIN_DIR has no executable '$b'" >&2; return 1; }
+    done
+    [[ -x $FABRIC_BIN_DIR/../builders/ccaas/bin/release && -f $FABRIC_BIN_DIR/../config/core.yaml ]] ||
+      { echo "install-bin: fabric: FABRIC_BIN_DIR=$FABRIC_BIN_DIR lacks ../builders/ccaas/bin or ../config (the release archive's layout)" >&2; return 1; }
+    check_peer_version "$FABRIC_BIN_DIR/peer"
+    echo "install-bin: fabric: using the release binaries in $FABRIC_BIN_DIR"
+    return 0
+  fi
+  if [[ -f $dir/.complete ]]; then echo "install-bin: fabric $FABRIC_VERSION: cached in $dir"; return 0; fi
+  local archive t0=$SECONDS src
+  archive=$(fabric_archive) || return 1
+  echo "install-bin: fabric $FABRIC_VERSION: building from $archive into $dir (first time only; about 3 minutes)"
+  rm -rf "$dir.partial"; mkdir -p "$dir.partial/bin" "$dir.partial/builders/ccaas/bin" "$dir.partial/src"
+  src=$dir.partial/src/fabric-$FABRIC_VERSION
+  local P=github.com/hyperledger/fabric/common/metadata
+  if ! { tar -xzf "$archive" -C "$dir.partial/src" &&
+         (cd "$src" && CGO_ENABLED=0 GOFLAGS=-mod=vendor go build -trimpath -buildvcs=false \
+            -ldflags "-X $P.Version=$FABRIC_VERSION -X $P.CommitSHA=${FABRIC_COMMIT:0:7}" -o "$dir.partial/bin/" \
+            ./cmd/peer ./cmd/orderer ./cmd/configtxgen ./cmd/osnadmin ./cmd/ledgerutil ./cmd/configtxlator) &&
+         (cd "$src/ccaas_builder" && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -buildvcs=false \
+            -o "$dir.partial/builders/ccaas/bin/" ./cmd/...) &&
+         mkdir -p "$dir.partial/config" && cp "$src"/sampleconfig/{core.yaml,orderer.yaml,configtx.yaml} "$dir.partial/config/" &&
+         check_peer_version "$dir.partial/bin/peer"; }; then
+    rm -rf "$dir.partial"; echo "install-bin: fabric: build failed; the cache is unchanged" >&2; return 1
+  fi
+  rm -rf "$dir.partial/src"
+  touch "$dir.partial/.complete"
+  rm -rf "$dir"; mv "$dir.partial" "$dir"
+  echo "install-bin: fabric $FABRIC_VERSION: built in $((SECONDS - t0)) s"
 }
 
 # pinned MODULE_DIR MODULE VERSION — the cache is keyed by versions.env, so it must agree with go.mod.
