@@ -42,8 +42,9 @@ logs:
 	@ls "$(BCMLP_RUN)"/logs/*.log >/dev/null 2>&1 || { echo "no logs under $(BCMLP_RUN)/logs" >&2; exit 1; }
 	@tail -n 20 "$(BCMLP_RUN)"/logs/*.log
 
-clean: down
-	rm -rf "$(BCMLP_RUN)"
+# clean: clean.sh checks that BCMLP_RUN is a run directory before it stops the network and removes it.
+clean:
+	@network/clean.sh
 
 project:
 	@network/project.sh "$(NAME)" "$(ORGS)"

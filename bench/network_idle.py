@@ -60,7 +60,10 @@ def main() -> int:
             timed("down.sh")
             again = timed("up.sh", "identities", "storage")
             time.sleep(IDLE_SECONDS)
-            per = {f.stem: rss_kib(int(f.read_text())) for f in sorted(Path(run_dir, "pids").glob("*.pid"))}
+            per = {
+                f.stem: rss_kib(int(f.read_text().split()[0]))
+                for f in sorted(Path(run_dir, "pids").glob("*.pid"))
+            }
         finally:
             subprocess.run([str(ROOT / "network/down.sh")], env=env, check=False, capture_output=True)
     total = sum(per.values())

@@ -23,6 +23,9 @@ bin=$(bin_dir fabric-ca)
 secret() { od -An -vtx1 -N18 /dev/urandom | tr -d ' \n'; }
 write_secret() { (umask 077; printf '%s' "$2" >"$1"); }
 
+# Secrets never go on a command line, which every local user can read in /proc/PID/cmdline: Fabric CA's
+# tools take them from FABRIC_CA_SERVER_* / FABRIC_CA_CLIENT_* variables instead (every flag has one;
+# /proc/PID/environ is readable by the owner only), set as assignments in front of the call.
 # Fabric CA's tools print the secrets they are given (the server's init echoes its bootstrap user, the
 # client's register prints "Password: ..."), so their output passes through masked() before any log.
 MASK=()
@@ -34,7 +37,7 @@ init() {
   write_secret "$home.partial/admin.secret" "$(secret)"
   MASK=("$(cat "$home.partial/admin.secret")")
   mkdir -p "$BCMLP_RUN/logs"
-  { "$bin/fabric-ca-server" init -H "$home.partial" -b "admin:${MASK[0]}" \
+  { FABRIC_CA_SERVER_BOOT="admin:${MASK[0]}" "$bin/fabric-ca-server" init -H "$home.partial" \
     -n "ca-$lo" --csr.cn "ca.$lo.bcmlp" --csr.hosts "127.0.0.1,localhost" --tls.enabled \
     -p "$(port "$org" ca)" 2>&1 || echo "INIT-FAILED"; } | masked >>"$BCMLP_RUN/logs/ca-$lo.log"
   tail -n 1 "$BCMLP_RUN/logs/ca-$lo.log" | grep -q INIT-FAILED && die "fabric-ca-server init for $org failed: see $BCMLP_RUN/logs/ca-$lo.log"
@@ -85,7 +88,7 @@ registrar() { # enrolls the CA's bootstrap admin once; its MSP signs every regis
   local d=$home/registrar
   [[ -f $d/msp/signcerts/cert.pem ]] && return 0
   MASK+=("$(cat "$home/admin.secret")")
-  client enroll -u "https://admin:$(cat "$home/admin.secret")@$url_host" -H "$d"
+  FABRIC_CA_CLIENT_URL="https://admin:$(cat "$home/admin.secret")@$url_host" client enroll -H "$d"
 }
 
 node_ous() { # MSP config.yaml: NodeOUs tell client, peer, admin and orderer identities apart
@@ -100,10 +103,11 @@ NodeOUs:
 YAML
 }
 
-# identity NAME TYPE [HOST] — registers NAME (once) and enrolls its signing MSP; with HOST, also a
-# TLS certificate for that host (IP SANs 127.0.0.1 and the host name) under tls/.
+# identity NAME TYPE [HOST] — registers NAME (once) and enrolls its signing MSP and a TLS pair under
+# tls/ for HOST (default NAME.<org>.bcmlp; IP SANs 127.0.0.1 and localhost too).
 identity() {
-  local name=$1 type=$2 host=${3:-} kind
+  # Every identity gets a TLS pair: peers and orderers require client certificates (mutual TLS).
+  local name=$1 type=$2 host=${3:-$1.$lo.bcmlp} kind
   case $type in client|admin) kind=users ;; peer) kind=peers ;; orderer) kind=orderers ;;
     *) die "identity type must be client, peer, orderer or admin, not '$type'" ;; esac
   [[ $name =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$ ]] || die "identity name '$name' must be 1-64 of A-Z a-z 0-9 . _ - and start with a letter or digit"
@@ -113,16 +117,14 @@ identity() {
   local sec; sec=$(secret); MASK+=("$sec")
   rm -rf "$d.partial"; mkdir -p "$d.partial"
   write_secret "$d.partial/enroll.secret" "$sec"
-  client register -u "https://$url_host" -H "$home/registrar" --id.name "$name" --id.secret "$sec" --id.type "$type"
-  client enroll -u "https://$name:$sec@$url_host" -H "$d.partial" -M "$d.partial/msp" --csr.names "O=$org"
+  FABRIC_CA_CLIENT_ID_SECRET=$sec client register -u "https://$url_host" -H "$home/registrar" --id.name "$name" --id.type "$type"
+  FABRIC_CA_CLIENT_URL="https://$name:$sec@$url_host" client enroll -H "$d.partial" -M "$d.partial/msp" --csr.names "O=$org"
   node_ous "$d.partial/msp"
-  if [[ -n $host ]]; then
-    client enroll -u "https://$name:$sec@$url_host" -H "$d.partial" -M "$d.partial/tls" \
-      --enrollment.profile tls --csr.hosts "$host,127.0.0.1,localhost"
-    cp "$d.partial"/tls/signcerts/cert.pem "$d.partial/tls/server.crt"
-    cp "$d.partial"/tls/keystore/*_sk "$d.partial/tls/server.key"
-    cp "$d.partial"/tls/tlscacerts/*.pem "$d.partial/tls/ca.crt"
-  fi
+  FABRIC_CA_CLIENT_URL="https://$name:$sec@$url_host" client enroll -H "$d.partial" -M "$d.partial/tls" \
+    --enrollment.profile tls --csr.hosts "$host,127.0.0.1,localhost"
+  cp "$d.partial"/tls/signcerts/cert.pem "$d.partial/tls/server.crt"
+  cp "$d.partial"/tls/keystore/*_sk "$d.partial/tls/server.key"
+  cp "$d.partial"/tls/tlscacerts/*.pem "$d.partial/tls/ca.crt"
   rm -rf "$d"; mv "$d.partial" "$d"
 }
 

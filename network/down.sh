@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # down.sh — stops every process the run directory has a pid file for; data stays until `make clean`.
 set -euo pipefail
+BCMLP_LIB_LOOK_ONLY=1
 # shellcheck source=network/lib.sh
 source "$(dirname "$0")/lib.sh"
 [[ -d $BCMLP_RUN/pids ]] || { log "nothing running under $BCMLP_RUN"; exit 0; }

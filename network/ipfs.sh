@@ -51,7 +51,16 @@ init() {
   # readable only), so another local user cannot write to the organisation's store.
   local token; token=$(od -An -vtx1 -N24 /dev/urandom | tr -d ' \n')
   (umask 077; printf 'Authorization: Bearer %s\n' "$token" >"$IPFS_PATH/api.header")
-  $c API.Authorizations "{\"bcmlp\": {\"AuthSecret\": \"bearer:$token\", \"AllowedPaths\": [\"/api/v0\"]}}"
+  # Written into the config file by python3, not by `ipfs config`: an argument would show the token to
+  # every local user in /proc/PID/cmdline. The token is read from api.header, never passed as argument.
+  python3 - "$IPFS_PATH" <<'PY'
+import json, pathlib, sys
+repo = pathlib.Path(sys.argv[1])
+token = (repo / "api.header").read_text().split()[-1]
+config = json.loads((repo / "config").read_text())
+config.setdefault("API", {})["Authorizations"] = {"bcmlp": {"AuthSecret": "bearer:" + token, "AllowedPaths": ["/api/v0"]}}
+(repo / "config").write_text(json.dumps(config, indent=2) + "\n")
+PY
   mv "$r.partial" "$r"
 }
 

@@ -6,9 +6,15 @@
 //
 //	CHAINCODE_SERVER_ADDRESS        host:port to listen on (required)
 //	CORE_CHAINCODE_ID_NAME          the package id the peer installed (required)
-//	CHAINCODE_TLS_KEY_FILE          PEM private key; with the certificate, turns TLS on
-//	CHAINCODE_TLS_CERT_FILE         PEM certificate for that key
-//	CHAINCODE_CLIENT_CA_CERT_FILE   PEM CA certificates; when set, peers must present a client certificate
+//	CHAINCODE_TLS_KEY_FILE          PEM private key of the server's TLS certificate (required)
+//	CHAINCODE_TLS_CERT_FILE         PEM TLS certificate for that key (required)
+//	CHAINCODE_CLIENT_CA_CERT_FILE   PEM CA certificates (optional); when set, a client must present a
+//	                                certificate they issued, so only the consortium's peers can connect;
+//	                                unset, any client that reaches the address may open a session
+//
+// The server refuses to start without TLS: the peer's connection carries every
+// proposal and every state read and write of the ledger, and in clear anyone on
+// the path could read them or pose as the chaincode.
 package main
 
 import (
@@ -50,12 +56,9 @@ func run(getenv func(string) string, readFile func(string) ([]byte, error)) erro
 		return err
 	}
 	server.CC = cc
-	tls := "off"
-	if !server.TLSProps.Disabled {
-		tls = "on"
-		if server.TLSProps.ClientCACerts != nil {
-			tls = "on, client certificates required"
-		}
+	tls := "on"
+	if server.TLSProps.ClientCACerts != nil {
+		tls = "on, client certificates required"
 	}
 	log.Printf("bcmlp-cc: serving %s and %s as %s on %s (TLS %s)",
 		registry.ContractName, provenance.ContractName, server.CCID, server.Address, tls)
@@ -78,57 +81,55 @@ func newChaincode() (*contractapi.ContractChaincode, error) {
 // serverFromEnv returns the chaincode server described by the environment,
 // without a chaincode set.
 func serverFromEnv(getenv func(string) string, readFile func(string) ([]byte, error)) (*shim.ChaincodeServer, error) {
-	address := getenv(envAddress)
-	ccid := getenv(envChaincodeID)
-	if address == "" || ccid == "" {
-		var missing []string
-		if address == "" {
-			missing = append(missing, envAddress+" (the host:port to listen on, e.g. 127.0.0.1:9999)")
-		}
-		if ccid == "" {
-			missing = append(missing, envChaincodeID+" (the package id printed by 'peer lifecycle chaincode install')")
-		}
-		return nil, fmt.Errorf("this chaincode runs only as a service the peer connects to: set %s; for TLS also set %s and %s, and %s to require client certificates",
-			strings.Join(missing, " and "), envTLSKey, envTLSCert, envClientCA)
+	required := []struct{ variable, what string }{
+		{envAddress, "the host:port to listen on, e.g. 127.0.0.1:9999"},
+		{envChaincodeID, "the package id printed by 'peer lifecycle chaincode install'"},
+		{envTLSKey, "the PEM private key of the server's TLS certificate"},
+		{envTLSCert, "the PEM TLS certificate for that key"},
 	}
+	var missing []string
+	for _, r := range required {
+		if getenv(r.variable) == "" {
+			missing = append(missing, r.variable+" ("+r.what+")")
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("this chaincode runs only as a TLS service the peer connects to: set %s; optionally set %s to require client certificates",
+			strings.Join(missing, ", "), envClientCA)
+	}
+	address, ccid := getenv(envAddress), getenv(envChaincodeID)
 
-	read := func(variable string) ([]byte, error) {
+	// read returns the file a variable names; nil when an optional variable is unset.
+	read := func(variable string, optional bool) ([]byte, error) {
 		path := getenv(variable)
 		if path == "" {
 			return nil, nil
 		}
+		fix := "point it at a readable PEM file"
+		if optional {
+			fix += " or unset it"
+		}
 		data, err := readFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("%s=%s cannot be read: %w; point it at a readable PEM file or unset it", variable, path, err)
+			return nil, fmt.Errorf("%s=%s cannot be read: %w; %s", variable, path, err, fix)
 		}
 		if len(data) == 0 {
-			return nil, fmt.Errorf("%s=%s is empty: point it at a PEM file or unset it", variable, path)
+			return nil, fmt.Errorf("%s=%s is empty: %s", variable, path, fix)
 		}
 		return data, nil
 	}
-	key, err := read(envTLSKey)
+	key, err := read(envTLSKey, false)
 	if err != nil {
 		return nil, err
 	}
-	cert, err := read(envTLSCert)
+	cert, err := read(envTLSCert, false)
 	if err != nil {
 		return nil, err
 	}
-	clientCA, err := read(envClientCA)
+	clientCA, err := read(envClientCA, true)
 	if err != nil {
 		return nil, err
 	}
-
-	tls := shim.TLSProperties{Disabled: true}
-	switch {
-	case key != nil && cert != nil:
-		tls = shim.TLSProperties{Key: key, Cert: cert, ClientCACerts: clientCA}
-	case key != nil:
-		return nil, fmt.Errorf("%s is set but %s is not: TLS needs both the key and its certificate", envTLSKey, envTLSCert)
-	case cert != nil:
-		return nil, fmt.Errorf("%s is set but %s is not: TLS needs both the key and its certificate", envTLSCert, envTLSKey)
-	case clientCA != nil:
-		return nil, fmt.Errorf("%s is set but TLS is off: also set %s and %s, or unset it", envClientCA, envTLSKey, envTLSCert)
-	}
+	tls := shim.TLSProperties{Key: key, Cert: cert, ClientCACerts: clientCA}
 	return &shim.ChaincodeServer{CCID: ccid, Address: address, TLSProps: tls}, nil
 }

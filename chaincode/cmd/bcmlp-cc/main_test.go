@@ -239,14 +239,14 @@ func (e env) readFile(path string) ([]byte, error) {
 	return []byte(data), nil
 }
 
-func TestServerFromEnvWithoutTLS(t *testing.T) {
+func TestServerFromEnvRefusesWithoutTLS(t *testing.T) {
+	// Address and id alone used to start a plaintext server; now the missing
+	// TLS variables are named, each with what it should hold.
 	e := env{vars: map[string]string{envAddress: "127.0.0.1:9999", envChaincodeID: "bcmlp_0.1:abc"}}
 	s, err := serverFromEnv(e.getenv, e.readFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.Address != "127.0.0.1:9999" || s.CCID != "bcmlp_0.1:abc" || !s.TLSProps.Disabled {
-		t.Fatalf("server = %+v", s)
+	want := "runs only as a TLS service the peer connects to: set CHAINCODE_TLS_KEY_FILE (the PEM private key of the server's TLS certificate), CHAINCODE_TLS_CERT_FILE (the PEM TLS certificate for that key); optionally set CHAINCODE_CLIENT_CA_CERT_FILE"
+	if err == nil || !strings.Contains(err.Error(), want) || s != nil {
+		t.Fatalf("serverFromEnv = %+v, %v; want no server and an error containing %q", s, err, want)
 	}
 }
 
@@ -257,7 +257,7 @@ func TestServerFromEnvWithTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.TLSProps.Disabled || string(s.TLSProps.Key) != "KEY" || string(s.TLSProps.Cert) != "CERT" || s.TLSProps.ClientCACerts != nil {
+	if s.Address != "0.0.0.0:9999" || s.CCID != "id" || s.TLSProps.Disabled || string(s.TLSProps.Key) != "KEY" || string(s.TLSProps.Cert) != "CERT" || s.TLSProps.ClientCACerts != nil {
 		t.Fatalf("TLS = %+v", s.TLSProps)
 	}
 	base[envClientCA] = "/ca"
@@ -289,17 +289,19 @@ func TestServerFromEnvRefusals(t *testing.T) {
 		want string
 	}{
 		{"nothing set", nil,
-			"runs only as a service the peer connects to: set CHAINCODE_SERVER_ADDRESS (the host:port to listen on, e.g. 127.0.0.1:9999) and CORE_CHAINCODE_ID_NAME"},
-		{"no address", map[string]string{envChaincodeID: "id"}, "set CHAINCODE_SERVER_ADDRESS (the host:port"},
-		{"no id", map[string]string{envAddress: "127.0.0.1:1"}, "set CORE_CHAINCODE_ID_NAME (the package id"},
+			"runs only as a TLS service the peer connects to: set CHAINCODE_SERVER_ADDRESS (the host:port to listen on, e.g. 127.0.0.1:9999), CORE_CHAINCODE_ID_NAME (the package id printed by 'peer lifecycle chaincode install'), CHAINCODE_TLS_KEY_FILE (the PEM private key of the server's TLS certificate), CHAINCODE_TLS_CERT_FILE (the PEM TLS certificate for that key); optionally set CHAINCODE_CLIENT_CA_CERT_FILE to require client certificates"},
+		{"no address", with(map[string]string{envAddress: "", envTLSKey: "/k", envTLSCert: "/c"}), "set CHAINCODE_SERVER_ADDRESS (the host:port to listen on, e.g. 127.0.0.1:9999); optionally"},
+		{"no id", with(map[string]string{envChaincodeID: "", envTLSKey: "/k", envTLSCert: "/c"}), "set CORE_CHAINCODE_ID_NAME (the package id printed by 'peer lifecycle chaincode install'); optionally"},
 		{"key unreadable", with(map[string]string{envTLSKey: "/missing", envTLSCert: "/c"}),
-			"CHAINCODE_TLS_KEY_FILE=/missing cannot be read: open /missing: file does not exist; point it at a readable PEM file or unset it"},
+			"CHAINCODE_TLS_KEY_FILE=/missing cannot be read: open /missing: file does not exist; point it at a readable PEM file"},
 		{"cert unreadable", with(map[string]string{envTLSKey: "/k", envTLSCert: "/missing"}), "CHAINCODE_TLS_CERT_FILE=/missing cannot be read"},
-		{"ca unreadable", with(map[string]string{envTLSKey: "/k", envTLSCert: "/c", envClientCA: "/missing"}), "CHAINCODE_CLIENT_CA_CERT_FILE=/missing cannot be read"},
-		{"key empty", with(map[string]string{envTLSKey: "/empty", envTLSCert: "/c"}), "CHAINCODE_TLS_KEY_FILE=/empty is empty"},
-		{"key only", with(map[string]string{envTLSKey: "/k"}), "CHAINCODE_TLS_KEY_FILE is set but CHAINCODE_TLS_CERT_FILE is not"},
-		{"cert only", with(map[string]string{envTLSCert: "/c"}), "CHAINCODE_TLS_CERT_FILE is set but CHAINCODE_TLS_KEY_FILE is not"},
-		{"ca only", with(map[string]string{envClientCA: "/ca"}), "CHAINCODE_CLIENT_CA_CERT_FILE is set but TLS is off"},
+		{"ca unreadable", with(map[string]string{envTLSKey: "/k", envTLSCert: "/c", envClientCA: "/missing"}),
+			"CHAINCODE_CLIENT_CA_CERT_FILE=/missing cannot be read: open /missing: file does not exist; point it at a readable PEM file or unset it"},
+		{"key empty", with(map[string]string{envTLSKey: "/empty", envTLSCert: "/c"}), "CHAINCODE_TLS_KEY_FILE=/empty is empty: point it at a readable PEM file"},
+		{"key only", with(map[string]string{envTLSKey: "/k"}), "set CHAINCODE_TLS_CERT_FILE (the PEM TLS certificate for that key); optionally"},
+		{"cert only", with(map[string]string{envTLSCert: "/c"}), "set CHAINCODE_TLS_KEY_FILE (the PEM private key of the server's TLS certificate); optionally"},
+		{"ca only", with(map[string]string{envClientCA: "/ca"}),
+			"set CHAINCODE_TLS_KEY_FILE (the PEM private key of the server's TLS certificate), CHAINCODE_TLS_CERT_FILE (the PEM TLS certificate for that key); optionally"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -320,6 +322,13 @@ func TestRunRefusesWithoutServiceConfiguration(t *testing.T) {
 	err := run(e.getenv, e.readFile)
 	if err == nil || !strings.Contains(err.Error(), "CHAINCODE_SERVER_ADDRESS") {
 		t.Fatalf("run = %v", err)
+	}
+	// Without TLS material run returns the refusal instead of serving in clear
+	// (a plaintext server would block here).
+	e = env{vars: map[string]string{envAddress: "127.0.0.1:0", envChaincodeID: "id"}}
+	err = run(e.getenv, e.readFile)
+	if err == nil || !strings.Contains(err.Error(), "set CHAINCODE_TLS_KEY_FILE") {
+		t.Fatalf("run without TLS = %v", err)
 	}
 }
 
