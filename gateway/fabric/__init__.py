@@ -28,7 +28,7 @@ from .errors import (
 )
 from .events import ChaincodeEvent, ChaincodeEventsRequest, EventStream, events_after_checkpoint
 from .gateway import Gateway
-from .identity import X509Identity, load_msp_identity
+from .identity import X509Identity, load_msp_identity, tls_certificate_hash
 from .network import Network
 from .proposal import Proposal
 from .signer import (
@@ -80,4 +80,5 @@ __all__ = [
     "normalize_ecdsa_signature",
     "parse_error_details",
     "signer_from_pem",
+    "tls_certificate_hash",
 ]

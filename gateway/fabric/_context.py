@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,11 +38,17 @@ class GatewayContext:
     identity: X509Identity
     signer: Signer | None
     deadlines: Deadlines
+    tls_certificate_hash: bytes = b""  # SHA-256 of the client's TLS certificate (DER) under mutual TLS
     gateway_stub: Any = field(init=False)
     deliver_stub: Any = field(init=False)
     creator: bytes = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.tls_certificate_hash and len(self.tls_certificate_hash) != hashlib.sha256().digest_size:
+            raise ValueError(
+                f"tls_client_certificate_hash is {len(self.tls_certificate_hash)} bytes, not a SHA-256 "
+                "digest; pass tls_certificate_hash(<client TLS certificate PEM>)"
+            )
         # Frozen dataclass: derived fields are set once here, through object.__setattr__.
         object.__setattr__(self, "gateway_stub", gateway_pb2_grpc.GatewayStub(self.channel))
         object.__setattr__(self, "deliver_stub", events_pb2_grpc.DeliverStub(self.channel))

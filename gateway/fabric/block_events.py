@@ -1,7 +1,10 @@
 """Block events: whole committed blocks from a peer's Deliver service.
 
-Reading blocks needs the channel's reader rights, like commit status and chaincode events.
-Blocks are yielded as common.Block messages; checkpoint them with ``checkpoint_block``.
+Reading blocks needs the channel's reader rights, like commit status and chaincode events. Under
+mutual TLS the peer also binds the request to the connection: the channel header must carry the
+SHA-256 of the client's TLS certificate (``Gateway.connect(tls_client_certificate_hash=...)``), or
+the peer answers BAD_REQUEST. Blocks are yielded as common.Block messages; checkpoint them with
+``checkpoint_block``.
 """
 
 from __future__ import annotations
@@ -51,7 +54,10 @@ class BlockEventsRequest:
         """
         position, _ = start_position(start_block=start_block, checkpoint=checkpoint)
         channel_header = common_pb2.ChannelHeader(
-            type=common_pb2.HeaderType.DELIVER_SEEK_INFO, channel_id=channel_name, epoch=0
+            type=common_pb2.HeaderType.DELIVER_SEEK_INFO,
+            channel_id=channel_name,
+            epoch=0,
+            tls_cert_hash=context.tls_certificate_hash,
         )
         set_timestamp_now(channel_header.timestamp)
         seek_info = ab_pb2.SeekInfo(
@@ -98,11 +104,25 @@ class BlockEventsRequest:
             if kind == "status":
                 if response.status == common_pb2.Status.SUCCESS:
                     return None
-                raise EventsError(
-                    f"the peer ended block delivery with status {common_pb2.Status.Name(response.status)}; "
-                    "check the identity has reader rights on the channel and the start block exists",
-                    code=None,
-                )
+                raise EventsError(_refusal(int(response.status)), code=None)
             return []
 
         return EventStream(lambda: self._context.deliver_stub.Deliver(iter([self._envelope])), convert)
+
+
+# What a peer's Deliver service (Fabric common/deliver) means by each refusal.
+_REFUSALS = {
+    "BAD_REQUEST": "the request is malformed, its timestamp is more than the peer's time window (15 minutes "
+    "by default) from the peer's clock, or, under mutual TLS, its channel header lacks the SHA-256 of "
+    "the client TLS certificate this connection presented: pass tls_client_certificate_hash to "
+    "Gateway.connect",
+    "FORBIDDEN": "the identity lacks reader rights on the channel, or its certificate has expired",
+    "NOT_FOUND": "the peer has not joined the channel",
+    "SERVICE_UNAVAILABLE": "the peer's copy of the channel is not ready (for example catching up); retry",
+}
+
+
+def _refusal(status: int) -> str:
+    name = common_pb2.Status.Name(status) if status in common_pb2.Status.values() else str(status)
+    reason = _REFUSALS.get(name, "see the peer's log for the reason")
+    return f"the peer ended block delivery with status {name}: {reason}"

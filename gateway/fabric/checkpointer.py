@@ -3,7 +3,9 @@
 A checkpoint is a pair (block_number, transaction_id), with the meaning the official clients give
 it: ``transaction_id`` empty means "block ``block_number`` is the next one to process"; otherwise
 ``transaction_id`` is the last transaction processed inside block ``block_number``, and events
-resume just after it. Record a checkpoint only after an event is fully processed.
+resume just after it. Resuming is the peer's work: a chaincode events request carries both values
+and the peer skips the checkpoint's transaction and everything before it (see ``events``). Record a
+checkpoint only after an event is fully processed.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """Chaincode events: a signed request to the Gateway and the stream of events it returns.
 
-Streams resume from a checkpoint: the request asks the peer to start at the checkpoint's block
-and after its transaction, and the stream also drops anything at or before the checkpoint itself,
-so a listener never sees an event twice whatever the peer version does.
+Streams resume from a checkpoint the way the official clients do: the request carries the
+checkpoint's block as start position and its transaction as ``after_transaction_id``, and the peer
+(Fabric's gateway ``ChaincodeEvents``) starts at the block holding that transaction and itself
+skips every event up to and including it. The stream passes on everything the peer sends; it must
+not filter again, since the checkpoint's own transaction never arrives to mark the resume point.
 """
 
 from __future__ import annotations
@@ -54,7 +56,10 @@ def _specified(block_number: int) -> ProtoMessage:
 
 
 class CheckpointFilter:
-    """CheckpointFilter passes only events after a checkpoint, in the order the stream gives them.
+    """CheckpointFilter passes only events after a checkpoint, in the order of a complete history.
+
+    It is for histories that still contain the checkpoint's own transaction (events read out of
+    whole blocks, say); never apply it to a Gateway stream, where the peer has already dropped it.
 
     Events in blocks before ``block_number`` are dropped. In block ``block_number`` itself, when
     ``transaction_id`` is set, events up to and including that transaction are dropped. It keeps
@@ -80,7 +85,10 @@ class CheckpointFilter:
 
 
 def events_after_checkpoint(events: Iterable[ChaincodeEvent], checkpoint: Checkpoint) -> list[ChaincodeEvent]:
-    """events_after_checkpoint keeps, in order, the events a listener at checkpoint has not processed."""
+    """events_after_checkpoint keeps, in order, the events a listener at checkpoint has not processed.
+
+    events is a complete history, including the checkpoint's transaction; see CheckpointFilter.
+    """
     keep = CheckpointFilter(block_number=checkpoint.block_number, transaction_id=checkpoint.transaction_id)
     return [event for event in events if keep.accepts(event)]
 
@@ -197,21 +205,15 @@ class ChaincodeEventsRequest(SignedRequest):
         return cls(context, signed)
 
     def events(self) -> EventStream[ChaincodeEvent]:
-        """events opens the stream; the gRPC call starts at the first iteration."""
+        """events opens the stream; the gRPC call starts at the first iteration.
+
+        With a checkpoint the peer starts after its transaction, so every event it sends is new.
+        """
         require_signature(self.signature, what="chaincode events request")
-        request = self._request
-        checkpoint_block = (
-            int(request.start_position.specified.number)
-            if request.start_position.WhichOneof("Type") == "specified"
-            else None
-        )
-        keep = CheckpointFilter(
-            block_number=checkpoint_block, transaction_id=str(request.after_transaction_id)
-        )
 
         def convert(response: Any) -> list[ChaincodeEvent]:
             block_number = int(response.block_number)
-            events = (
+            return [
                 ChaincodeEvent(
                     block_number=block_number,
                     tx_id=str(event.tx_id),
@@ -220,7 +222,6 @@ class ChaincodeEventsRequest(SignedRequest):
                     payload=bytes(event.payload),
                 )
                 for event in response.events
-            )
-            return [event for event in events if keep.accepts(event)]
+            ]
 
         return EventStream(lambda: self._context.gateway_stub.ChaincodeEvents(self._signed_request), convert)

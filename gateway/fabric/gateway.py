@@ -46,12 +46,15 @@ class Gateway:
         endorse_timeout: float = DEFAULT_ENDORSE_TIMEOUT,
         submit_timeout: float = DEFAULT_SUBMIT_TIMEOUT,
         commit_status_timeout: float = DEFAULT_COMMIT_STATUS_TIMEOUT,
+        tls_client_certificate_hash: bytes | None = None,
     ) -> Gateway:
         """connect makes a Gateway for identity over client, a ``grpc.aio.Channel`` to a peer.
 
         Without a signer every request is left unsigned for offline signing (see
-        ``new_signed_proposal``). Timeouts are per-call gRPC deadlines in seconds. No connection is
-        made here: gRPC connects on the first call.
+        ``new_signed_proposal``). Timeouts are per-call gRPC deadlines in seconds.
+        ``tls_client_certificate_hash`` (``tls_certificate_hash(pem)``) is needed only when client
+        presents a TLS certificate (mutual TLS): block event requests must then carry it. No
+        connection is made here: gRPC connects on the first call.
         """
         deadlines = Deadlines(
             evaluate=evaluate_timeout,
@@ -59,7 +62,15 @@ class Gateway:
             submit=submit_timeout,
             commit_status=commit_status_timeout,
         )
-        return cls(GatewayContext(channel=client, identity=identity, signer=signer, deadlines=deadlines))
+        return cls(
+            GatewayContext(
+                channel=client,
+                identity=identity,
+                signer=signer,
+                deadlines=deadlines,
+                tls_certificate_hash=tls_client_certificate_hash or b"",
+            )
+        )
 
     @property
     def identity(self) -> X509Identity:

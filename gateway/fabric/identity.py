@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,20 @@ class X509Identity:
         """serialized returns the msp.SerializedIdentity bytes Fabric uses as the creator."""
         message = identities_pb2.SerializedIdentity(mspid=self.msp_id, id_bytes=self.certificate_pem)
         return bytes(message.SerializeToString())
+
+
+def tls_certificate_hash(certificate_pem: bytes) -> bytes:
+    """tls_certificate_hash is SHA-256 of a TLS client certificate's DER encoding.
+
+    Pass it as ``Gateway.connect(tls_client_certificate_hash=...)`` when the gRPC channel uses
+    mutual TLS: a peer with client authentication then refuses block event requests whose channel
+    header does not carry this hash of the certificate the connection presented.
+    """
+    try:
+        certificate = x509.load_pem_x509_certificate(certificate_pem)
+    except ValueError as error:
+        raise ValueError(f"the TLS client certificate is not a PEM X.509 certificate: {error}") from error
+    return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).digest()
 
 
 def load_msp_identity(msp_dir: Path, msp_id: str) -> tuple[X509Identity, EcdsaSigner | Ed25519Signer]:

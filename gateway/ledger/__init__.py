@@ -1,1 +1,94 @@
-"""bcmlp's business records as the chaincode stores them, and what is derived from them."""
+"""bcmlp's business records as the chaincode stores them, and what is derived from them.
+
+This package is the one seam between Python and the contracts: ``open_ledger`` connects a member,
+``RegistryClient`` (main chain) and ``ProvenanceClient`` (project channels) call every transaction
+and query with typed arguments and records, and ``attestation`` exports birth certificates.
+"""
+
+from ._chaincode import Committed, Organisations
+from .connect import Ledger, MemberIdentity, TlsClientCertificate, load_member_identity, open_ledger
+from .errors import LedgerError, RecordError
+from .identity import client_id
+from .provenance import (
+    ApprovalPolicy,
+    Artifact,
+    CertificateApproval,
+    Component,
+    DataBounds,
+    Feedback,
+    FeedbackEvidence,
+    ModelCertificate,
+    PeriodLength,
+    PhaseEntry,
+    PipelineCertificate,
+    PipelineComponent,
+    ProvenanceClient,
+    SnapshotFeedback,
+    SoftwareVersion,
+    TrustSnapshot,
+)
+from .registry import (
+    AppliedSnapshot,
+    Approval,
+    AttributeValue,
+    Certificate,
+    ConsortiumParams,
+    Document,
+    EnrolmentRequest,
+    Evidence,
+    Founder,
+    Member,
+    OrganisationEnrolment,
+    Parameters,
+    ParametersProposal,
+    RegistryClient,
+    TrustClock,
+    TrustParams,
+    TrustRow,
+)
+
+__all__ = [
+    "AppliedSnapshot",
+    "Approval",
+    "ApprovalPolicy",
+    "Artifact",
+    "AttributeValue",
+    "Certificate",
+    "CertificateApproval",
+    "Committed",
+    "Component",
+    "ConsortiumParams",
+    "DataBounds",
+    "Document",
+    "EnrolmentRequest",
+    "Evidence",
+    "Feedback",
+    "FeedbackEvidence",
+    "Founder",
+    "Ledger",
+    "LedgerError",
+    "Member",
+    "MemberIdentity",
+    "ModelCertificate",
+    "OrganisationEnrolment",
+    "Organisations",
+    "Parameters",
+    "ParametersProposal",
+    "PeriodLength",
+    "PhaseEntry",
+    "PipelineCertificate",
+    "PipelineComponent",
+    "ProvenanceClient",
+    "RecordError",
+    "RegistryClient",
+    "SnapshotFeedback",
+    "SoftwareVersion",
+    "TlsClientCertificate",
+    "TrustClock",
+    "TrustParams",
+    "TrustRow",
+    "TrustSnapshot",
+    "client_id",
+    "load_member_identity",
+    "open_ledger",
+]

@@ -1,6 +1,7 @@
 """Event listeners resume after the last processed event, and checkpoints survive a restart."""
 
 import asyncio
+import hashlib
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -8,21 +9,24 @@ from typing import Any
 
 import grpc
 import pytest
-from cryptography.hazmat.primitives import hashes
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from fabric_protos.common import common_pb2
 from fabric_protos.gateway import gateway_pb2
 from fabric_protos.orderer import ab_pb2
-from fabric_protos.peer import chaincode_event_pb2
+from fabric_protos.peer import chaincode_event_pb2, events_pb2
 
 from gateway.fabric import (
     ChaincodeEvent,
     Checkpointer,
     EcdsaSigner,
+    EventsError,
     FileCheckpointer,
     Gateway,
     X509Identity,
     events_after_checkpoint,
+    tls_certificate_hash,
 )
 from tests.unit.certs import self_signed_pem
 
@@ -173,20 +177,74 @@ def response(block: int, *tx_ids: str) -> Any:
     return gateway_pb2.ChaincodeEventsResponse(block_number=block, events=events)
 
 
-async def test_stream_drops_events_the_peer_resends_before_the_checkpoint(gateway: Gateway) -> None:
-    call = ScriptedCall([response(5, "b", "c"), response(5, "d"), response(6, "e")])
+class FabricPeer:
+    """Answers ChaincodeEvents as Fabric v3.1's gateway does (internal/pkg/gateway/chaincodeevents.go).
 
-    class Stub:
-        def ChaincodeEvents(self, signed_request: Any) -> ScriptedCall:
-            return call
+    With after_transaction_id it starts at the block holding that transaction (else at the start
+    position) and skips every event up to and including that transaction; then it sends, block by
+    block, only the requested chaincode's events, and no response for a block without any.
+    """
 
-    object.__setattr__(gateway._context, "gateway_stub", Stub())
+    def __init__(self, ledger: dict[int, list[tuple[str, str]]]) -> None:
+        self.ledger = ledger  # block number -> [(tx id, chaincode id)], valid transactions in order
+        self.requests: list[Any] = []
+
+    def ChaincodeEvents(self, signed_request: Any) -> ScriptedCall:
+        request = gateway_pb2.ChaincodeEventsRequest.FromString(signed_request.request)
+        self.requests.append(request)
+        after = request.after_transaction_id
+        blocks = [n for n, txs in self.ledger.items() if any(tx == after for tx, _ in txs)]
+        start = blocks[0] if blocks else request.start_position.specified.number
+        passed = not after
+        responses = []
+        for number in sorted(n for n in self.ledger if n >= start):
+            matching = []
+            for tx, chaincode in self.ledger[number]:
+                if not passed:
+                    passed = tx == after
+                elif chaincode == request.chaincode_id:
+                    matching.append(tx)
+            if matching:
+                responses.append(response(number, *matching))
+        return ScriptedCall(responses)
+
+
+LEDGER = {
+    4: [("a", "cc")],
+    5: [("b", "cc"), ("other", "cc2"), ("c", "cc"), ("d", "cc")],
+    6: [("e", "cc")],
+    7: [("f", "cc")],
+}
+
+
+async def test_stream_passes_every_event_the_peer_sends_after_the_checkpoint(gateway: Gateway) -> None:
+    peer = FabricPeer(LEDGER)
+    object.__setattr__(gateway._context, "gateway_stub", peer)
     checkpoint = Checkpointer(block_number=5, transaction_id="c")
 
     async with gateway.network("ch").chaincode_events("cc", checkpoint=checkpoint) as events:
         received = [(e.block_number, e.tx_id) async for e in events]
 
-    assert received == [(5, "d"), (6, "e")]
+    request = peer.requests[0]
+    assert (request.start_position.specified.number, request.after_transaction_id) == (5, "c")
+    assert received == [(5, "d"), (6, "e"), (7, "f")]
+
+
+async def test_listener_restarting_after_every_event_loses_and_repeats_none(gateway: Gateway) -> None:
+    # Resuming mid-block is where a client that waits to see the checkpoint's transaction (which the
+    # peer never resends) drops the rest of the block.
+    peer = FabricPeer(LEDGER)
+    object.__setattr__(gateway._context, "gateway_stub", peer)
+    checkpoint = Checkpointer(block_number=4)
+    processed: list[str] = []
+    for _ in range(10):  # bounded: a listener that stops advancing fails instead of hanging
+        async with gateway.network("ch").chaincode_events("cc", checkpoint=checkpoint) as events:
+            first = await anext(events, None)
+        if first is None:
+            break
+        processed.append(first.tx_id)
+        checkpoint.checkpoint_chaincode_event(first)
+    assert processed == ["a", "b", "c", "d", "e", "f"]
 
 
 async def test_closing_a_stream_cancels_the_call(gateway: Gateway) -> None:
@@ -223,6 +281,51 @@ async def test_block_events_request_is_a_signed_deliver_seek(
     assert seek.stop.specified.number == 2**64 - 1
     assert seek.behavior == ab_pb2.SeekInfo.SeekBehavior.BLOCK_UNTIL_READY
     key.public_key().verify(envelope.signature, envelope.payload, ec.ECDSA(hashes.SHA256()))
+
+
+def block_request_channel_header(gateway: Gateway) -> Any:
+    envelope = common_pb2.Envelope.FromString(gateway.network("ch").new_block_events_request().get_bytes())
+    payload = common_pb2.Payload.FromString(envelope.payload)
+    return common_pb2.ChannelHeader.FromString(payload.header.channel_header)
+
+
+async def test_block_events_request_carries_the_tls_client_certificate_hash(
+    gateway: Gateway, key: ec.EllipticCurvePrivateKey
+) -> None:
+    assert block_request_channel_header(gateway).tls_cert_hash == b""  # no mutual TLS: nothing to bind
+
+    tls_pem = self_signed_pem(ec.generate_private_key(ec.SECP256R1()), "peer-client-tls")
+    der = x509.load_pem_x509_certificate(tls_pem).public_bytes(serialization.Encoding.DER)
+    assert tls_certificate_hash(tls_pem) == hashlib.sha256(der).digest()
+    mutual = Gateway.connect(
+        identity=gateway.identity,
+        signer=EcdsaSigner(key),
+        client=gateway._context.channel,
+        tls_client_certificate_hash=tls_certificate_hash(tls_pem),
+    )
+    assert block_request_channel_header(mutual).tls_cert_hash == hashlib.sha256(der).digest()
+
+
+async def test_tls_client_certificate_hash_must_be_a_sha256_digest(gateway: Gateway) -> None:
+    with pytest.raises(ValueError, match="not a SHA-256 digest"):
+        Gateway.connect(
+            identity=gateway.identity, client=gateway._context.channel, tls_client_certificate_hash=b"pem?"
+        )
+    with pytest.raises(ValueError, match=r"not a PEM X\.509 certificate"):
+        tls_certificate_hash(b"not a certificate")
+
+
+async def test_refused_block_delivery_names_the_tls_binding(gateway: Gateway) -> None:
+    refused = events_pb2.DeliverResponse(status=common_pb2.Status.BAD_REQUEST)
+
+    class Stub:
+        def Deliver(self, requests: Any) -> ScriptedCall:
+            return ScriptedCall([refused])
+
+    object.__setattr__(gateway._context, "deliver_stub", Stub())
+    with pytest.raises(EventsError, match=r"BAD_REQUEST.*tls_client_certificate_hash"):
+        async with gateway.network("ch").block_events() as blocks:
+            await anext(blocks)
 
 
 class BlockedCall:

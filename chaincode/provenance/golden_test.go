@@ -1,0 +1,58 @@
+package provenance
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"bcmlp.local/chaincode/internal/fabrictest"
+)
+
+// TestGoldenQueryRecords keeps in testdata/ what the artifact, feedback and
+// trust queries answer, encoded as contractapi returns it (encoding/json for
+// records, the text itself for strings), so that clients in other languages
+// (gateway/ledger) test their parsing against exactly these answers; the
+// certificate queries' golden files are kept by their own tests.
+func TestGoldenQueryRecords(t *testing.T) {
+	c, stub, _ := newFixture()
+	stub.ChannelID = "project-a"
+	submit(t, stub, carol(), func(ctx contractapi.TransactionContextInterface) error { return c.SetPeriodLength(ctx, "86400") })
+	raw := artifactOf("raw-1", "[]")
+	raw.kind, raw.mediaType = "raw-data", "image/png"
+	raw.bounds = `{"source":"camera-3","dataType":"uint8","min":"-0.5","max":"255"}`
+	recordArgs(t, c, stub, alice(), raw)
+	dataset := artifactOf("dataset-1", `["raw-1"]`)
+	dataset.feedback, dataset.epoch, dataset.pinnedOn = "true", "2", `["Org1MSP","Org3MSP"]`
+	recordArgs(t, c, stub, alice(), dataset)
+	evidence := `[{"cid":"` + helloRawCID + `","sha256":"` + helloSHA256 + `"}]`
+	submit(t, stub, bob(), rate(c, "dataset-1", "0.75", "clean labels", evidence))
+	submit(t, stub, carol(), rate(c, "dataset-1", "-0.25", "", "[]"))
+
+	ctx := fabrictest.NewContext(stub, dave())
+	records := []struct {
+		name  string
+		query func() (any, error)
+	}{
+		{"artifact.json", func() (any, error) { return c.GetArtifact(ctx, "raw-1") }},
+		{"lineage.json", func() (any, error) { return c.GetLineage(ctx, "dataset-1") }},
+		{"feedback.json", func() (any, error) { return c.GetFeedback(ctx, "dataset-1") }},
+		{"period_length.json", func() (any, error) { return c.GetPeriodLength(ctx) }},
+		{"trust_snapshot.json", func() (any, error) { return c.GetTrustSnapshot(ctx, "20148") }},
+	}
+	for _, r := range records {
+		v, err := r.query()
+		if err != nil {
+			t.Fatalf("%s: %v", r.name, err)
+		}
+		text, isText := v.(string)
+		if !isText {
+			encoded, err := json.Marshal(v)
+			if err != nil {
+				t.Fatalf("%s: %v", r.name, err)
+			}
+			text = string(encoded)
+		}
+		checkGolden(t, r.name, text)
+	}
+}

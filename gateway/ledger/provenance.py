@@ -1,0 +1,571 @@
+"""The provenance contract of a project channel, typed: artifacts, feedback, trust, birth certificates.
+
+``ProvenanceClient`` has one method per transaction and query of chaincode/provenance; the records
+it returns mirror the contract's (chaincode/provenance/model.go), fixed-point numbers as exact
+Decimals. Stored artifacts (``gateway.artifacts.StoredArtifact``) become RecordArtifact's arguments
+here, and organisations named as in the consortium description become MSP ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from gateway.artifacts import StoredArtifact
+from gateway.fabric import Gateway
+
+from ._chaincode import (
+    Committed,
+    ContractCalls,
+    Fields,
+    Organisations,
+    decimal_text,
+    id_list,
+    object_argument,
+    parse_flag,
+    to_json,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DataBounds:
+    """DataBounds is the declared range of a data artifact's values (at most 6 decimals each)."""
+
+    source: str
+    data_type: str
+    minimum: Decimal
+    maximum: Decimal
+
+    def to_json(self) -> dict[str, str]:
+        """to_json is the bounds as RecordArtifact reads them (decimal strings)."""
+        return {
+            "source": self.source,
+            "dataType": self.data_type,
+            "min": decimal_text(self.minimum),
+            "max": decimal_text(self.maximum),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """Artifact is an artifact's record: its content on IPFS, lineage and creator."""
+
+    artifact_id: str
+    kind: str
+    cid: str  # of the stored (encrypted) bytes
+    sha256: str  # of the plaintext
+    size: int  # of the plaintext
+    media_type: str
+    parents: tuple[str, ...]
+    bounds: DataBounds | None
+    request_feedback: bool
+    pinned_on: tuple[str, ...]  # MSP ids of the organisations whose nodes pin it
+    wrapped_key_epoch: int
+    creator: str  # client id
+    creator_msp: str
+    tx_id: str
+    timestamp: str
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> Artifact:
+        """from_json reads the JSON GetArtifact returns (and ArtifactRecorded carries)."""
+        return cls.from_fields(Fields.of(payload, "artifact record"))
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> Artifact:
+        """from_fields reads an artifact record."""
+        bounds = f.optional_object("bounds")
+        return cls(
+            artifact_id=f.text("id"),
+            kind=f.text("kind"),
+            cid=f.text("cid"),
+            sha256=f.text("sha256"),
+            size=f.integer("size"),
+            media_type=f.text("mediaType"),
+            parents=f.texts("parents"),
+            bounds=None
+            if bounds is None
+            else DataBounds(
+                bounds.text("source"), bounds.text("dataType"), bounds.fixed("min"), bounds.fixed("max")
+            ),
+            request_feedback=f.flag("requestFeedback"),
+            pinned_on=f.texts("pinnedOn"),
+            wrapped_key_epoch=f.integer("wrappedKeyEpoch"),
+            creator=f.text("creator"),
+            creator_msp=f.text("creatorMsp"),
+            tx_id=f.text("txId"),
+            timestamp=f.text("timestamp"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackEvidence:
+    """FeedbackEvidence is content on IPFS a rating rests on."""
+
+    cid: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """Feedback is one member's rating of a record (the paper's attached transaction)."""
+
+    artifact_id: str
+    artifact_tx_id: str
+    rater: str  # client id
+    rater_msp: str
+    ratee: str  # client id of the rated record's creator
+    score: Decimal  # in [-1, 1]
+    comment: str
+    evidence: tuple[FeedbackEvidence, ...]
+    period: int
+    tx_id: str
+    timestamp: str
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> Feedback:
+        """from_fields reads a feedback record."""
+        return cls(
+            artifact_id=f.text("artifactId"),
+            artifact_tx_id=f.text("artifactTxId"),
+            rater=f.text("rater"),
+            rater_msp=f.text("raterMsp"),
+            ratee=f.text("ratee"),
+            score=f.fixed("score"),
+            comment=f.text("comment"),
+            evidence=tuple(FeedbackEvidence(e.text("cid"), e.text("sha256")) for e in f.objects("evidence")),
+            period=f.integer("period"),
+            tx_id=f.text("txId"),
+            timestamp=f.text("timestamp"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodLength:
+    """PeriodLength is the length of the channel's trust periods (86400 s unless configured)."""
+
+    seconds: int
+    configured: bool
+    set_by: str
+    set_by_msp: str
+    tx_id: str
+    timestamp: str
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> PeriodLength:
+        """from_json reads the JSON GetPeriodLength returns."""
+        f = Fields.of(payload, "period length")
+        return cls(
+            f.integer("seconds"),
+            f.flag("configured"),
+            f.text("setBy"),
+            f.text("setByMsp"),
+            f.text("txId"),
+            f.text("timestamp"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotFeedback:
+    """SnapshotFeedback is one rating in a trust snapshot."""
+
+    rater: str
+    ratee: str
+    score: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TrustSnapshot:
+    """TrustSnapshot is a project channel's feedback of one period, for the registry's trust table.
+
+    ``canonical`` is the JSON text exactly as the channel returned it: the registry compares its
+    SHA-256 with the channel's own, so it is submitted unchanged.
+    """
+
+    channel: str
+    period: int
+    feedback: tuple[SnapshotFeedback, ...]
+    canonical: str = field(repr=False)
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> TrustSnapshot:
+        """from_json reads the JSON GetTrustSnapshot returns."""
+        f = Fields.of(payload, "trust snapshot")
+        entries = tuple(
+            SnapshotFeedback(e.text("rater"), e.text("ratee"), e.fixed("score"))
+            for e in f.objects("feedback")
+        )
+        return cls(f.text("channel"), f.integer("period"), entries, payload.decode())
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalPolicy:
+    """ApprovalPolicy is a model certificate's k-of-n rule: k approvals by members of these MSPs."""
+
+    approvals: int
+    approver_msps: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseEntry:
+    """PhaseEntry is one life-cycle phase of a model birth certificate."""
+
+    phase: str
+    fields: Mapping[str, Any]  # the phase's fields as recorded (JSON)
+    artifacts: tuple[str, ...]
+    creator_certificate_id: str
+    creator: str
+    creator_msp: str
+    tx_id: str
+    timestamp: str
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateApproval:
+    """CertificateApproval is one member's approval of a complete model certificate."""
+
+    approver: str
+    approver_msp: str
+    tx_id: str
+    timestamp: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModelCertificate:
+    """ModelCertificate is a model's birth certificate: nine phases and the approvals that certify it.
+
+    ``record`` is the JSON record itself, for ``gateway.ledger.attestation.model_attestation``.
+    """
+
+    cert_id: str
+    model_name: str
+    version: str
+    policy: ApprovalPolicy
+    status: str  # open, complete or certified
+    model_artifact_id: str
+    model_sha256: str
+    phases: tuple[PhaseEntry, ...]
+    approvals: tuple[CertificateApproval, ...]
+    creator: str
+    creator_msp: str
+    tx_id: str
+    timestamp: str
+    completed_tx_id: str
+    completed_at: str
+    certified_tx_id: str
+    certified_at: str
+    record: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> ModelCertificate:
+        """from_json reads the JSON GetModelCertificate returns (and the certificate events carry)."""
+        f = Fields.of(payload, "model certificate")
+        policy = f.object("policy")
+        return cls(
+            cert_id=f.text("id"),
+            model_name=f.text("modelName"),
+            version=f.text("version"),
+            policy=ApprovalPolicy(policy.integer("approvals"), policy.texts("approverMSPs")),
+            status=f.text("status"),
+            model_artifact_id=f.text("modelArtifactId"),
+            model_sha256=f.text("modelSha256"),
+            phases=tuple(
+                PhaseEntry(
+                    phase=p.text("phase"),
+                    fields=p.json_object("fields"),
+                    artifacts=p.texts("artifacts"),
+                    creator_certificate_id=p.text("creatorCertificateId"),
+                    creator=p.text("creator"),
+                    creator_msp=p.text("creatorMsp"),
+                    tx_id=p.text("txId"),
+                    timestamp=p.text("timestamp"),
+                )
+                for p in f.objects("phases")
+            ),
+            approvals=tuple(
+                CertificateApproval(
+                    a.text("approver"), a.text("approverMsp"), a.text("txId"), a.text("timestamp")
+                )
+                for a in f.objects("approvals")
+            ),
+            creator=f.text("creator"),
+            creator_msp=f.text("creatorMsp"),
+            tx_id=f.text("txId"),
+            timestamp=f.text("timestamp"),
+            completed_tx_id=f.text("completedTxId"),
+            completed_at=f.text("completedAt"),
+            certified_tx_id=f.text("certifiedTxId"),
+            certified_at=f.text("certifiedAt"),
+            record=f.value,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SoftwareVersion:
+    """SoftwareVersion is one piece of software a pipeline component runs."""
+
+    name: str
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """Component is one component of a pipeline to record, in execution order.
+
+    ``owner`` is the organisation that runs it, by its consortium name; ``model`` a model
+    certificate id, or "" for none.
+    """
+
+    name: str
+    stage: str
+    owner: str
+    steps: Sequence[str]
+    software: Sequence[SoftwareVersion]
+    inputs: Sequence[str]
+    outputs: Sequence[str]
+    model: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineComponent:
+    """PipelineComponent is one recorded component of a pipeline certificate."""
+
+    name: str
+    stage: str
+    owner_msp: str
+    steps: tuple[str, ...]
+    software: tuple[SoftwareVersion, ...]
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    model: str  # "" for none
+    model_sha256: str  # the model certificate's model digest when recorded, "" for none
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineCertificate:
+    """PipelineCertificate is a pipeline's birth certificate.
+
+    ``configuration`` is the configuration text byte for byte; ``record`` the JSON record itself,
+    for ``gateway.ledger.attestation.pipeline_attestation``.
+    """
+
+    cert_id: str
+    version: str
+    components: tuple[PipelineComponent, ...]
+    configuration: str
+    configuration_sha256: str
+    creator: str
+    creator_msp: str
+    tx_id: str
+    timestamp: str
+    record: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> PipelineCertificate:
+        """from_json reads the JSON GetPipelineCertificate returns."""
+        f = Fields.of(payload, "pipeline certificate")
+        return cls(
+            cert_id=f.text("id"),
+            version=f.text("version"),
+            components=tuple(
+                PipelineComponent(
+                    name=c.text("name"),
+                    stage=c.text("stage"),
+                    owner_msp=c.text("owner"),
+                    steps=c.texts("steps"),
+                    software=tuple(
+                        SoftwareVersion(s.text("name"), s.text("version")) for s in c.objects("software")
+                    ),
+                    inputs=c.texts("inputs"),
+                    outputs=c.texts("outputs"),
+                    model=c.optional_text("model"),
+                    model_sha256=c.optional_text("modelSha256"),
+                )
+                for c in f.objects("components")
+            ),
+            configuration=f.text("configuration"),
+            configuration_sha256=f.text("configurationSha256"),
+            creator=f.text("creator"),
+            creator_msp=f.text("creatorMsp"),
+            tx_id=f.text("txId"),
+            timestamp=f.text("timestamp"),
+            record=f.value,
+        )
+
+
+class ProvenanceClient:
+    """ProvenanceClient calls the provenance contract ("provenance:<Fn>") on one project channel.
+
+    Transactions return where they committed; queries return records. Every failure raises
+    LedgerError with the transaction id and each peer's reason.
+    """
+
+    def __init__(
+        self, gateway: Gateway, organisations: Organisations, *, channel: str, chaincode: str = "provenance"
+    ) -> None:
+        self._calls = ContractCalls(gateway.network(channel).contract(chaincode, "provenance"))
+        self._organisations = organisations
+        self.channel = channel
+
+    def _msp_id(self, organisation: str) -> str:
+        return self._organisations.organisation(organisation).msp_id
+
+    # Transactions (chaincode/provenance artifacts.go, feedback.go, certificate.go, pipeline.go).
+
+    async def record_artifact(
+        self,
+        stored: StoredArtifact,
+        *,
+        kind: str,
+        media_type: str,
+        wrapped_key_epoch: int,
+        parents: Sequence[str] = (),
+        request_feedback: bool = False,
+        bounds: DataBounds | None = None,
+    ) -> Committed:
+        """record_artifact records a stored artifact: its CID, digest, size and the nodes that pin it.
+
+        wrapped_key_epoch is the project data key's epoch it is encrypted under; parents the ids of
+        the recorded artifacts it was derived from; bounds only for data kinds.
+        """
+        committed, _ = await self._calls.submit(
+            "RecordArtifact",
+            stored.artifact_id,
+            kind,
+            stored.cid,
+            stored.sha256,
+            str(stored.size),
+            media_type,
+            id_list(parents),
+            id_list([self._msp_id(organisation) for organisation in stored.pinned_on]),
+            str(wrapped_key_epoch),
+            "true" if request_feedback else "false",
+            "" if bounds is None else to_json(bounds.to_json()),
+        )
+        return committed
+
+    async def rate_record(
+        self,
+        artifact_id: str,
+        *,
+        score: Decimal,
+        comment: str = "",
+        evidence: Sequence[FeedbackEvidence] = (),
+    ) -> Committed:
+        """rate_record gives feedback in [-1, 1] (at most 6 decimals) on an artifact that requests it."""
+        committed, _ = await self._calls.submit(
+            "RateRecord",
+            artifact_id,
+            decimal_text(score),
+            comment,
+            to_json([{"cid": e.cid, "sha256": e.sha256} for e in evidence]),
+        )
+        return committed
+
+    async def set_period_length(self, seconds: int) -> Committed:
+        """set_period_length sets the channel's trust period length, once, before the first feedback."""
+        committed, _ = await self._calls.submit("SetPeriodLength", str(seconds))
+        return committed
+
+    async def open_model_certificate(
+        self, cert_id: str, *, model_name: str, version: str, approvals: int, approvers: Sequence[str]
+    ) -> Committed:
+        """open_model_certificate opens a model's birth certificate.
+
+        Once complete it is certified by approvals approvals of members of the organisations named
+        (consortium names) in approvers.
+        """
+        policy = {"approvals": approvals, "approverMSPs": [self._msp_id(name) for name in approvers]}
+        committed, _ = await self._calls.submit(
+            "OpenModelCertificate", cert_id, model_name, version, to_json(policy)
+        )
+        return committed
+
+    async def add_phase(
+        self,
+        cert_id: str,
+        *,
+        phase: str,
+        fields: Mapping[str, object],
+        creator_certificate_id: str,
+        artifacts: Sequence[str] = (),
+    ) -> Committed:
+        """add_phase records the next life-cycle phase; Decimals in fields are sent as decimal strings."""
+        committed, _ = await self._calls.submit(
+            "AddPhase", cert_id, phase, object_argument(fields), id_list(artifacts), creator_certificate_id
+        )
+        return committed
+
+    async def approve_model_certificate(self, cert_id: str) -> Committed:
+        """approve_model_certificate approves a complete model certificate on the caller's behalf."""
+        committed, _ = await self._calls.submit("ApproveModelCertificate", cert_id)
+        return committed
+
+    async def record_pipeline_certificate(
+        self, cert_id: str, *, version: str, components: Sequence[Component], configuration: str
+    ) -> Committed:
+        """record_pipeline_certificate records a pipeline's birth certificate.
+
+        configuration is the configuration's JSON text, recorded byte for byte with its SHA-256.
+        """
+        architecture = [
+            {
+                "name": c.name,
+                "stage": c.stage,
+                "owner": self._msp_id(c.owner),
+                "steps": list(c.steps),
+                "software": [{"name": s.name, "version": s.version} for s in c.software],
+                "inputs": list(c.inputs),
+                "outputs": list(c.outputs),
+                "model": c.model,
+            }
+            for c in components
+        ]
+        committed, _ = await self._calls.submit(
+            "RecordPipelineCertificate", cert_id, version, to_json(architecture), configuration
+        )
+        return committed
+
+    # Queries (chaincode/provenance queries.go).
+
+    async def get_artifact(self, artifact_id: str) -> Artifact:
+        """get_artifact returns an artifact's record."""
+        return Artifact.from_json(await self._calls.evaluate("GetArtifact", artifact_id))
+
+    async def get_lineage(self, artifact_id: str) -> tuple[Artifact, ...]:
+        """get_lineage returns the artifact followed by all its ancestors, breadth-first."""
+        payload = await self._calls.evaluate("GetLineage", artifact_id)
+        return tuple(Artifact.from_fields(f) for f in Fields.list_of(payload, "lineage"))
+
+    async def get_feedback(self, artifact_id: str) -> tuple[Feedback, ...]:
+        """get_feedback returns the ratings of an artifact, ordered by rater."""
+        payload = await self._calls.evaluate("GetFeedback", artifact_id)
+        return tuple(Feedback.from_fields(f) for f in Fields.list_of(payload, "feedback"))
+
+    async def list_awaiting_feedback(self, rater: str = "") -> tuple[Artifact, ...]:
+        """list_awaiting_feedback returns what rater (a client id; "" for the caller) may still rate."""
+        payload = await self._calls.evaluate("ListAwaitingFeedback", rater)
+        return tuple(Artifact.from_fields(f) for f in Fields.list_of(payload, "artifacts awaiting feedback"))
+
+    async def get_period_length(self) -> PeriodLength:
+        """get_period_length returns the channel's trust period length."""
+        return PeriodLength.from_json(await self._calls.evaluate("GetPeriodLength"))
+
+    async def get_trust_snapshot(self, period: int) -> TrustSnapshot:
+        """get_trust_snapshot returns the channel's trust snapshot of period, for submit_trust_snapshot."""
+        return TrustSnapshot.from_json(await self._calls.evaluate("GetTrustSnapshot", str(period)))
+
+    async def get_model_certificate(self, cert_id: str) -> ModelCertificate:
+        """get_model_certificate returns a model's birth certificate."""
+        return ModelCertificate.from_json(await self._calls.evaluate("GetModelCertificate", cert_id))
+
+    async def is_model_certified(self, cert_id: str, model_sha256: str) -> bool:
+        """is_model_certified says whether cert_id certifies exactly the model with this SHA-256 (hex)."""
+        payload = await self._calls.evaluate("IsModelCertified", cert_id, model_sha256)
+        return parse_flag(payload, "IsModelCertified")
+
+    async def get_pipeline_certificate(self, cert_id: str) -> PipelineCertificate:
+        """get_pipeline_certificate returns a pipeline's birth certificate."""
+        return PipelineCertificate.from_json(await self._calls.evaluate("GetPipelineCertificate", cert_id))

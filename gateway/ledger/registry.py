@@ -1,0 +1,637 @@
+"""The registry contract on the main chain, typed: members, organisations, certificates, parameters, trust.
+
+``RegistryClient`` has one method per transaction and query of chaincode/registry; the records it
+returns mirror the contract's (chaincode/registry/model.go), fixed-point numbers as exact Decimals.
+Organisations are named as in the consortium description and converted to MSP ids here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from gateway.fabric import Gateway
+
+from ._chaincode import (
+    Committed,
+    ContractCalls,
+    Fields,
+    Organisations,
+    object_argument,
+    parse_flag,
+    to_fixed,
+    to_json,
+)
+from .errors import RecordError
+from .provenance import TrustSnapshot
+
+AttributeValue = str | int
+"""AttributeValue is a certified attribute as given: text, or a whole number where the schema wants one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """Document is a file on IPFS that backs an enrolment or a certificate."""
+
+    cid: str
+    sha256: str  # lowercase hex SHA-256 of the document's bytes
+    name: str  # what the document is, e.g. "commercial register extract"
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> Document:
+        """from_fields reads a document of a record."""
+        return cls(f.text("cid"), f.text("sha256"), f.text("name"))
+
+    def to_json(self) -> dict[str, str]:
+        """to_json is the document as the contract reads it."""
+        return {"cid": self.cid, "sha256": self.sha256, "name": self.name}
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """Approval is one member's approval or vote."""
+
+    member_id: str
+    tx_id: str
+    at: str
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> Approval:
+        """from_fields reads an approval of a record."""
+        return cls(f.text("memberId"), f.text("txId"), f.text("at"))
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """Member is a certified participant bound to one X.509 identity (``client_id``)."""
+
+    member_id: str
+    msp_id: str
+    identity: str
+    role: str
+    organisation: str  # the member's organisation's MSP id
+    status: str  # pending, active, suspended or revoked
+    attributes: Mapping[str, str]  # integers in decimal
+    documents: tuple[Document, ...]
+    request_id: str
+    founder: bool
+    created_at: str
+    updated_at: str
+    status_reason: str
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> Member:
+        """from_json reads the JSON GetMember returns (and MemberEnrolled carries)."""
+        return cls.from_fields(Fields.of(payload, "member record"))
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> Member:
+        """from_fields reads a member record."""
+        return cls(
+            member_id=f.text("id"),
+            msp_id=f.text("mspId"),
+            identity=f.text("identity"),
+            role=f.text("role"),
+            organisation=f.text("organisation"),
+            status=f.text("status"),
+            attributes=f.text_map("attributes"),
+            documents=tuple(Document.from_fields(d) for d in f.objects("documents")),
+            request_id=f.text("requestId"),
+            founder=f.flag("founder"),
+            created_at=f.text("createdAt"),
+            updated_at=f.text("updatedAt"),
+            status_reason=f.text("statusReason"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationEnrolment:
+    """OrganisationEnrolment is an organisation (MSP) and the state of its enrolment."""
+
+    msp_id: str
+    name: str
+    status: str  # pending, approved or rejected
+    founding: bool
+    request_id: str
+    created_at: str
+    decided_at: str
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> OrganisationEnrolment:
+        """from_json reads the JSON GetOrganisationEnrolment returns."""
+        f = Fields.of(payload, "organisation record")
+        return cls(
+            msp_id=f.text("mspId"),
+            name=f.text("name"),
+            status=f.text("status"),
+            founding=f.flag("founding"),
+            request_id=f.text("requestId"),
+            created_at=f.text("createdAt"),
+            decided_at=f.text("decidedAt"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolmentRequest:
+    """EnrolmentRequest is a request to admit a member or an organisation, and the committee's answers."""
+
+    request_id: str
+    kind: str  # member or organisation
+    subject: str  # member id or MSP id
+    role: str
+    name: str
+    msp_id: str
+    requester: str
+    requester_msp: str
+    sponsor: str
+    attributes: Mapping[str, str]
+    documents: tuple[Document, ...]
+    status: str
+    approvals: tuple[Approval, ...]
+    rejected_by: str
+    reason: str
+    created_at: str
+    decided_at: str
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> EnrolmentRequest:
+        """from_json reads the JSON GetEnrolment returns."""
+        f = Fields.of(payload, "enrolment request")
+        return cls(
+            request_id=f.text("id"),
+            kind=f.text("kind"),
+            subject=f.text("subject"),
+            role=f.text("role"),
+            name=f.text("name"),
+            msp_id=f.text("mspId"),
+            requester=f.text("requester"),
+            requester_msp=f.text("requesterMsp"),
+            sponsor=f.text("sponsor"),
+            attributes=f.text_map("attributes"),
+            documents=tuple(Document.from_fields(d) for d in f.objects("documents")),
+            status=f.text("status"),
+            approvals=tuple(Approval.from_fields(a) for a in f.objects("approvals")),
+            rejected_by=f.text("rejectedBy"),
+            reason=f.text("reason"),
+            created_at=f.text("createdAt"),
+            decided_at=f.text("decidedAt"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TrustParams:
+    """TrustParams are the trust rule's parameters (README "Trust rule")."""
+
+    same_org_factor: Decimal
+    decay: Decimal
+    prior_weight: Decimal
+    band_caps: tuple[Decimal, Decimal, Decimal]  # low, high, very high band; 0 means no cap
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> TrustParams:
+        """from_fields reads the trust parameters of a record."""
+        caps = f.fixed_list("bandCaps")
+        if len(caps) != 3:
+            raise RecordError(f"{f.what}.bandCaps has {len(caps)} entries, not 3")
+        return cls(
+            f.fixed("sameOrgFactor"), f.fixed("decay"), f.fixed("priorWeight"), (caps[0], caps[1], caps[2])
+        )
+
+    def to_json(self) -> dict[str, object]:
+        """to_json is the parameters as the contract reads them (fixed-point)."""
+        return {
+            "sameOrgFactor": to_fixed(self.same_org_factor, "trust.sameOrgFactor"),
+            "decay": to_fixed(self.decay, "trust.decay"),
+            "priorWeight": to_fixed(self.prior_weight, "trust.priorWeight"),
+            "bandCaps": [to_fixed(cap, f"trust.bandCaps[{i}]") for i, cap in enumerate(self.band_caps)],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ConsortiumParams:
+    """ConsortiumParams are the consortium's parameters, changed only by committee vote."""
+
+    committee_size: int  # n
+    approvals: int  # k
+    trust_floor: Decimal
+    trust: TrustParams
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> ConsortiumParams:
+        """from_fields reads consortium parameters of a record."""
+        return cls(
+            committee_size=f.integer("committeeSize"),
+            approvals=f.integer("approvals"),
+            trust_floor=f.fixed("trustFloor"),
+            trust=TrustParams.from_fields(f.object("trust")),
+        )
+
+    def to_json(self) -> dict[str, object]:
+        """to_json is the parameters as the contract reads them (fixed-point)."""
+        return {
+            "committeeSize": self.committee_size,
+            "approvals": self.approvals,
+            "trustFloor": to_fixed(self.trust_floor, "trustFloor"),
+            "trust": self.trust.to_json(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Parameters:
+    """Parameters is the parameter set in force and where it came from."""
+
+    version: int
+    params: ConsortiumParams
+    proposal_id: str
+    changed_at: str
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> Parameters:
+        """from_json reads the JSON GetParameters returns."""
+        f = Fields.of(payload, "parameters record")
+        return cls(
+            f.integer("version"),
+            ConsortiumParams.from_fields(f.object("params")),
+            f.text("proposalId"),
+            f.text("changedAt"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ParametersProposal:
+    """ParametersProposal is a proposed parameter set and the committee's votes on it."""
+
+    proposal_id: str
+    proposer: str
+    base_version: int
+    params: ConsortiumParams
+    votes: tuple[Approval, ...]
+    status: str  # pending or applied
+    created_at: str
+    applied_at: str
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> ParametersProposal:
+        """from_json reads the JSON GetProposal returns."""
+        f = Fields.of(payload, "parameters proposal")
+        return cls(
+            proposal_id=f.text("id"),
+            proposer=f.text("proposer"),
+            base_version=f.integer("baseVersion"),
+            params=ConsortiumParams.from_fields(f.object("params")),
+            votes=tuple(Approval.from_fields(v) for v in f.objects("votes")),
+            status=f.text("status"),
+            created_at=f.text("createdAt"),
+            applied_at=f.text("appliedAt"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Certificate:
+    """Certificate is a typed certificate, local to a project channel or global."""
+
+    cert_id: str
+    kind: str
+    subject: str
+    scope: str  # local or global
+    project_channel: str  # the channel a local certificate was issued for, kept after an upgrade
+    attributes: Mapping[str, str]
+    evidence: tuple[Document, ...]
+    issuer: str
+    issuer_msp: str
+    status: str  # valid or revoked
+    upgrade_approvals: tuple[Approval, ...]
+    revoked_by: str
+    revocation_reason: str
+    issued_at: str
+    upgraded_at: str
+    revoked_at: str
+    tx_id: str
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> Certificate:
+        """from_json reads the JSON GetCertificate returns (and the certificate events carry)."""
+        f = Fields.of(payload, "certificate record")
+        return cls(
+            cert_id=f.text("id"),
+            kind=f.text("kind"),
+            subject=f.text("subject"),
+            scope=f.text("scope"),
+            project_channel=f.text("projectChannel"),
+            attributes=f.text_map("attributes"),
+            evidence=tuple(Document.from_fields(d) for d in f.objects("evidence")),
+            issuer=f.text("issuer"),
+            issuer_msp=f.text("issuerMsp"),
+            status=f.text("status"),
+            upgrade_approvals=tuple(Approval.from_fields(a) for a in f.objects("upgradeApprovals")),
+            revoked_by=f.text("revokedBy"),
+            revocation_reason=f.text("revocationReason"),
+            issued_at=f.text("issuedAt"),
+            upgraded_at=f.text("upgradedAt"),
+            revoked_at=f.text("revokedAt"),
+            tx_id=f.text("txId"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Evidence is a member's positive and negative evidence per rater band (low, high, very high)."""
+
+    positive: tuple[Decimal, ...]
+    negative: tuple[Decimal, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TrustRow:
+    """TrustRow is a member's trust, its level (the paper's table 10) and its evidence."""
+
+    member_id: str
+    trust: Decimal
+    level: str  # e.g. "very high trust"
+    evidence: Evidence
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> TrustRow:
+        """from_fields reads a trust row."""
+        evidence = f.object("evidence")
+        return cls(
+            f.text("memberId"),
+            f.fixed("trust"),
+            f.text("level"),
+            Evidence(evidence.fixed_list("positive"), evidence.fixed_list("negative")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TrustClock:
+    """TrustClock is the latest trust period applied to the trust table (0 before the first)."""
+
+    latest_period: int
+    updated_at: str
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> TrustClock:
+        """from_json reads the JSON GetTrustClock returns."""
+        f = Fields.of(payload, "trust clock")
+        return cls(f.integer("latestPeriod"), f.text("updatedAt"))
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedSnapshot:
+    """AppliedSnapshot records that a project channel's trust snapshot of a period was applied."""
+
+    project_channel: str
+    period: int
+    sha256: str
+    feedback: int  # number of feedback entries applied
+    submitter: str
+    tx_id: str
+    applied_at: str
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> AppliedSnapshot:
+        """from_json reads the JSON GetAppliedSnapshot returns."""
+        f = Fields.of(payload, "applied snapshot")
+        return cls(
+            project_channel=f.text("projectChannel"),
+            period=f.integer("period"),
+            sha256=f.text("sha256"),
+            feedback=f.integer("feedback"),
+            submitter=f.text("submitter"),
+            tx_id=f.text("txId"),
+            applied_at=f.text("appliedAt"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Founder:
+    """Founder is one founding member of InitConsortium, one per founding organisation.
+
+    ``identity`` is the founder's client id (``client_id(certificate_pem)``); ``legal_name`` the
+    organisation's name on record (its consortium name when None); ``prior`` the attribute-based
+    prior in [-1, 1].
+    """
+
+    member_id: str
+    organisation: str
+    identity: str
+    role: str = "admin"
+    prior: Decimal = Decimal(0)
+    attributes: Mapping[str, AttributeValue] = field(default_factory=dict)
+    legal_name: str | None = None
+
+
+def trust_rows(payload: bytes, what: str) -> tuple[TrustRow, ...]:
+    """trust_rows reads the JSON list GetTrustTable and GetCommittee return."""
+    return tuple(TrustRow.from_fields(f) for f in Fields.list_of(payload, what))
+
+
+class RegistryClient:
+    """RegistryClient calls the registry contract ("registry:<Fn>") of chaincode ``chaincode`` on ``channel``.
+
+    Transactions return where they committed (or the id they create); queries return records.
+    Every failure raises LedgerError with the transaction id and each peer's reason.
+    """
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        organisations: Organisations,
+        *,
+        channel: str = "mainchain",
+        chaincode: str = "registry",
+    ) -> None:
+        self._calls = ContractCalls(gateway.network(channel).contract(chaincode, "registry"))
+        self._organisations = organisations
+
+    def _msp_id(self, organisation: str) -> str:
+        return self._organisations.organisation(organisation).msp_id
+
+    # Transactions (chaincode/registry contract.go, certificates.go, trusttable.go).
+
+    async def init_consortium(
+        self, founders: Sequence[Founder], *, params: ConsortiumParams | None = None
+    ) -> Committed:
+        """init_consortium starts the consortium, once; the caller must be one of the founders.
+
+        params replaces the defaults when given.
+        """
+        committed, _ = await self._calls.submit(
+            "InitConsortium", to_json(params.to_json() if params else {}), self._founders_argument(founders)
+        )
+        return committed
+
+    def _founders_argument(self, founders: Sequence[Founder]) -> str:
+        return to_json(
+            [
+                {
+                    "memberId": f.member_id,
+                    "role": f.role,
+                    "mspId": self._msp_id(f.organisation),
+                    "organisationName": f.legal_name or f.organisation,
+                    "identity": f.identity,
+                    "prior": to_fixed(f.prior, f"prior of founder {f.member_id}"),
+                    "attributes": dict(f.attributes),
+                }
+                for f in founders
+            ]
+        )
+
+    async def request_enrolment(
+        self,
+        member_id: str,
+        *,
+        role: str,
+        attributes: Mapping[str, AttributeValue] | None = None,
+        documents: Sequence[Document] = (),
+    ) -> str:
+        """request_enrolment asks to enrol the caller's identity as member_id; returns the request id."""
+        _, result = await self._calls.submit(
+            "RequestEnrolment",
+            member_id,
+            role,
+            object_argument(attributes or {}),
+            to_json([d.to_json() for d in documents]),
+        )
+        return result.decode()
+
+    async def request_organisation_enrolment(
+        self, organisation: str, *, documents: Sequence[Document], legal_name: str | None = None
+    ) -> str:
+        """request_organisation_enrolment sponsors organisation's enrolment; returns the request id."""
+        _, result = await self._calls.submit(
+            "RequestOrganisationEnrolment",
+            self._msp_id(organisation),
+            legal_name or organisation,
+            to_json([d.to_json() for d in documents]),
+        )
+        return result.decode()
+
+    async def approve_enrolment(self, request_id: str) -> Committed:
+        """approve_enrolment records the calling committee member's approval of a request."""
+        committed, _ = await self._calls.submit("ApproveEnrolment", request_id)
+        return committed
+
+    async def reject_enrolment(self, request_id: str, *, reason: str) -> Committed:
+        """reject_enrolment rejects a request for reason (one committee member suffices)."""
+        committed, _ = await self._calls.submit("RejectEnrolment", request_id, reason)
+        return committed
+
+    async def set_member_status(self, member_id: str, *, status: str, reason: str) -> Committed:
+        """set_member_status suspends, reinstates ("active") or revokes a member, for reason."""
+        committed, _ = await self._calls.submit("SetMemberStatus", member_id, status, reason)
+        return committed
+
+    async def propose_parameters(self, params: ConsortiumParams) -> str:
+        """propose_parameters proposes params as the new parameter set; returns the proposal id.
+
+        Read the parameters in force with get_parameters and change what should change
+        (``dataclasses.replace``).
+        """
+        _, result = await self._calls.submit("ProposeParameters", to_json(params.to_json()))
+        return result.decode()
+
+    async def vote_parameters(self, proposal_id: str) -> Committed:
+        """vote_parameters records the calling committee member's vote for a proposal."""
+        committed, _ = await self._calls.submit("VoteParameters", proposal_id)
+        return committed
+
+    async def issue_certificate(
+        self,
+        cert_id: str,
+        *,
+        kind: str,
+        subject: str,
+        project_channel: str | None,
+        attributes: Mapping[str, AttributeValue],
+        evidence: Sequence[Document],
+    ) -> Committed:
+        """issue_certificate issues a certificate of kind about subject.
+
+        project_channel makes it local to that project channel; None issues it global (committee
+        only). For a company certificate subject is the organisation's name in the consortium,
+        recorded as its MSP id; for other kinds it is a member, artifact or data set id as it is.
+        """
+        if kind == "company":
+            subject = self._msp_id(subject)
+        scope = "global" if project_channel is None else f"local:{project_channel}"
+        committed, _ = await self._calls.submit(
+            "IssueCertificate",
+            cert_id,
+            kind,
+            subject,
+            scope,
+            object_argument(attributes),
+            to_json([d.to_json() for d in evidence]),
+        )
+        return committed
+
+    async def upgrade_certificate(self, cert_id: str) -> Committed:
+        """upgrade_certificate records the caller's approval to make a local certificate global."""
+        committed, _ = await self._calls.submit("UpgradeCertificate", cert_id)
+        return committed
+
+    async def revoke_certificate(self, cert_id: str, *, reason: str) -> Committed:
+        """revoke_certificate revokes a certificate for reason; revocation is final."""
+        committed, _ = await self._calls.submit("RevokeCertificate", cert_id, reason)
+        return committed
+
+    async def submit_trust_snapshot(self, snapshot: TrustSnapshot) -> Committed:
+        """submit_trust_snapshot applies a project channel's trust snapshot as the channel returned it."""
+        committed, _ = await self._calls.submit(
+            "SubmitTrustSnapshot", snapshot.channel, str(snapshot.period), snapshot.canonical
+        )
+        return committed
+
+    # Queries (chaincode/registry queries.go).
+
+    async def get_member(self, member_id: str) -> Member:
+        """get_member returns member member_id."""
+        return Member.from_json(await self._calls.evaluate("GetMember", member_id))
+
+    async def get_enrolment(self, request_id: str) -> EnrolmentRequest:
+        """get_enrolment returns an enrolment request with its approvals."""
+        return EnrolmentRequest.from_json(await self._calls.evaluate("GetEnrolment", request_id))
+
+    async def get_organisation_enrolment(self, organisation: str) -> OrganisationEnrolment:
+        """get_organisation_enrolment returns the organisation called organisation and its enrolment."""
+        payload = await self._calls.evaluate("GetOrganisationEnrolment", self._msp_id(organisation))
+        return OrganisationEnrolment.from_json(payload)
+
+    async def get_parameters(self) -> Parameters:
+        """get_parameters returns the consortium parameters in force."""
+        return Parameters.from_json(await self._calls.evaluate("GetParameters"))
+
+    async def get_proposal(self, proposal_id: str) -> ParametersProposal:
+        """get_proposal returns a parameter proposal with its votes."""
+        return ParametersProposal.from_json(await self._calls.evaluate("GetProposal", proposal_id))
+
+    async def get_committee(self) -> tuple[TrustRow, ...]:
+        """get_committee returns the committee, the most trusted first."""
+        return trust_rows(await self._calls.evaluate("GetCommittee"), "committee")
+
+    async def get_certificate(self, cert_id: str) -> Certificate:
+        """get_certificate returns certificate cert_id."""
+        return Certificate.from_json(await self._calls.evaluate("GetCertificate", cert_id))
+
+    async def is_certificate_valid(self, cert_id: str) -> bool:
+        """is_certificate_valid says whether a certificate is not revoked; an unknown one raises."""
+        return parse_flag(await self._calls.evaluate("IsCertificateValid", cert_id), "IsCertificateValid")
+
+    async def get_trust(self, member_id: str) -> TrustRow:
+        """get_trust returns a member's trust under the parameters in force."""
+        return TrustRow.from_fields(Fields.of(await self._calls.evaluate("GetTrust", member_id), "trust row"))
+
+    async def get_trust_table(self) -> tuple[TrustRow, ...]:
+        """get_trust_table returns every member's trust, ordered by member id."""
+        return trust_rows(await self._calls.evaluate("GetTrustTable"), "trust table")
+
+    async def get_trust_clock(self) -> TrustClock:
+        """get_trust_clock returns the latest period applied to the trust table."""
+        return TrustClock.from_json(await self._calls.evaluate("GetTrustClock"))
+
+    async def get_applied_snapshot(self, project_channel: str, period: int) -> AppliedSnapshot:
+        """get_applied_snapshot returns the record of a project channel's applied snapshot of period."""
+        payload = await self._calls.evaluate("GetAppliedSnapshot", project_channel, str(period))
+        return AppliedSnapshot.from_json(payload)
