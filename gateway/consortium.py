@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -33,6 +33,26 @@ class IpfsNode:
 
 
 @dataclass(frozen=True, slots=True)
+class Peer:
+    """Peer is an organisation's peer: its gRPC address (TLS from the organisation's CA) and
+    operations endpoint; dir holds its identity (msp/, tls/)."""
+
+    name: str
+    address: str
+    operations: str
+    dir: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Orderer:
+    name: str
+    address: str
+    admin: str
+    operations: str
+    dir: Path
+
+
+@dataclass(frozen=True, slots=True)
 class Organisation:
     name: str
     msp_id: str
@@ -40,12 +60,21 @@ class Organisation:
     ca: CertificateAuthority
     admin_dir: Path
     ipfs: IpfsNode | None
+    peer: Peer | None = None
+    orderers: tuple[Orderer, ...] = ()
+
+    @property
+    def tls_root_cert(self) -> Path:
+        """tls_root_cert is the root of every TLS certificate of the organisation (one CA issues both)."""
+        return self.ca.root_cert
 
 
 @dataclass(frozen=True, slots=True)
 class Consortium:
     run_dir: Path
     organisations: tuple[Organisation, ...]
+    # channel name -> the names of its organisations (mainchain and every project channel made)
+    channels: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def organisation(self, name: str) -> Organisation:
         """organisation returns the organisation called name; ConsortiumError names the known ones."""
@@ -92,6 +121,9 @@ def load_consortium(run_dir: Path | None = None) -> Consortium:
                     peer_id=ipfs["peer_id"],
                     api_header_file=Path(ipfs["api_header_file"]),
                 ),
+                peer=None if "peer" not in o else Peer(**{**o["peer"], "dir": Path(o["peer"]["dir"])}),
+                orderers=tuple(Orderer(**{**r, "dir": Path(r["dir"])}) for r in o.get("orderers", ())),
             )
         )
-    return Consortium(run_dir=Path(raw["run_dir"]), organisations=tuple(orgs))
+    channels = {name: tuple(c["organisations"]) for name, c in raw.get("channels", {}).items()}
+    return Consortium(run_dir=Path(raw["run_dir"]), organisations=tuple(orgs), channels=channels)

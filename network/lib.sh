@@ -2,8 +2,15 @@
 # Everything generated lives under $BCMLP_RUN (default: <repo>/run), which `make clean` removes.
 # shellcheck shell=bash
 
+# Keys, secrets and ledgers are made under the run directory by these scripts and by the daemons they
+# start (which inherit this): private from the moment they exist, not after a later chmod.
+umask 077
+
 BCMLP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BCMLP_RUN=${BCMLP_RUN:-$BCMLP_ROOT/run}
+# The marker that tells `make clean` (network/clean.sh) a folder is a run directory these scripts made,
+# so a mistyped BCMLP_RUN is never removed.
+RUN_MARKER=.bcmlp-run
 # Every port is derived from one base so a second network (the tests') can run beside the demo's.
 BCMLP_PORT_BASE=${BCMLP_PORT_BASE:-17000}
 # shellcheck source=network/versions.env
@@ -30,7 +37,7 @@ port() {
   case $2 in
     ca) off=54 ;; ca-ops) off=55 ;;
     ipfs-swarm) off=40 ;; ipfs-api) off=41 ;;
-    peer) off=51 ;; peer-cc) off=52 ;; peer-ops) off=53 ;; chaincode) off=60 ;;
+    peer) off=51 ;; peer-cc) off=52 ;; peer-ops) off=53 ;; chaincode) off=60 ;; chaincode-provenance) off=61 ;;
     *) echo "unknown port role '$2'" >&2; return 1 ;;
   esac
   echo $((BCMLP_PORT_BASE + i * 100 + off))
@@ -44,7 +51,7 @@ orderer_port() { # ORDERER ROLE (listen|admin|ops)
 bin_dir() { # COMPONENT -> its cached bin folder (fails with a hint if not built)
   local d
   case $1 in
-    fabric) d=$BCMLP_CACHE/fabric-$FABRIC_VERSION/bin ;;
+    fabric) d=${FABRIC_BIN_DIR:-$BCMLP_CACHE/fabric-$FABRIC_VERSION/bin} ;; # beside it: config/, builders/ccaas/
     fabric-ca) d=$BCMLP_CACHE/fabric-ca-$FABRIC_CA_VERSION/bin ;;
     kubo) d=$BCMLP_CACHE/kubo-$KUBO_VERSION/bin ;;
   esac
@@ -52,34 +59,68 @@ bin_dir() { # COMPONENT -> its cached bin folder (fails with a hint if not built
   echo "$d"
 }
 
+# claim_run_dir — makes $BCMLP_RUN (private) and marks it as ours when it is missing or empty; a folder
+# that already holds something else is used but not marked, so `make clean` will not remove it.
+claim_run_dir() {
+  [[ -e $BCMLP_RUN/$RUN_MARKER ]] && return 0
+  mkdir -p "$BCMLP_RUN"
+  [[ -z $(ls -A "$BCMLP_RUN") ]] && : >"$BCMLP_RUN/$RUN_MARKER"
+  return 0
+}
+# Scripts that only look (down, status, clean) set BCMLP_LIB_LOOK_ONLY=1 so a mistyped BCMLP_RUN is not
+# created and marked as a side effect.
+[[ -n ${BCMLP_LIB_LOOK_ONLY:-} ]] || claim_run_dir
+
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# start_bg NAME LOGFILE CMD... — runs CMD in the background in its own session, pid in $BCMLP_RUN/pids.
-start_bg() {
-  local name=$1 logf=$2; shift 2
-  local pidf=$BCMLP_RUN/pids/$name.pid
-  mkdir -p "$BCMLP_RUN/pids" "$(dirname "$logf")"
-  if [[ -f $pidf ]] && kill -0 "$(cat "$pidf")" 2>/dev/null; then log "$name already running (pid $(cat "$pidf"))"; return 0; fi
-  ulimit -n 65536 2>/dev/null || true
-  setsid "$@" >>"$logf" 2>&1 < /dev/null &
-  echo $! >"$pidf"
+# A pid file holds "PID STARTTIME": a pid alone may name an unrelated process once ours has exited and
+# the kernel has recycled the number, and signalling or trusting that process would be wrong. The start
+# time (field 22 of /proc/PID/stat, in clock ticks since boot) never repeats for one pid.
+proc_start() { # PID — its start time; fails when no such process runs (a zombie has exited already)
+  local stat f
+  read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
+  read -ra f <<<"${stat##*) }" # the command name (field 2) may hold spaces and parentheses
+  [[ ${f[0]} != Z ]] && echo "${f[19]}"
 }
 
-# stop_bg NAME — TERM, then KILL after 10 s; removes the pid file.
+live_pid() { # NAME — the pid of NAME's process when the one recorded in its pid file still runs
+  local pidf=$BCMLP_RUN/pids/$1.pid pid start now
+  [[ -f $pidf ]] || return 1
+  read -r pid start <"$pidf" || true
+  [[ $pid =~ ^[0-9]+$ && -n $start ]] || return 1
+  now=$(proc_start "$pid") && [[ $now == "$start" ]] || return 1
+  echo "$pid"
+}
+
+# start_bg NAME LOGFILE CMD... — runs CMD in the background in its own session, pid in $BCMLP_RUN/pids.
+start_bg() {
+  local name=$1 logf=$2 pid; shift 2
+  local pidf=$BCMLP_RUN/pids/$name.pid
+  mkdir -p "$BCMLP_RUN/pids" "$(dirname "$logf")"
+  if pid=$(live_pid "$name"); then log "$name already running (pid $pid)"; return 0; fi
+  ulimit -n 65536 2>/dev/null || true
+  setsid "$@" >>"$logf" 2>&1 < /dev/null &
+  pid=$!
+  # A process that is already gone gets "-", which no process's start time matches.
+  echo "$pid $(proc_start "$pid" || echo -)" >"$pidf"
+}
+
+# stop_bg NAME — TERM, then KILL after 10 s; removes the pid file. A process that is not the one the
+# pid file recorded (other start time) is left alone.
 stop_bg() {
-  local pidf=$BCMLP_RUN/pids/$1.pid pid _
+  local pidf=$BCMLP_RUN/pids/$1.pid pid start _
   [[ -f $pidf ]] || return 0
-  pid=$(cat "$pidf")
-  if kill -0 "$pid" 2>/dev/null; then
+  if pid=$(live_pid "$1"); then
+    start=$(proc_start "$pid") || start=-
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    for _ in $(seq 50); do [[ $(proc_start "$pid" || true) == "$start" ]] || break; sleep 0.2; done
     kill -KILL -- "-$pid" 2>/dev/null || true
   fi
   rm -f "$pidf"
 }
 
-is_running() { local pidf=$BCMLP_RUN/pids/$1.pid; [[ -f $pidf ]] && kill -0 "$(cat "$pidf")" 2>/dev/null; }
+is_running() { live_pid "$1" >/dev/null; }
 
 # wait_http NAME URL [CURL-ARGS...] — polls until URL answers 200 or the process dies; 60 s at most.
 wait_http() {

@@ -22,4 +22,8 @@ for o in "${list[@]}"; do
   seen[$o]=1
 done
 [[ ! -e $BCMLP_RUN/channels/$name ]] || die "project: channel '$name' exists already"
+is_running peer-"$(org_lower "${list[0]}")" || die "project: the ledger is not running: start it with 'make up'"
 "$BCMLP_ROOT/network/ledger.sh" project "$name" "${list[@]}"
+"$BCMLP_ROOT/network/describe.sh" >"$BCMLP_RUN/network.json.tmp"
+mv "$BCMLP_RUN/network.json.tmp" "$BCMLP_RUN/network.json"
+log "project channel $name ready with ${list[*]}"

@@ -2,7 +2,8 @@
 # up.sh [STAGE...] — starts the consortium, stage by stage (default: all, in this order):
 #   identities  each organisation's Fabric CA, its MSP and its node and admin identities
 #   storage     each peer organisation's Kubo node in the private swarm
-#   ledger      orderers (Raft), peers, channel mainchain, chaincode as a service
+#   ledger      orderers (Raft), peers, channel mainchain, chaincode as a service (builds Fabric
+#               from its source archive on first use)
 # A stage that fails stops the run with its reason; `make down` stops whatever was started.
 # Generated files persist across down/up until `make clean`. run/network.json describes what runs.
 set -euo pipefail
@@ -30,11 +31,13 @@ storage() {
 for stage in "${stages[@]}"; do
   case $stage in
     identities|storage) "$stage" ;;
-    ledger) "$BCMLP_ROOT/network/ledger.sh" up ;;
+    ledger)
+      "$BCMLP_ROOT/network/install-bin.sh" fabric
+      "$BCMLP_ROOT/network/ledger.sh" up ;;
     *) die "unknown stage '$stage' (stages: identities storage ledger)" ;;
   esac
   log "$stage ready ($((SECONDS - t0)) s)"
-  if [[ $stage == storage ]]; then
+  if [[ $stage != identities ]]; then
     "$BCMLP_ROOT/network/describe.sh" >"$BCMLP_RUN/network.json.tmp"
     mv "$BCMLP_RUN/network.json.tmp" "$BCMLP_RUN/network.json"
   fi

@@ -11,7 +11,7 @@ NETWORK = ROOT / "network"
 
 
 def run_script(
-    script: str, *args: str, env: dict[str, str], check: bool = True
+    script: str, *args: str, env: dict[str, str], check: bool = True, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
     """run_script runs network/<script> with env added to the environment, capturing its output."""
     proc = subprocess.run(
@@ -19,7 +19,7 @@ def run_script(
         env={**os.environ, **env},
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
     if check and proc.returncode != 0:
         raise AssertionError(

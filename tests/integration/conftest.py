@@ -1,18 +1,54 @@
-"""One consortium per test session: real Fabric CAs and real Kubo daemons, started by the project's
-own scripts in a temporary run directory on ports of their own (so a `make up` network may run beside),
-and stopped at the end whatever happened."""
+"""One consortium per test session: real Fabric CAs, orderers, peers and chaincode servers and real Kubo
+daemons, started by the project's own scripts in a temporary run directory on ports of their own (so a
+`make up` network may run beside), and stopped at the end whatever happened. Besides mainchain, the
+session has one project channel, PROJECT, of three organisations."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import grpc
 import pytest
 
 from gateway.consortium import Consortium, load_consortium
+from gateway.fabric import Contract, Gateway
+from gateway.fabric.identity import load_msp_identity
+from tests.cmdlines import CommandLines, watch_command_lines
 from tests.conftest import run_script
+
+PROJECT = "inspection"
+PROJECT_ORGS = ("Manufacturer", "ModelTrainer", "ConditionMonitor")
+
+CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
+
+
+def provenance(gateway: Gateway) -> Contract:
+    """provenance is the project channel's provenance contract as gateway's identity."""
+    return gateway.network(PROJECT).contract("provenance", "provenance")
+
+
+def artifact_args(artifact_id: str) -> list[str]:
+    """artifact_args are RecordArtifact's arguments for a small dataset record."""
+    bounds = {"source": "camera-1", "dataType": "uint8", "min": "0", "max": "255"}
+    return [
+        artifact_id,
+        "dataset",
+        CID,
+        hashlib.sha256(artifact_id.encode()).hexdigest(),
+        "1",
+        "application/octet-stream",
+        "[]",
+        json.dumps(["ManufacturerMSP", "ModelTrainerMSP"]),
+        "1",
+        "false",
+        json.dumps(bounds),
+    ]
 
 
 @dataclass(frozen=True)
@@ -20,10 +56,45 @@ class RunningNetwork:
     env: dict[str, str]
     run_dir: Path
     consortium: Consortium
+    # every process command line seen while the network and the project channel were made
+    command_lines: CommandLines
 
     def script(self, script: str, *args: str, check: bool = True) -> tuple[int, str]:
         proc = run_script(script, *args, env=self.env, check=check)
         return proc.returncode, proc.stdout + proc.stderr
+
+    def reload(self) -> Consortium:
+        """reload reads the network description again (after a project channel was made)."""
+        return load_consortium(self.run_dir)
+
+    @asynccontextmanager
+    async def peer_channel(
+        self, organisation: str, via: str | None = None
+    ) -> AsyncIterator[grpc.aio.Channel]:
+        """peer_channel is a mutual-TLS gRPC channel to the peer of via (default: organisation itself),
+        presenting organisation's admin's TLS client certificate."""
+        org = self.consortium.organisation(organisation)
+        target = self.consortium.organisation(via or organisation)
+        assert target.peer is not None, f"{target.name} has no peer"
+        tls = org.admin_dir / "tls"
+        credentials = grpc.ssl_channel_credentials(
+            root_certificates=target.tls_root_cert.read_bytes(),
+            private_key=(tls / "server.key").read_bytes(),
+            certificate_chain=(tls / "server.crt").read_bytes(),
+        )
+        async with grpc.aio.secure_channel(target.peer.address, credentials) as channel:
+            yield channel
+
+    @asynccontextmanager
+    async def gateway(
+        self, organisation: str, identity_dir: Path | None = None, via: str | None = None
+    ) -> AsyncIterator[Gateway]:
+        """gateway connects an identity of organisation (its admin by default) to the peer of via
+        (default: its own organisation's)."""
+        org = self.consortium.organisation(organisation)
+        identity, signer = load_msp_identity((identity_dir or org.admin_dir) / "msp", org.msp_id)
+        async with self.peer_channel(organisation, via) as channel:
+            yield Gateway.connect(identity=identity, signer=signer, client=channel)
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +102,11 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNetwork
     run_dir = tmp_path_factory.mktemp("run")
     env = {"BCMLP_RUN": str(run_dir), "BCMLP_PORT_BASE": os.environ.get("BCMLP_TEST_PORT_BASE", "27000")}
     try:
-        run_script("up.sh", "identities", "storage", env=env)
-        yield RunningNetwork(env=env, run_dir=run_dir, consortium=load_consortium(run_dir))
+        with watch_command_lines() as seen:
+            run_script("up.sh", env=env, timeout=900)
+            run_script("project.sh", PROJECT, " ".join(PROJECT_ORGS), env=env)
+        yield RunningNetwork(
+            env=env, run_dir=run_dir, consortium=load_consortium(run_dir), command_lines=seen
+        )
     finally:
         run_script("down.sh", env=env, check=False)

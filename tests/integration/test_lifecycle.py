@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -11,7 +12,7 @@ import pytest
 
 from gateway.ipfs import IpfsClient
 from tests.conftest import ROOT
-from tests.integration.conftest import RunningNetwork
+from tests.integration.conftest import PROJECT_ORGS, RunningNetwork, artifact_args, provenance
 
 
 def make(network: RunningNetwork, *args: str) -> subprocess.CompletedProcess[str]:
@@ -28,7 +29,7 @@ def make(network: RunningNetwork, *args: str) -> subprocess.CompletedProcess[str
 def live_pids(run_dir: Path) -> dict[str, int]:
     out = {}
     for f in (run_dir / "pids").glob("*.pid"):
-        pid = int(f.read_text())
+        pid = int(f.read_text().split()[0])  # "PID STARTTIME" (network/lib.sh)
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
@@ -55,20 +56,27 @@ def test_status_reports_every_process_healthy(network: RunningNetwork) -> None:
     proc = make(network, "status")
     assert proc.returncode == 0, proc.stderr
     lines = [line for line in proc.stdout.splitlines()[1:] if line.strip()]
-    assert len(lines) == 5 + 4  # five CAs, four Kubo nodes
+    # five CAs, three orderers, four Kubo nodes and peers, a registry server per organisation and a
+    # provenance server per organisation of the project channel
+    assert len(lines) == 5 + 3 + 4 + 4 + 4 + len(PROJECT_ORGS)
     assert all(" running " in line and "(healthy)" in line for line in lines), proc.stdout
 
 
-async def test_down_leaves_no_process_and_up_keeps_identities_and_content(network: RunningNetwork) -> None:
+async def test_down_leaves_no_process_and_up_keeps_identities_content_and_ledger(
+    network: RunningNetwork,
+) -> None:
     manufacturer = network.consortium.organisation("Manufacturer")
     trainer = network.consortium.organisation("ModelTrainer")
     assert manufacturer.ipfs and trainer.ipfs
     data = b"written before down " + secrets.token_bytes(32)
     async with IpfsClient(manufacturer.ipfs) as node:
         cid = await node.add(data)
+    artifact_id = f"before-down-{secrets.token_hex(6)}"
+    async with network.gateway("Manufacturer") as gateway:
+        await provenance(gateway).submit("RecordArtifact", args=artifact_args(artifact_id))
     peer_cert = (manufacturer.msp_dir.parent / "peers/peer0/msp/signcerts/cert.pem").read_bytes()
     before = live_pids(network.run_dir)
-    assert len(before) == 9
+    assert len(before) == 5 + 3 + 4 + 4 + 4 + len(PROJECT_ORGS)
 
     down = make(network, "down")
     assert down.returncode == 0, down.stderr
@@ -77,11 +85,14 @@ async def test_down_leaves_no_process_and_up_keeps_identities_and_content(networ
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
 
-    network.script("up.sh", "identities", "storage")
-    assert len(live_pids(network.run_dir)) == 9
+    network.script("up.sh")
+    assert live_pids(network.run_dir).keys() == before.keys()
     assert (manufacturer.msp_dir.parent / "peers/peer0/msp/signcerts/cert.pem").read_bytes() == peer_cert
     async with IpfsClient(trainer.ipfs) as node:
         assert await node.cat(cid) == data
+    async with network.gateway("ConditionMonitor") as gateway:
+        record = json.loads(await provenance(gateway).evaluate("GetArtifact", args=[artifact_id]))
+    assert record["id"] == artifact_id
 
 
 @pytest.mark.parametrize(
