@@ -6,6 +6,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 export BCMLP_RUN ?= $(CURDIR)/run
+DEMO_ORGS ?= Manufacturer ModelTrainer ConditionMonitor QualityControl
 
 .PHONY: help install deps up down status logs clean project demo test lint test-go test-py bench
 
@@ -21,15 +22,15 @@ $(VENV_STAMP): pyproject.toml
 	.venv/bin/pip install -q -e '.[dev]'
 	touch $@
 
-# deps: what the tests need — the venv, Fabric CA and Kubo (built once per version into the cache).
+# deps: the venv, Fabric CA and Kubo (built once per version into the cache).
 deps: $(VENV_STAMP)
 	network/install-bin.sh fabric-ca kubo
 
-# install: everything, Fabric's peer and orderer included.
+# install: deps plus Fabric 3.1.5 built from its pinned source archive (cached by version).
 install: deps
 	network/install-bin.sh fabric
 
-up: deps
+up: install
 	network/up.sh
 
 down:
@@ -49,8 +50,10 @@ clean:
 project:
 	@network/project.sh "$(NAME)" "$(ORGS)"
 
-# demo: up builds what it needs (Fabric included) on first use.
+# demo: up builds what it needs (Fabric included) on first use; the project channel "demo" is made once.
 demo: up
+	@[[ -f "$(BCMLP_RUN)/channels/demo/organisations" ]] || network/project.sh demo "$(DEMO_ORGS)"
+	$(PY) -m pipeline.demo --project demo
 
 lint: $(VENV_STAMP)
 	.venv/bin/ruff check gateway pipeline tests bench
@@ -63,10 +66,10 @@ lint: $(VENV_STAMP)
 test-go:
 	cd chaincode && go test -count=1 ./...
 
-test-py: deps
+test-py: install
 	$(PY) -m pytest -q
 
-test: deps lint test-go test-py
+test: install lint test-go test-py
 
 bench: deps
 	$(PY) bench/network_idle.py

@@ -76,6 +76,8 @@ start() {
   local r; r=$(repo "$1")
   [[ -f $r/config ]] || die "IPFS repo of $1 missing: run 'network/ipfs.sh init $1' (make up does)"
   local name ipfs; name=ipfs-$(org_lower "$1"); ipfs=$(ipfs_bin)
+  # A running node keeps its configuration (and `ipfs config` would need its API token then).
+  if is_running "$name"; then log "$name already running"; return 0; fi
   # The consortium's own nodes are the only bootstrap and peering entries, refreshed at every start
   # (an organisation's node may have been made after this one).
   local boot=() peering=() o addr
