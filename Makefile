@@ -71,5 +71,5 @@ test-py: install
 
 test: install lint test-go test-py
 
-bench: deps
-	$(PY) bench/network_idle.py
+bench: install
+	$(PY) bench/network.py
