@@ -10,7 +10,7 @@
 #   cli            the stock `peer` CLI as ORG's admin (e.g. cli Manufacturer chaincode query -C mainchain ...)
 #   start-orderer / start-peer / stop-orderer / stop-peer   one node (fault tests, maintenance)
 #   height ORDERER CHANNEL   the channel's height on one orderer (osnadmin)
-#   verify ORG     ledgerutil verify of ORG's stopped peer
+#   verify ORG|PATH   ledgerutil verify of ORG's stopped peer (or a copied block store); fails on any problem
 # TLS everywhere, mutual on every gRPC endpoint: peers, orderers, the orderers' admin endpoint and the
 # chaincode servers all require a client certificate from a consortium CA.
 set -euo pipefail
@@ -418,13 +418,18 @@ case ${1:-} in
   stop-orderer) [[ -n ${2:-} ]] || die "usage: ledger.sh stop-orderer NAME"; stop_bg "$2" ;;
   stop-peer) [[ -n ${2:-} ]] || die "usage: ledger.sh stop-peer ORG"; org_index "$2" >/dev/null; stop_bg "peer-$(org_lower "$2")" ;;
   height) [[ $# -eq 3 ]] || die "usage: ledger.sh height ORDERER CHANNEL"; orderer_height "$2" "$3" ;;
-  verify) # ledgerutil verify of a stopped peer's block store: hash chain and every block's data hash
-    [[ -n ${2:-} ]] || die "usage: ledger.sh verify ORG"; org_index "$2" >/dev/null
-    ! is_running "peer-$(org_lower "$2")" || die "ledger: stop $2's peer first (ledger.sh stop-peer $2): ledgerutil reads its files"
+  verify) # ledgerutil verify of a stopped peer's block store (or a copy of one): hash chain, block data hashes
+    [[ -n ${2:-} ]] || die "usage: ledger.sh verify ORG | ledger.sh verify PEER-FILESYSTEM-PATH"
+    if [[ -d $2 ]]; then store=$2; else
+      org_index "$2" >/dev/null
+      ! is_running "peer-$(org_lower "$2")" || die "ledger: stop $2's peer first (ledger.sh stop-peer $2): ledgerutil reads its files"
+      store=$BCMLP_RUN/peers/$(org_lower "$2")/production
+    fi
     out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
-    "$FABRIC_BIN/ledgerutil" verify -o "$out" "$BCMLP_RUN/peers/$(org_lower "$2")/production"
-    cat "$out"/*/*.json 2>/dev/null || true ;;
-  start-orderer) [[ -n ${2:-} ]] || die "usage: ledger.sh start-orderer NAME"; start_orderer "$2" ;;
+    "$FABRIC_BIN/ledgerutil" verify -o "$out" "$store"
+    # One JSON list of problems per channel; ledgerutil exits 0 either way, so this script fails on any.
+    problems=$(cat "$out"/*/*.json | tr -d '[:space:]' | sed 's/\[\]//g')
+    [[ -z $problems ]] || { cat "$out"/*/*.json; die "ledger: ledgerutil verify found problems in $store"; } ;;
   cli) # the stock peer CLI as ORG's admin, against ORG's peer (and orderer1 where it needs one)
     [[ $# -ge 3 ]] || die "usage: ledger.sh cli ORG PEER-ARGS..."; org_index "$2" >/dev/null
     org=$2; shift 2

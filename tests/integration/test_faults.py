@@ -8,10 +8,12 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
 import signal
 import ssl
 import time
 import urllib.request
+from pathlib import Path
 
 from tests.integration.conftest import PROJECT, RunningNetwork, artifact_args, provenance
 
@@ -109,14 +111,28 @@ async def test_a_killed_peer_restarts_catches_up_and_answers_reads(network: Runn
     assert [json.loads(r)["id"] for r in records] == ids
 
 
-def test_ledgerutil_verifies_a_stopped_peers_ledger_intact(network: RunningNetwork) -> None:
+def test_ledgerutil_verifies_a_stopped_peers_ledger_intact_and_finds_a_damaged_copy(
+    network: RunningNetwork, tmp_path: Path
+) -> None:
     code, out = network.script("ledger.sh", "verify", "ModelTrainer", check=False)
     assert code != 0
     assert "stop ModelTrainer's peer first" in out
+    store = network.run_dir / "peers" / "modeltrainer" / "production"
     network.script("ledger.sh", "stop-peer", "ModelTrainer")
     try:
         code, out = network.script("ledger.sh", "verify", "ModelTrainer", check=False)
+        copy = tmp_path / "production"
+        shutil.copytree(store, copy)
     finally:
         network.script("ledger.sh", "start-peer", "ModelTrainer")
     assert code == 0, out
-    assert "Successfully executed verify tool" in out or "No errors" in out, out
+    assert "No error is found" in out, out
+
+    # One byte changed inside the last transaction of the project channel's block file.
+    blocks = copy / "ledgersData" / "chains" / "chains" / PROJECT / "blockfile_000000"
+    data = bytearray(blocks.read_bytes())
+    data[-200] ^= 0x01
+    blocks.write_bytes(bytes(data))
+    code, out = network.script("ledger.sh", "verify", str(copy), check=False)
+    assert code != 0, out
+    assert "found problems" in out, out
