@@ -394,6 +394,10 @@ up() {
     done
   done
   wait_gossip mainchain "${PEER_ORGS[@]}"
+  for ch in $(projects); do
+    mapfile -t orgs <"$BCMLP_RUN/channels/$ch/organisations"
+    wait_gossip "$ch" "${orgs[@]}"
+  done
 }
 
 wait_all() { # waits for every background job; fails if any did
@@ -404,6 +408,8 @@ wait_all() { # waits for every background job; fails if any did
 
 project() {
   local ch=$1 o; shift
+  mkdir -p "$BCMLP_RUN/channels/$ch"
+  echo "$*" >"$BCMLP_RUN/channels/$ch/requested"
   config
   chaincode_binary >/dev/null
   for o in "$@"; do start_chaincode provenance "$o"; done
@@ -426,15 +432,16 @@ case ${1:-} in
       store=$BCMLP_RUN/peers/$(org_lower "$2")/production
     fi
     out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
-    "$FABRIC_BIN/ledgerutil" verify -o "$out" "$store"
-    # One JSON list of problems per channel; ledgerutil exits 0 either way, so this script fails on any.
-    problems=$(cat "$out"/*/*.json | tr -d '[:space:]' | sed 's/\[\]//g')
-    [[ -z $problems ]] || { cat "$out"/*/*.json; die "ledger: ledgerutil verify found problems in $store"; } ;;
+    rc=0; "$FABRIC_BIN/ledgerutil" verify -o "$out" "$store" || rc=$?
+    # ledgerutil writes one JSON list of problems per channel; any entry, or its failure, fails this.
+    problems=$(cat "$out"/*/*.json 2>/dev/null | tr -d '[:space:]' | sed 's/\[\]//g')
+    [[ $rc == 0 && -z $problems ]] || { cat "$out"/*/*.json 2>/dev/null; die "ledger: ledgerutil verify found problems in $store"; } ;;
   cli) # the stock peer CLI as ORG's admin, against ORG's peer (and orderer1 where it needs one)
     [[ $# -ge 3 ]] || die "usage: ledger.sh cli ORG PEER-ARGS..."; org_index "$2" >/dev/null
     org=$2; shift 2
     if [[ " $* " == *" invoke "* ]]; then mapfile -t oargs < <(orderer_args "$org"); set -- "$@" "${oargs[@]}"; fi
     as_admin "$org" "$FABRIC_BIN/peer" "$@" ;;
+  start-orderer) [[ -n ${2:-} ]] || die "usage: ledger.sh start-orderer NAME"; start_orderer "$2" ;;
   start-peer) [[ -n ${2:-} ]] || die "usage: ledger.sh start-peer ORG"; org_index "$2" >/dev/null; start_peer "$2" ;;
-  *) die "usage: ledger.sh up | project NAME ORG... | cli ORG PEER-ARGS... | start-orderer|stop-orderer NAME | start-peer|stop-peer ORG | height ORDERER CHANNEL | verify ORG" ;;
+  *) die "usage: ledger.sh up | project NAME ORG... | cli ORG PEER-ARGS... | start-orderer|stop-orderer NAME | start-peer|stop-peer ORG | height ORDERER CHANNEL | verify ORG|PATH" ;;
 esac

@@ -21,7 +21,11 @@ for o in "${list[@]}"; do
   [[ -z ${seen[$o]:-} ]] || die "project: organisation '$o' is named twice in ORGS"
   seen[$o]=1
 done
-[[ ! -e $BCMLP_RUN/channels/$name ]] || die "project: channel '$name' exists already"
+dir=$BCMLP_RUN/channels/$name
+[[ ! -f $dir/committed-provenance ]] || die "project: channel '$name' exists already"
+# A channel whose making stopped half-way is finished by running the same request again.
+[[ ! -f $dir/requested || $(cat "$dir/requested") == "${list[*]}" ]] ||
+  die "project: channel '$name' was begun with ORGS=\"$(cat "$dir/requested")\"; finish it with those or choose another name"
 is_running peer-"$(org_lower "${list[0]}")" || die "project: the ledger is not running: start it with 'make up'"
 "$BCMLP_ROOT/network/ledger.sh" project "$name" "${list[@]}"
 "$BCMLP_ROOT/network/describe.sh" >"$BCMLP_RUN/network.json.tmp"

@@ -111,9 +111,14 @@ async def test_a_killed_peer_restarts_catches_up_and_answers_reads(network: Runn
     assert [json.loads(r)["id"] for r in records] == ids
 
 
-def test_ledgerutil_verifies_a_stopped_peers_ledger_intact_and_finds_a_damaged_copy(
+async def test_ledgerutil_verifies_a_stopped_peers_ledger_intact_and_finds_a_damaged_copy(
     network: RunningNetwork, tmp_path: Path
 ) -> None:
+    [artifact_id] = await record(network, 1)
+    target = peer_height(network, "Manufacturer")
+    wait_until(
+        f"ModelTrainer's peer reaches height {target}", lambda: peer_height(network, "ModelTrainer") >= target
+    )
     code, out = network.script("ledger.sh", "verify", "ModelTrainer", check=False)
     assert code != 0
     assert "stop ModelTrainer's peer first" in out
@@ -128,10 +133,12 @@ def test_ledgerutil_verifies_a_stopped_peers_ledger_intact_and_finds_a_damaged_c
     assert code == 0, out
     assert "No error is found" in out, out
 
-    # One byte changed inside the last transaction of the project channel's block file.
+    # One byte changed inside a recorded transaction: the artifact id in a block's data.
     blocks = copy / "ledgersData" / "chains" / "chains" / PROJECT / "blockfile_000000"
     data = bytearray(blocks.read_bytes())
-    data[-200] ^= 0x01
+    at = data.find(artifact_id.encode())
+    assert at > 0, f"{artifact_id} is not in the project's block file"
+    data[at + 10] ^= 0x01
     blocks.write_bytes(bytes(data))
     code, out = network.script("ledger.sh", "verify", str(copy), check=False)
     assert code != 0, out

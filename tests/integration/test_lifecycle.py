@@ -107,9 +107,10 @@ async def test_down_leaves_no_process_and_up_keeps_identities_content_and_ledger
         ("Project_1", "Manufacturer ModelTrainer", "NAME 'Project_1' is malformed"),
         ("1project", "Manufacturer", "NAME '1project' is malformed"),
         ("mainchain", "Manufacturer", "'mainchain' is the consortium's main channel"),
-        ("inspection", "", "ORGS is missing"),
-        ("inspection", "Manufacturer Acme", "unknown organisation 'Acme'"),
-        ("inspection", "Manufacturer Manufacturer", "'Manufacturer' is named twice"),
+        ("newproject", "", "ORGS is missing"),
+        ("newproject", "Manufacturer Acme", "unknown organisation 'Acme'"),
+        ("newproject", "Manufacturer Manufacturer", "'Manufacturer' is named twice"),
+        ("inspection", "Manufacturer ModelTrainer", "channel 'inspection' exists already"),
     ],
 )
 def test_project_bad_input_fails_with_a_specific_message_and_changes_nothing(
