@@ -34,7 +34,10 @@ const (
 	EventCertificateUpgradeApproved = "CertificateUpgradeApproved" // Certificate, still local
 	EventCertificateUpgraded        = "CertificateUpgraded"        // Certificate, just global
 	EventCertificateRevoked         = "CertificateRevoked"         // Certificate
-	EventTrustSnapshotApplied       = "TrustSnapshotApplied"       // AppliedSnapshot
+	EventProjectRegistered          = "ProjectRegistered"          // Project
+	EventPeriodClosed               = "PeriodClosed"               // TrustClock
+	EventTrustSnapshotSubmitted     = "TrustSnapshotSubmitted"     // SubmittedSnapshot
+	EventPeriodApplied              = "PeriodApplied"              // AppliedPeriod
 )
 
 // Contract is the registry of the consortium.
@@ -139,7 +142,7 @@ func (c *Contract) InitConsortium(ctx contractapi.TransactionContextInterface, p
 	if _, err := putRecord(ctx, "the consortium parameters", stored, parametersObjectType); err != nil {
 		return err
 	}
-	if _, err := putRecord(ctx, "the trust clock", TrustClock{}, trustClockObjectType); err != nil {
+	if _, err := putRecord(ctx, "the trust clock", TrustClock{OpenPeriod: 1, OpenedAt: now}, trustClockObjectType); err != nil {
 		return err
 	}
 	genesis := Genesis{Parameters: stored, Founders: []Member{}}

@@ -26,8 +26,8 @@ func TestInitConsortiumRecordsFoundersAtVeryHighTrust(t *testing.T) {
 	w.genesis("{}")
 
 	want := map[string]string{
-		"\x00parameters\x00": `{"version":1,"params":{"committeeSize":7,"approvals":2,"trustFloor":0,"trust":{"sameOrgFactor":500000,"decay":900000,"priorWeight":1000000,"bandCaps":[2000000,6000000,0]}},"proposalId":"","changedAt":"` + t1 + `"}`,
-		"\x00trustclock\x00": `{"latestPeriod":0,"updatedAt":""}`,
+		"\x00parameters\x00": `{"version":1,"params":{"committeeSize":7,"approvals":2,"trustFloor":0,"periodSeconds":86400,"trust":{"sameOrgFactor":500000,"decay":900000,"priorWeight":1000000,"bandCaps":[2000000,6000000,0]}},"proposalId":"","changedAt":"` + t1 + `"}`,
+		"\x00trustclock\x00": `{"latestPeriod":0,"updatedAt":"","openPeriod":1,"openedAt":"` + t1 + `"}`,
 		"\x00member\x00f1\x00": `{"id":"f1","mspId":"Org1MSP","identity":"x509::CN=f1,OU=client::CN=ca.Org1MSP","role":"admin","organisation":"Org1MSP",` +
 			`"status":"active","attributes":{},"documents":[],"requestId":"","founder":true,"createdAt":"` + t1 + `","updatedAt":"` + t1 + `","statusReason":""}`,
 		"\x00trust\x00f1\x00":                                                 `{"memberId":"f1","evidence":{"positive":[500000,0,20000000],"negative":[500000,0,0]},"weight":869565}`,

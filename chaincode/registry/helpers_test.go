@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
@@ -224,6 +225,60 @@ func (w *world) submit(name, channel, period string, feedback ...trust.Feedback)
 	raw := snapshotOf(channel, period, feedback...)
 	w.setSnapshot(channel, period, raw)
 	w.ok(w.c.SubmitTrustSnapshot(w.as(name), channel, period, string(raw)))
+}
+
+// register registers project channel of organisations orgs as f1.
+func (w *world) register(channel string, orgs ...string) {
+	w.t.Helper()
+	raw, _ := json.Marshal(orgs)
+	w.ok(w.c.RegisterProject(w.as("f1"), channel, string(raw)))
+}
+
+// wait moves the ledger's clock on by d.
+func (w *world) wait(d time.Duration) {
+	w.stub.Timestamp = w.stub.Timestamp.Add(d)
+}
+
+// closePeriod waits a period length and closes the open period as f1;
+// it returns the closed period's number.
+func (w *world) closePeriod() string {
+	w.t.Helper()
+	p, err := w.c.GetParameters(w.as("f1"))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	clock, err := w.c.GetTrustClock(w.as("f1"))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.wait(time.Duration(p.Params.PeriodSeconds) * time.Second)
+	w.ok(w.c.ClosePeriod(w.as("f1")))
+	return strconv.FormatInt(clock.OpenPeriod, 10)
+}
+
+// apply applies period as f1.
+func (w *world) apply(period string) {
+	w.t.Helper()
+	w.ok(w.c.ApplyPeriod(w.as("f1"), period))
+}
+
+// channelFeedback is one channel's snapshot for period (see world.period).
+type channelFeedback struct {
+	channel   string
+	submitter string
+	feedback  []trust.Feedback
+}
+
+// period closes the open period, submits each channel's snapshot and
+// applies the period; it returns the period's number.
+func (w *world) period(snapshots ...channelFeedback) string {
+	w.t.Helper()
+	p := w.closePeriod()
+	for _, s := range snapshots {
+		w.submit(s.submitter, s.channel, p, s.feedback...)
+	}
+	w.apply(p)
+	return p
 }
 
 // sortedKeys lists a map's keys in order.

@@ -148,12 +148,34 @@ func ledgerScenarios() map[string]scenario {
 		"SubmitTrustSnapshot": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
 			w.genesis("{}")
 			w.viewer("v1", "v1", "Org1MSP")
-			w.submit("f1", "project-a", "1")
-			raw := snapshotOf("project-a", "2", trust.Feedback{Rater: "f1", Ratee: "v1", Score: trust.Scale})
-			w.setSnapshot("project-a", "2", raw)
+			w.register("project-a", "Org1MSP", "Org2MSP")
+			w.period(channelFeedback{"project-a", "f1", nil})
+			p := w.closePeriod()
+			raw := snapshotOf("project-a", p, trust.Feedback{Rater: "f1", Ratee: "v1", Score: trust.Scale})
+			w.setSnapshot("project-a", p, raw)
 			return "v1", func(ctx contractapi.TransactionContextInterface) error {
-				return w.c.SubmitTrustSnapshot(ctx, "project-a", "2", raw)
+				return w.c.SubmitTrustSnapshot(ctx, "project-a", p, raw)
 			}
+		},
+		"RegisterProject": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
+			w.genesis("{}")
+			return "f2", func(ctx contractapi.TransactionContextInterface) error {
+				return w.c.RegisterProject(ctx, "project-a", `["Org2MSP","Org3MSP"]`)
+			}
+		},
+		"ClosePeriod": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
+			w.genesis("{}")
+			w.wait(24 * time.Hour)
+			return "f2", func(ctx contractapi.TransactionContextInterface) error { return w.c.ClosePeriod(ctx) }
+		},
+		"ApplyPeriod": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
+			w.genesis("{}")
+			w.viewer("v1", "v1", "Org1MSP")
+			w.register("project-a", "Org1MSP", "Org2MSP")
+			w.period(channelFeedback{"project-a", "f1", nil})
+			p := w.closePeriod()
+			w.submit("f1", "project-a", p, trust.Feedback{Rater: "f1", Ratee: "v1", Score: trust.Scale})
+			return "v1", func(ctx contractapi.TransactionContextInterface) error { return w.c.ApplyPeriod(ctx, p) }
 		},
 	}
 }
@@ -301,7 +323,7 @@ func TestLedgerScenariosAreDistinct(t *testing.T) {
 	got := fmt.Sprint(seen)
 	for _, ev := range []string{"ConsortiumInitialised", "MemberEnrolled", "EnrolmentRequested", "EnrolmentApproved", "OrganisationEnrolled",
 		"EnrolmentRejected", "MemberStatusChanged", "ParametersProposed", "ParametersChanged", "CertificateIssued", "CertificateUpgraded",
-		"CertificateRevoked", "TrustSnapshotApplied"} {
+		"CertificateRevoked", "TrustSnapshotSubmitted", "ProjectRegistered", "PeriodClosed", "PeriodApplied"} {
 		if !strings.Contains(got, ev) {
 			t.Errorf("no scenario emits %s: %s", ev, got)
 		}

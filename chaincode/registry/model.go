@@ -72,9 +72,16 @@ var Roles = []string{
 	"data-scientist",
 	"quality-auditor",
 	"condition-monitor",
-	"admin",
+	RoleAdmin,
 	RoleViewer,
 }
+
+// RoleAdmin is an operator of its organisation in the consortium: it
+// registers projects, closes periods and sponsors organisations.
+const RoleAdmin = "admin"
+
+// mainChannel is the main chain's channel, where the registry runs.
+const mainChannel = "mainchain"
 
 // RoleViewer only reads ML results, the paper's example of a non-critical
 // participation that is enrolled automatically.
@@ -182,6 +189,10 @@ type ConsortiumParams struct {
 	Approvals int64 `json:"approvals"`
 	// TrustFloor is the least trust (fixed-point) a member needs to write.
 	TrustFloor int64 `json:"trustFloor"`
+	// PeriodSeconds is the length of a trust aggregation period: ClosePeriod
+	// closes the open period no earlier than this many seconds after it
+	// opened. Project channels copy it when they are created.
+	PeriodSeconds int64 `json:"periodSeconds"`
 	// Trust are the trust rule's parameters.
 	Trust trust.Params `json:"trust"`
 }
@@ -192,6 +203,7 @@ func DefaultParams() ConsortiumParams {
 		CommitteeSize: 7,
 		Approvals:     2,
 		TrustFloor:    0,
+		PeriodSeconds: 86400,
 		Trust:         trust.DefaultParams(),
 	}
 }
@@ -203,6 +215,9 @@ const maxCommitteeSize = 100
 // committee itself can always write.
 const maxTrustFloor = 750_000
 
+// maxPeriodSeconds bounds the period length at a (leap) year, as provenance does.
+const maxPeriodSeconds = 366 * 86400
+
 // Validate reports the first parameter outside its range, naming it.
 func (p ConsortiumParams) Validate() error {
 	if p.CommitteeSize < 1 || p.CommitteeSize > maxCommitteeSize {
@@ -213,6 +228,9 @@ func (p ConsortiumParams) Validate() error {
 	}
 	if p.TrustFloor < -trust.Scale || p.TrustFloor > maxTrustFloor {
 		return fmt.Errorf("trustFloor %d is outside [%d, %d] (fixed-point, %d = 1.0; above %d even the committee could not write)", p.TrustFloor, -trust.Scale, maxTrustFloor, trust.Scale, maxTrustFloor)
+	}
+	if p.PeriodSeconds < 1 || p.PeriodSeconds > maxPeriodSeconds {
+		return fmt.Errorf("periodSeconds %d is outside [1, %d] (a period is at most a year)", p.PeriodSeconds, maxPeriodSeconds)
 	}
 	if err := p.Trust.Validate(); err != nil {
 		return fmt.Errorf("trust.%w", err)
@@ -329,12 +347,67 @@ type TrustRecord struct {
 	Weight int64 `json:"weight"`
 }
 
-// TrustClock records the latest aggregation period applied to the trust table.
+// TrustClock is the consortium's one period clock. Periods are numbered
+// 1, 2, ... from genesis; period OpenPeriod is open, every earlier one is
+// closed (by a ClosePeriod transaction, so by ledger order), and every period
+// up to LatestPeriod has been applied to the trust table (ApplyPeriod).
 type TrustClock struct {
 	// LatestPeriod is the latest applied period; 0 before the first.
 	LatestPeriod int64 `json:"latestPeriod"`
-	// UpdatedAt is when it last advanced; "" before the first period.
+	// UpdatedAt is when the latest period was applied; "" before the first.
 	UpdatedAt string `json:"updatedAt"`
+	// OpenPeriod is the period open now; 1 at genesis.
+	OpenPeriod int64 `json:"openPeriod"`
+	// OpenedAt is the timestamp of the transaction that opened it.
+	OpenedAt string `json:"openedAt"`
+}
+
+// Project is a registered project channel: the registry applies a period
+// once every registered project has submitted its trust snapshot of it.
+type Project struct {
+	// Channel is the project channel's name.
+	Channel string `json:"channel"`
+	// Organisations are the MSP ids of the project's organisations, sorted;
+	// they alone endorse the project's trust snapshots.
+	Organisations []string `json:"organisations"`
+	// FirstPeriod is the period open when the project was registered: the
+	// first whose snapshot the registry waits for.
+	FirstPeriod int64 `json:"firstPeriod"`
+	// PeriodSeconds is the period length in force at registration, the one
+	// the channel copies.
+	PeriodSeconds int64 `json:"periodSeconds"`
+	// RegisteredBy is the registering member.
+	RegisteredBy string `json:"registeredBy"`
+	// TxID is the registering transaction.
+	TxID string `json:"txId"`
+	// RegisteredAt is that transaction's timestamp.
+	RegisteredAt string `json:"registeredAt"`
+}
+
+// SubmittedSnapshots is a project's trust snapshots that were submitted and
+// not yet applied; it is the one record SubmitTrustSnapshot writes.
+type SubmittedSnapshots struct {
+	// Channel is the project channel.
+	Channel string `json:"channel"`
+	// Snapshots are the submitted snapshots, oldest period first.
+	Snapshots []SubmittedSnapshot `json:"snapshots"`
+}
+
+// SubmittedSnapshot is one project channel's trust snapshot of one period,
+// checked against the channel and waiting for ApplyPeriod.
+type SubmittedSnapshot struct {
+	// Period is the period whose feedback it aggregates.
+	Period int64 `json:"period"`
+	// SHA256 is the hex SHA-256 of the snapshot's canonical JSON.
+	SHA256 string `json:"sha256"`
+	// Feedback is the snapshot's feedback as the channel recorded it.
+	Feedback []trust.Feedback `json:"feedback"`
+	// Submitter is the member that submitted it.
+	Submitter string `json:"submitter"`
+	// TxID is the submitting transaction.
+	TxID string `json:"txId"`
+	// SubmittedAt is that transaction's timestamp.
+	SubmittedAt string `json:"submittedAt"`
 }
 
 // AppliedSnapshot records that a project channel's trust snapshot for a
@@ -342,18 +415,44 @@ type TrustClock struct {
 type AppliedSnapshot struct {
 	// ProjectChannel is the channel whose feedback the snapshot aggregates.
 	ProjectChannel string `json:"projectChannel"`
-	// Period is the aggregation period.
+	// Period is the snapshot's period.
 	Period int64 `json:"period"`
+	// AppliedInPeriod is the period whose ApplyPeriod applied it: Period, or
+	// a later one for a snapshot that came late.
+	AppliedInPeriod int64 `json:"appliedInPeriod"`
 	// SHA256 is the hex SHA-256 of the snapshot's canonical JSON.
 	SHA256 string `json:"sha256"`
 	// Feedback is the number of feedback entries applied.
 	Feedback int64 `json:"feedback"`
 	// Submitter is the member that submitted it.
 	Submitter string `json:"submitter"`
+	// SubmittedTxID is the submitting transaction.
+	SubmittedTxID string `json:"submittedTxId"`
 	// TxID is the applying transaction.
 	TxID string `json:"txId"`
 	// AppliedAt is that transaction's timestamp.
 	AppliedAt string `json:"appliedAt"`
+}
+
+// AppliedPeriod records what ApplyPeriod applied for one period.
+type AppliedPeriod struct {
+	// Period is the applied period.
+	Period int64 `json:"period"`
+	// Snapshots are the snapshots applied, by channel then period.
+	Snapshots []SnapshotRef `json:"snapshots"`
+	// Late are the registered channels that had not submitted the period;
+	// their snapshot, when it comes, is applied with a later period.
+	Late []string `json:"late"`
+	// TxID is the applying transaction.
+	TxID string `json:"txId"`
+	// AppliedAt is that transaction's timestamp.
+	AppliedAt string `json:"appliedAt"`
+}
+
+// SnapshotRef names one channel's snapshot of one period.
+type SnapshotRef struct {
+	Channel string `json:"channel"`
+	Period  int64  `json:"period"`
 }
 
 // TrustRow is a member's trust as the queries report it, computed from its
@@ -390,6 +489,9 @@ const (
 	trustObjectType        = "trust"
 	trustClockObjectType   = "trustclock"
 	snapshotObjectType     = "snapshot"
+	projectObjectType      = "project"
+	submittedObjectType    = "submitted"
+	periodObjectType       = "period"
 )
 
 var (

@@ -121,6 +121,16 @@ func txTime(ctx contractapi.TransactionContextInterface) (string, error) {
 	return ts.AsTime().UTC().Format(time.RFC3339Nano), nil
 }
 
+// txTimes returns the transaction's timestamp as txTime does and as a time.
+func txTimes(ctx contractapi.TransactionContextInterface) (string, time.Time, error) {
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	at, _ := time.Parse(time.RFC3339Nano, now) // txTime wrote it
+	return now, at, nil
+}
+
 // identityBinding is the index from an X.509 identity to its member: one
 // identity, one member.
 type identityBinding struct {

@@ -215,6 +215,7 @@ class ConsortiumParams:
     committee_size: int  # n
     approvals: int  # k
     trust_floor: Decimal
+    period_seconds: int  # the least time between two ClosePeriod transactions
     trust: TrustParams
 
     @classmethod
@@ -224,6 +225,7 @@ class ConsortiumParams:
             committee_size=f.integer("committeeSize"),
             approvals=f.integer("approvals"),
             trust_floor=f.fixed("trustFloor"),
+            period_seconds=f.integer("periodSeconds"),
             trust=TrustParams.from_fields(f.object("trust")),
         )
 
@@ -233,6 +235,7 @@ class ConsortiumParams:
             "committeeSize": self.committee_size,
             "approvals": self.approvals,
             "trustFloor": to_fixed(self.trust_floor, "trustFloor"),
+            "periodSeconds": self.period_seconds,
             "trust": self.trust.to_json(),
         }
 
@@ -365,16 +368,20 @@ class TrustRow:
 
 @dataclass(frozen=True, slots=True)
 class TrustClock:
-    """TrustClock is the latest trust period applied to the trust table (0 before the first)."""
+    """TrustClock is the period clock: the open period and the latest applied (0 before the first)."""
 
     latest_period: int
     updated_at: str
+    open_period: int  # periods count from 1 at genesis; every earlier one is closed
+    opened_at: str
 
     @classmethod
     def from_json(cls, payload: bytes) -> TrustClock:
         """from_json reads the JSON GetTrustClock returns."""
         f = Fields.of(payload, "trust clock")
-        return cls(f.integer("latestPeriod"), f.text("updatedAt"))
+        return cls(
+            f.integer("latestPeriod"), f.text("updatedAt"), f.integer("openPeriod"), f.text("openedAt")
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,9 +390,11 @@ class AppliedSnapshot:
 
     project_channel: str
     period: int
+    applied_in_period: int  # period, or a later one for a snapshot that came late
     sha256: str
     feedback: int  # number of feedback entries applied
     submitter: str
+    submitted_tx_id: str
     tx_id: str
     applied_at: str
 
@@ -396,9 +405,11 @@ class AppliedSnapshot:
         return cls(
             project_channel=f.text("projectChannel"),
             period=f.integer("period"),
+            applied_in_period=f.integer("appliedInPeriod"),
             sha256=f.text("sha256"),
             feedback=f.integer("feedback"),
             submitter=f.text("submitter"),
+            submitted_tx_id=f.text("submittedTxId"),
             tx_id=f.text("txId"),
             applied_at=f.text("appliedAt"),
         )
@@ -628,7 +639,7 @@ class RegistryClient:
         return trust_rows(await self._calls.evaluate("GetTrustTable"), "trust table")
 
     async def get_trust_clock(self) -> TrustClock:
-        """get_trust_clock returns the latest period applied to the trust table."""
+        """get_trust_clock returns the period clock: the open period and the latest applied."""
         return TrustClock.from_json(await self._calls.evaluate("GetTrustClock"))
 
     async def get_applied_snapshot(self, project_channel: str, period: int) -> AppliedSnapshot:

@@ -467,10 +467,12 @@ async def test_registry_queries_read_the_contract_records(
     assert await registry.get_committee() == table
     assert await registry.get_trust("f1") == table[1]
 
-    assert (await registry.get_trust_clock()).latest_period == 20148
-    applied = await registry.get_applied_snapshot("project-a", 20148)
-    assert peer.last() == ("registry:GetAppliedSnapshot", ["project-a", "20148"])
-    assert (applied.feedback, applied.submitter, applied.sha256[:8]) == (1, "f1", "87d5e366")
+    clock = await registry.get_trust_clock()
+    assert (clock.latest_period, clock.open_period) == (1, 3)
+    applied = await registry.get_applied_snapshot("project-a", 1)
+    assert peer.last() == ("registry:GetAppliedSnapshot", ["project-a", "1"])
+    assert (applied.feedback, applied.submitter, applied.sha256[:8]) == (1, "f1", "99ccdce5")
+    assert applied.applied_in_period == 1
 
 
 async def test_provenance_queries_read_the_contract_records(
