@@ -29,7 +29,7 @@ func TestGoldenRecords(t *testing.T) {
 		`{"dataSources":"line camera 2","dataType":"grey image","minimum":"-0.5","maximum":"255"}`, oneDoc))
 	w.ok(w.c.UpgradeCertificate(w.as("f2"), "data-1"))
 	w.register("project-a", "Org1MSP", "Org2MSP")
-	w.period(channelFeedback{"project-a", "f1", []trust.Feedback{{Rater: "f1", Ratee: "dana", Score: 750_000}}})
+	w.period(channelFeedback{"project-a", "f1", []trust.Feedback{{Rater: "f1", Ratee: "dana", Score: 750_000}, {Rater: "dana", Ratee: "dana", Score: trust.Scale}}})
 	w.submit("f2", "project-a", w.closePeriod(), trust.Feedback{Rater: "x509::CN=f2,OU=client::CN=ca.Org2MSP", Ratee: "dana", Score: -250_000})
 	proposal, err := w.c.ProposeParameters(w.as("f1"), `{"trustFloor":100000,"trust":{"decay":950000}}`)
 	w.ok(err)

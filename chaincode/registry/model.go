@@ -424,6 +424,8 @@ type AppliedSnapshot struct {
 	SHA256 string `json:"sha256"`
 	// Feedback is the number of feedback entries applied.
 	Feedback int64 `json:"feedback"`
+	// Rejected are the entries that were not applied, each with its reason.
+	Rejected []Rejection `json:"rejected"`
 	// Submitter is the member that submitted it.
 	Submitter string `json:"submitter"`
 	// SubmittedTxID is the submitting transaction.
@@ -432,6 +434,20 @@ type AppliedSnapshot struct {
 	TxID string `json:"txId"`
 	// AppliedAt is that transaction's timestamp.
 	AppliedAt string `json:"appliedAt"`
+}
+
+// Rejection is one feedback entry of a snapshot that ApplyPeriod did not
+// apply, and why: its rater or ratee is unknown, suspended or revoked, or it
+// rates its own work. The rest of the snapshot applies regardless.
+type Rejection struct {
+	// Index is the entry's position in the snapshot's feedback.
+	Index int64 `json:"index"`
+	// Rater, Ratee and Score are the entry as the channel recorded it.
+	Rater string `json:"rater"`
+	Ratee string `json:"ratee"`
+	Score int64  `json:"score"`
+	// Reason says why it was rejected.
+	Reason string `json:"reason"`
 }
 
 // AppliedPeriod records what ApplyPeriod applied for one period.

@@ -141,55 +141,63 @@ func snapshotHash(s *TrustSnapshot) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// resolveFeedback maps the raters and ratees of a snapshot, client ids or
-// member ids, onto members of the trust table, refusing what the trust rule
-// would refuse, in the order trust.Table.Period checks it: unknown rater,
-// unknown ratee, self-rating, score out of range.
-func resolveFeedback(t *table, feedback []trust.Feedback) ([]trust.Feedback, error) {
-	byIdentity := map[string][]string{}
+// resolver maps the raters and ratees of snapshots, client ids or member
+// ids, onto members of the trust table.
+type resolver struct {
+	t          *table
+	byIdentity map[string][]string
+}
+
+func newResolver(t *table) *resolver {
+	r := &resolver{t: t, byIdentity: map[string][]string{}}
 	for _, id := range t.ids {
 		if m, ok := t.members[id]; ok {
-			byIdentity[m.Identity] = append(byIdentity[m.Identity], id)
+			r.byIdentity[m.Identity] = append(r.byIdentity[m.Identity], id)
 		}
 	}
-	resolve := func(at, role, name string) (string, error) {
-		var id string
-		if strings.HasPrefix(name, "x509::") {
-			switch ids := byIdentity[name]; len(ids) {
-			case 0:
-			case 1:
-				id = ids[0]
-			default:
-				return "", fmt.Errorf("%s: %s %q is the client id of members %s of different organisations: the snapshot cannot say which one it means", at, role, name, strings.Join(ids, " and "))
-			}
-		} else if _, ok := t.records[name]; ok && t.members[name] != nil {
-			id = name
+	return r
+}
+
+// member returns the member id name stands for as role ("rater" or
+// "ratee"), or why it stands for none that may rate or be rated.
+func (r *resolver) member(role, name string) (string, string) {
+	var id string
+	if strings.HasPrefix(name, "x509::") {
+		switch ids := r.byIdentity[name]; len(ids) {
+		case 0:
+		case 1:
+			id = ids[0]
+		default:
+			return "", fmt.Sprintf("%s %q is the client id of members %s of different organisations: the snapshot cannot say which one it means", role, name, strings.Join(ids, " and "))
 		}
-		if id == "" {
-			return "", fmt.Errorf("%s: %s %q is not a member of the trust table: only members that were ever active rate and are rated", at, role, name)
-		}
-		return id, nil
+	} else if _, ok := r.t.records[name]; ok && r.t.members[name] != nil {
+		id = name
 	}
-	out := make([]trust.Feedback, len(feedback))
-	for i, f := range feedback {
-		at := fmt.Sprintf("snapshotJSON.feedback[%d]", i)
-		rater, err := resolve(at, "rater", f.Rater)
-		if err != nil {
-			return nil, err
-		}
-		ratee, err := resolve(at, "ratee", f.Ratee)
-		if err != nil {
-			return nil, err
-		}
-		if rater == ratee {
-			return nil, fmt.Errorf("%s: %w (%s)", at, trust.ErrSelfRating, rater)
-		}
-		if f.Score < -trust.Scale || f.Score > trust.Scale {
-			return nil, fmt.Errorf("%s: score %d is outside [%d, %d] (fixed-point, %d = 1.0)", at, f.Score, -trust.Scale, trust.Scale, trust.Scale)
-		}
-		out[i] = trust.Feedback{Rater: rater, Ratee: ratee, Score: f.Score}
+	if id == "" {
+		return "", fmt.Sprintf("%s %q is not a member of the trust table: only members that were ever active rate and are rated", role, name)
 	}
-	return out, nil
+	if status := r.t.members[id].Status; status == StatusSuspended || status == StatusRevoked {
+		return "", fmt.Sprintf("%s %q is %s: ratings by and of suspended and revoked members do not count", role, id, status)
+	}
+	return id, ""
+}
+
+// entry resolves one feedback entry, or says why it is rejected: unknown,
+// suspended or revoked rater or ratee, or a self-rating. Scores were checked
+// when the snapshot was submitted.
+func (r *resolver) entry(f trust.Feedback) (trust.Feedback, string) {
+	rater, why := r.member("rater", f.Rater)
+	if why != "" {
+		return trust.Feedback{}, why
+	}
+	ratee, why := r.member("ratee", f.Ratee)
+	if why != "" {
+		return trust.Feedback{}, why
+	}
+	if rater == ratee {
+		return trust.Feedback{}, fmt.Sprintf("%v (%s)", trust.ErrSelfRating, rater)
+	}
+	return trust.Feedback{Rater: rater, Ratee: ratee, Score: f.Score}, ""
 }
 
 // maxWaitingSnapshots bounds the snapshots of one project that wait for
@@ -437,22 +445,28 @@ func (c *Contract) ApplyPeriod(ctx contractapi.TransactionContextInterface, peri
 		r.Weight = r.Evidence.Trust(rule)
 		r.Evidence.Decay(rule)
 	}
+	res := newResolver(tab)
 	applied := make([]AppliedSnapshot, len(batch))
 	for i, b := range batch {
-		feedback, err := resolveFeedback(tab, b.snapshot.Feedback)
-		if err != nil {
-			return fmt.Errorf("channel %q's snapshot of period %d: %w", b.channel, b.snapshot.Period, err)
-		}
-		for _, f := range feedback {
-			sameOrg := tab.members[f.Rater].Organisation == tab.members[f.Ratee].Organisation
-			if err := tab.records[f.Ratee].Evidence.AddFeedback(f.Rater, f.Ratee, f.Score, tab.records[f.Rater].Weight, sameOrg, rule); err != nil {
-				return fmt.Errorf("channel %q's snapshot of period %d: %w", b.channel, b.snapshot.Period, err) // checked by resolveFeedback
-			}
-		}
-		applied[i] = AppliedSnapshot{
+		a := AppliedSnapshot{
 			ProjectChannel: b.channel, Period: b.snapshot.Period, AppliedInPeriod: p, SHA256: b.snapshot.SHA256,
-			Feedback: int64(len(feedback)), Submitter: b.snapshot.Submitter, SubmittedTxID: b.snapshot.TxID,
+			Submitter: b.snapshot.Submitter, SubmittedTxID: b.snapshot.TxID, Rejected: []Rejection{},
 		}
+		for j, entry := range b.snapshot.Feedback {
+			f, why := res.entry(entry)
+			if why == "" {
+				sameOrg := tab.members[f.Rater].Organisation == tab.members[f.Ratee].Organisation
+				if err := tab.records[f.Ratee].Evidence.AddFeedback(f.Rater, f.Ratee, f.Score, tab.records[f.Rater].Weight, sameOrg, rule); err != nil {
+					why = err.Error() // a score outside [-1, 1] is refused at submission; kept so that none can pass silently
+				}
+			}
+			if why != "" {
+				a.Rejected = append(a.Rejected, Rejection{Index: int64(j), Rater: entry.Rater, Ratee: entry.Ratee, Score: entry.Score, Reason: why})
+				continue
+			}
+			a.Feedback++
+		}
+		applied[i] = a
 	}
 
 	now, err := txTime(ctx)

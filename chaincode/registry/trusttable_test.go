@@ -80,7 +80,7 @@ func TestSnapshotAppliesTheTrustRule(t *testing.T) {
 		t.Fatalf("event %s %+v", name, period)
 	}
 	wantApplied := AppliedSnapshot{ProjectChannel: "project-a", Period: 1, AppliedInPeriod: 1, SHA256: hex.EncodeToString(sum[:]), Feedback: 4,
-		Submitter: "v2", SubmittedTxID: submitTx, TxID: applyTx, AppliedAt: appliedAt}
+		Rejected: []Rejection{}, Submitter: "v2", SubmittedTxID: submitTx, TxID: applyTx, AppliedAt: appliedAt}
 
 	// The rule, by hand. The period is the first, so all evidence decays
 	// once (x0.9); raters weigh with their trust from before: founders
@@ -128,7 +128,7 @@ func TestSnapshotAppliesTheTrustRule(t *testing.T) {
 		t.Fatalf("clock %+v", clock)
 	}
 	got, err := w.c.GetAppliedSnapshot(w.as("f1"), "project-a", "1")
-	if err != nil || *got != wantApplied {
+	if err != nil || !reflect.DeepEqual(*got, wantApplied) {
 		t.Fatalf("GetAppliedSnapshot %+v %v", got, err)
 	}
 }

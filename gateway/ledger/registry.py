@@ -385,6 +385,22 @@ class TrustClock:
 
 
 @dataclass(frozen=True, slots=True)
+class Rejection:
+    """Rejection is one feedback entry of a snapshot that was not applied, and why."""
+
+    index: int  # the entry's position in the snapshot's feedback
+    rater: str
+    ratee: str
+    score: Decimal
+    reason: str
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> Rejection:
+        """from_fields reads a rejection of an applied snapshot."""
+        return cls(f.integer("index"), f.text("rater"), f.text("ratee"), f.fixed("score"), f.text("reason"))
+
+
+@dataclass(frozen=True, slots=True)
 class AppliedSnapshot:
     """AppliedSnapshot records that a project channel's trust snapshot of a period was applied."""
 
@@ -393,6 +409,7 @@ class AppliedSnapshot:
     applied_in_period: int  # period, or a later one for a snapshot that came late
     sha256: str
     feedback: int  # number of feedback entries applied
+    rejected: tuple[Rejection, ...]  # the entries not applied: unknown, suspended, revoked or self-rated
     submitter: str
     submitted_tx_id: str
     tx_id: str
@@ -408,6 +425,7 @@ class AppliedSnapshot:
             applied_in_period=f.integer("appliedInPeriod"),
             sha256=f.text("sha256"),
             feedback=f.integer("feedback"),
+            rejected=tuple(Rejection.from_fields(r) for r in f.objects("rejected")),
             submitter=f.text("submitter"),
             submitted_tx_id=f.text("submittedTxId"),
             tx_id=f.text("txId"),

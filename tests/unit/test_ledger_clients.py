@@ -471,8 +471,11 @@ async def test_registry_queries_read_the_contract_records(
     assert (clock.latest_period, clock.open_period) == (1, 3)
     applied = await registry.get_applied_snapshot("project-a", 1)
     assert peer.last() == ("registry:GetAppliedSnapshot", ["project-a", "1"])
-    assert (applied.feedback, applied.submitter, applied.sha256[:8]) == (1, "f1", "99ccdce5")
+    assert (applied.feedback, applied.submitter, applied.sha256[:8]) == (1, "f1", "ac45a670")
     assert applied.applied_in_period == 1
+    [rejection] = applied.rejected
+    assert (rejection.index, rejection.rater, rejection.score) == (1, "dana", Decimal(1))
+    assert rejection.reason == "a member cannot rate its own work (dana)"
 
 
 async def test_provenance_queries_read_the_contract_records(
