@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/pkg/cid"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
@@ -153,6 +154,25 @@ func requireWriter(ctx contractapi.TransactionContextInterface, p ConsortiumPara
 	return m, t, nil
 }
 
+// requireRole refuses member m unless its role is one of roles; action says
+// what m tried, e.g. "issuing a company certificate".
+func requireRole(m *Member, action string, roles ...string) error {
+	for _, r := range roles {
+		if m.Role == r {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s needs the role %s: member %q has the role %s", action, strings.Join(roles, " or "), m.ID, m.Role)
+}
+
+// requireNotViewer refuses a viewer, which only reads.
+func requireNotViewer(m *Member, action string) error {
+	if m.Role == RoleViewer {
+		return fmt.Errorf("%s needs a role other than viewer: member %q is a viewer, and viewers only read", action, m.ID)
+	}
+	return nil
+}
+
 // highTrust is the trust above which a member approves certificate upgrades
 // (trust > 0.5: high or very high trust, the paper's "blockchain experts").
 const highTrust = 500_000
@@ -164,6 +184,9 @@ func requireHighTrust(ctx contractapi.TransactionContextInterface, p ConsortiumP
 	if err != nil {
 		return nil, err
 	}
+	if err := requireNotViewer(m, action); err != nil {
+		return nil, err
+	}
 	if t <= highTrust {
 		return nil, fmt.Errorf("%s needs at least high trust (above %d): member %q has trust %d (%s)", action, highTrust, m.ID, t, trust.LevelOf(t))
 	}
@@ -171,13 +194,13 @@ func requireHighTrust(ctx contractapi.TransactionContextInterface, p ConsortiumP
 }
 
 // committee returns the committee: the active members of very high trust
-// (trust.LevelOf = VeryHighTrust), the most trusted first (ties by member id),
-// at most CommitteeSize of them.
+// (trust.LevelOf = VeryHighTrust) other than viewers, the most trusted first
+// (ties by member id), at most CommitteeSize of them.
 func committee(t *table, p ConsortiumParams) []TrustRow {
 	var seats []TrustRow
 	for _, id := range t.ids {
 		m, ok := t.members[id]
-		if !ok || m.Status != StatusActive {
+		if !ok || m.Status != StatusActive || m.Role == RoleViewer {
 			continue
 		}
 		if row := t.row(id, p); row.Level == trust.VeryHighTrust {

@@ -95,6 +95,9 @@ func (c *Contract) IssueCertificate(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return err
 	}
+	if err := requireRole(issuer, fmt.Sprintf("issuing a %s certificate", kind), certificateIssuers[kind]...); err != nil {
+		return err
+	}
 	if scopeName == ScopeGlobal {
 		if _, _, err := requireCommittee(ctx, params.Params, "issuing a global certificate needs the committee (issue it local:<projectChannel> and have it upgraded)"); err != nil {
 			return err

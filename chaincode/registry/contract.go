@@ -431,6 +431,9 @@ func (c *Contract) RequestOrganisationEnrolment(ctx contractapi.TransactionConte
 	if err != nil {
 		return "", err
 	}
+	if err := requireRole(sponsor, "sponsoring an organisation", RoleAdmin, "company"); err != nil {
+		return "", err
+	}
 	var existing Organisation
 	found, err := getRecord(ctx, fmt.Sprintf("organisation %q", mspID), &existing, organisationObjectType, mspID)
 	if err != nil {

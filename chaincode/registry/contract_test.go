@@ -432,11 +432,12 @@ func TestRequestEnrolmentRefusals(t *testing.T) {
 			want: `your identity "x509::CN=bob,OU=client::CN=ca.Org2MSP" of Org2MSP is already bound to member "bobby": one identity enrols one member`},
 		{name: "company certificate missing", call: with(func(c *call) { c.attrs = `{"companyCertificate":"cert-x"}` }),
 			want: `attribute "companyCertificate" names certificate "cert-x", which does not exist: give the id of a valid company certificate`},
-		{name: "company certificate of another kind", call: with(func(c *call) { c.attrs = `{"companyCertificate":"ds-1"}` }),
+		{name: "company certificate of another kind", call: with(func(c *call) { c.attrs = `{"companyCertificate":"de-1"}` }),
 			setup: func(w *world) {
-				w.ok(w.c.IssueCertificate(w.as("f1"), "ds-1", "public-dataset", "mvtec", "global", `{"source":"MVTec","signatureHash":"`+helloSHA256+`"}`, oneDoc))
+				company := w.companyCertOf("Org1MSP")
+				w.ok(w.c.IssueCertificate(w.as("f1"), "de-1", "domain-expert", "jane", "global", `{"companyCertificate":"`+company+`"}`, oneDoc))
 			},
-			want: `attribute "companyCertificate" names certificate "ds-1", a public-dataset certificate: give the id of a valid company certificate`},
+			want: `attribute "companyCertificate" names certificate "de-1", a domain-expert certificate: give the id of a valid company certificate`},
 		{name: "company certificate revoked",
 			setup: func(w *world) { w.ok(w.c.RevokeCertificate(w.as("f1"), "cert-org2msp", "company dissolved")) },
 			want:  `attribute "companyCertificate" names certificate "cert-org2msp", which is revoked: a revoked certificate is never valid again`},
@@ -662,7 +663,7 @@ func TestRequestOrganisationEnrolmentRefusals(t *testing.T) {
 func TestMemberStatusChangesAndGates(t *testing.T) {
 	w := newWorld(t)
 	w.genesis("{}")
-	w.viewer("vera", "vera", "Org1MSP")
+	w.staff("vera", "vera", "Org1MSP", "company")
 	issue := func() error {
 		return w.c.IssueCertificate(w.as("vera"), "c-"+w.stub.TxID, "data", "raw-1", "local:project-a", `{"dataSources":"camera 1","dataType":"image"}`, oneDoc)
 	}

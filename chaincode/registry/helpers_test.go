@@ -170,6 +170,37 @@ func (w *world) viewer(memberID, name, mspID string) {
 	w.ok(err)
 }
 
+// staff enrols name of mspID as member memberID in a critical role, approved
+// by f2 and f3, with the role's required attributes (a company certificate of
+// its organisation where the role needs one, issued on first use by that
+// organisation's founder); its prior is 0, so its trust is 0 as a viewer's.
+func (w *world) staff(memberID, name, mspID, role string) {
+	w.t.Helper()
+	var attrs string
+	switch role {
+	case "company":
+		attrs = `{"legalEntity":"` + memberID + ` AG"}`
+	case RoleAdmin:
+		attrs = "{}"
+	case "data-scientist":
+		attrs = `{"companyCertificate":"` + w.companyCertOf(mspID) + `","expertiseDegree":"master"}`
+	default:
+		attrs = `{"companyCertificate":"` + w.companyCertOf(mspID) + `"}`
+	}
+	w.approve(w.enrol(memberID, name, mspID, role, attrs), "f2", "f3")
+}
+
+// companyCertOf returns the id of mspID's company certificate, issued by f1
+// the first time it is needed.
+func (w *world) companyCertOf(mspID string) string {
+	w.t.Helper()
+	id := "cert-" + strings.ToLower(mspID)
+	if _, found := w.stub.State["\x00certificate\x00"+id+"\x00"]; !found {
+		w.companyCert(mspID)
+	}
+	return id
+}
+
 // enrol requests enrolment of name of mspID as memberID in role and returns the request id.
 func (w *world) enrol(memberID, name, mspID, role, attrs string) string {
 	w.t.Helper()

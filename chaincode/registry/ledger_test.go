@@ -147,7 +147,7 @@ func ledgerScenarios() map[string]scenario {
 		},
 		"SubmitTrustSnapshot": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
 			w.genesis("{}")
-			w.viewer("v1", "v1", "Org1MSP")
+			w.staff("v1", "v1", "Org1MSP", "company")
 			w.register("project-a", "Org1MSP", "Org2MSP")
 			w.period(channelFeedback{"project-a", "f1", nil})
 			p := w.closePeriod()
@@ -170,7 +170,7 @@ func ledgerScenarios() map[string]scenario {
 		},
 		"ApplyPeriod": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
 			w.genesis("{}")
-			w.viewer("v1", "v1", "Org1MSP")
+			w.staff("v1", "v1", "Org1MSP", "company")
 			w.register("project-a", "Org1MSP", "Org2MSP")
 			w.period(channelFeedback{"project-a", "f1", nil})
 			p := w.closePeriod()
@@ -183,7 +183,7 @@ func ledgerScenarios() map[string]scenario {
 // certWorldIn gives w what certWorld gives a new world.
 func certWorldIn(w *world) *world {
 	w.genesis("{}")
-	w.viewer("vera", "vera", "Org1MSP")
+	w.staff("vera", "vera", "Org1MSP", "company")
 	w.ok(w.c.IssueCertificate(w.as("vera"), "data-1", "data", "raw-images-1", "local:project-a", dataAttrs, oneDoc))
 	return w
 }
@@ -285,7 +285,7 @@ func TestImpossibleStatesAreRefused(t *testing.T) {
 			reqID := w.enrol("ann", "ann", "Org2MSP", "company", `{"legalEntity":"Ann AG"}`)
 			corrupt(w, "\x00member\x00ann\x00", func(m *Member) { m.Status = StatusActive })
 			return func() error { return w.c.ApproveEnrolment(w.as("f1"), reqID) }
-		}, want: `of enrolment request "tx-4" is active, not pending: the request cannot be approved`},
+		}, want: `of enrolment request "tx-6" is active, not pending: the request cannot be approved`},
 		{name: "reject with a bad request id", setup: func(w *world) func() error {
 			return func() error { return w.c.RejectEnrolment(w.as("f1"), "a/b", "x") }
 		}, want: `requestID "a/b" contains a character outside`},
@@ -301,7 +301,7 @@ func TestImpossibleStatesAreRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t)
 			w.genesis("{}")
-			w.viewer("v1", "v1", "Org1MSP")
+			w.staff("v1", "v1", "Org1MSP", "company")
 			call := tt.setup(w)
 			before := w.state()
 			w.refused(before, call(), tt.want)

@@ -327,6 +327,22 @@ var CertificateKinds = []string{
 	"public-dataset",
 }
 
+// certificateIssuers are, per certificate kind, the roles that issue it (the
+// role table of README "Ledger rules"): organisations' admins vouch for
+// companies, companies and admins for their people, data scientists for
+// models, the owners of machines and data for data sources and data, experts
+// for public data sets.
+var certificateIssuers = map[string][]string{
+	"company":        {RoleAdmin},
+	"customer":       {RoleAdmin, "company"},
+	"domain-expert":  {RoleAdmin, "company"},
+	"data-scientist": {RoleAdmin, "company"},
+	"model":          {"data-scientist"},
+	"data-source":    {"company", "condition-monitor"},
+	"data":           {"company", "condition-monitor", "data-scientist"},
+	"public-dataset": {"data-scientist", "domain-expert"},
+}
+
 // Certificate scopes and statuses.
 const (
 	ScopeLocal         = "local"

@@ -303,6 +303,9 @@ func (c *Contract) SubmitTrustSnapshot(ctx contractapi.TransactionContextInterfa
 	if err != nil {
 		return err
 	}
+	if err := requireNotViewer(submitter, "submitting a trust snapshot"); err != nil {
+		return err
+	}
 	project, err := readRegisteredProject(ctx, projectChannel)
 	if err != nil {
 		return err
@@ -414,7 +417,11 @@ func (c *Contract) ApplyPeriod(ctx contractapi.TransactionContextInterface, peri
 		return err
 	}
 	rule := params.Params.Trust
-	if _, _, err := requireWriter(ctx, params.Params); err != nil {
+	applier, _, err := requireWriter(ctx, params.Params)
+	if err != nil {
+		return err
+	}
+	if err := requireNotViewer(applier, "applying a period"); err != nil {
 		return err
 	}
 	clock, err := readTrustClock(ctx)

@@ -16,15 +16,15 @@ import (
 	"bcmlp.local/chaincode/trust"
 )
 
-// trustWorld has founders f1, f2, f3 (Org1MSP, Org2MSP, Org3MSP) and viewers
+// trustWorld has founders f1, f2, f3 (Org1MSP, Org2MSP, Org3MSP) and company members
 // v1 of Org1MSP and v2 of Org2MSP, all active, and the registered project
 // channels project-a and project-b of all three organisations.
 func trustWorld(t *testing.T, params string) *world {
 	t.Helper()
 	w := newWorld(t)
 	w.genesis(params)
-	w.viewer("v1", "v1", "Org1MSP")
-	w.viewer("v2", "v2", "Org2MSP")
+	w.staff("v1", "v1", "Org1MSP", "company")
+	w.staff("v2", "v2", "Org2MSP", "company")
 	w.register("project-a", "Org1MSP", "Org2MSP", "Org3MSP")
 	w.register("project-b", "Org1MSP", "Org2MSP", "Org3MSP")
 	return w
