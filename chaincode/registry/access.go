@@ -112,7 +112,7 @@ func checkActive(m *Member) error {
 	case StatusPending:
 		return fmt.Errorf("member %q is pending: it cannot write until the committee approves its enrolment request %q", m.ID, m.RequestID)
 	case StatusSuspended:
-		return fmt.Errorf("member %q is suspended: suspended members cannot write until a committee member reinstates them with SetMemberStatus", m.ID)
+		return fmt.Errorf("member %q is suspended: suspended members cannot write until the committee reinstates them (RequestMemberStatus)", m.ID)
 	case StatusRevoked:
 		return fmt.Errorf("member %q is revoked: revoked members can never write again; enrol a new member with a new identity", m.ID)
 	default:
@@ -242,4 +242,20 @@ func requireCommittee(ctx contractapi.TransactionContextInterface, p ConsortiumP
 		return nil, nil, fmt.Errorf("%s: member %q has very high trust (%d) but is not among the %d most trusted, so it is not on the committee", refusal, m.ID, row.Trust, p.CommitteeSize)
 	}
 	return nil, nil, fmt.Errorf("%s: member %q is not on the committee: it has trust %d (%s), and only active members of very high trust (above 750000) sit on it", refusal, m.ID, row.Trust, row.Level)
+}
+
+// approvalBy is member m's approval in this transaction at now.
+func approvalBy(ctx contractapi.TransactionContextInterface, m *Member, now string) Approval {
+	return Approval{MemberID: m.ID, Organisation: m.Organisation, TxID: ctx.GetStub().GetTxID(), At: now}
+}
+
+// decided reports whether approvals complete a committee action: k of them,
+// from members of at least two organisations, so that neither one committee
+// member nor one organisation acts alone.
+func decided(approvals []Approval, k int64) bool {
+	orgs := map[string]bool{}
+	for _, a := range approvals {
+		orgs[a.Organisation] = true
+	}
+	return int64(len(approvals)) >= k && len(orgs) >= 2
 }

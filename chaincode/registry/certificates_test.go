@@ -30,7 +30,7 @@ func TestIssueLocalCertificate(t *testing.T) {
 		ID: "data-1", Kind: "data", Subject: "raw-images-1", Scope: "local", ProjectChannel: "project-a",
 		Attributes: map[string]string{"dataSources": "line camera 2", "dataType": "grey image", "minimum": "0", "maximum": "255"},
 		Evidence:   []Document{{CID: helloRawCID, SHA256: helloSHA256, Name: "register extract"}},
-		Issuer:     "vera", IssuerMSP: "Org1MSP", Status: "valid", UpgradeApprovals: []Approval{},
+		Issuer:     "vera", IssuerMSP: "Org1MSP", Status: "valid", UpgradeApprovals: []Approval{}, RevocationApprovals: []Approval{},
 		IssuedAt: "2025-03-01T09:30:05.123456789Z", TxID: "tx-6",
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -39,7 +39,7 @@ func TestIssueLocalCertificate(t *testing.T) {
 	const wantRecord = `{"id":"data-1","kind":"data","subject":"raw-images-1","scope":"local","projectChannel":"project-a",` +
 		`"attributes":{"dataSources":"line camera 2","dataType":"grey image","maximum":"255","minimum":"0"},` +
 		`"evidence":[{"cid":"` + helloRawCID + `","sha256":"` + helloSHA256 + `","name":"register extract"}],` +
-		`"issuer":"vera","issuerMsp":"Org1MSP","status":"valid","upgradeApprovals":[],"revokedBy":"","revocationReason":"",` +
+		`"issuer":"vera","issuerMsp":"Org1MSP","status":"valid","upgradeApprovals":[],"revocationApprovals":[],"revokedBy":"","revocationReason":"",` +
 		`"issuedAt":"2025-03-01T09:30:05.123456789Z","upgradedAt":"","revokedAt":"","txId":"tx-6"}`
 	if rec := string(w.stub.State["\x00certificate\x00data-1\x00"]); rec != wantRecord {
 		t.Fatalf("record\n%s\nwant\n%s", rec, wantRecord)
@@ -92,7 +92,7 @@ func TestUpgradeCertificateRefusals(t *testing.T) {
 			want: `certificate "data-9" does not exist: check the id, or issue it with IssueCertificate`},
 		{name: "bad id", who: "f1", certID: "data 1", want: `certID "data 1" contains a character outside`},
 		{name: "suspended approver", who: "f2", certID: "data-1",
-			setup: func(w *world) { w.ok(w.c.SetMemberStatus(w.as("f1"), "f2", "suspended", "audit")) },
+			setup: func(w *world) { w.setStatus("f2", "suspended", "audit") },
 			want:  `member "f2" is suspended`},
 		{name: "ledger write fails", who: "f1", certID: "data-1",
 			setup: func(w *world) { w.stub.PutStateErr = errors.New("full") }, want: `writing certificate "data-1": full`},
@@ -138,11 +138,23 @@ func TestRevokeCertificateIsFinal(t *testing.T) {
 		`certificate "data-1" already exists: certificates are never overwritten, so choose another certID`)
 }
 
-func TestCommitteeRevokesAnotherMembersCertificate(t *testing.T) {
+// One committee member used to revoke anyone's certificate alone, for good:
+// now it takes k approvals from two organisations.
+func TestCommitteeRevokesAnotherMembersCertificateByKApprovals(t *testing.T) {
 	w := certWorld(t, "{}")
 	w.ok(w.c.RevokeCertificate(w.as("f3"), "data-1", "fraud"))
 	var c Certificate
-	if name := w.event(&c); name != "CertificateRevoked" || c.RevokedBy != "f3" {
+	if name := w.event(&c); name != "CertificateRevocationApproved" || c.Status != "valid" || c.RevocationReason != "fraud" || len(c.RevocationApprovals) != 1 {
+		t.Fatalf("event %s %+v", name, c)
+	}
+	if valid, _ := w.c.IsCertificateValid(w.as("f1"), "data-1"); !valid {
+		t.Fatal("revoked by one committee member alone")
+	}
+	before := w.state()
+	w.refused(before, w.c.RevokeCertificate(w.as("f3"), "data-1", "fraud"),
+		`member "f3" has already approved the revocation of certificate "data-1": each committee member approves once`)
+	w.ok(w.c.RevokeCertificate(w.as("f2"), "data-1", "confirmed"))
+	if name := w.event(&c); name != "CertificateRevoked" || c.RevokedBy != "f2" || c.RevocationReason != "fraud" || c.Status != "revoked" {
 		t.Fatalf("event %s %+v", name, c)
 	}
 }
@@ -186,8 +198,8 @@ func TestIssueCertificateRefusals(t *testing.T) {
 		{name: "role that is no certificate kind", call: with(func(c *call) { c.kind = "viewer" }), want: `kind "viewer" is not a certificate kind`},
 		{name: "bad subject", call: with(func(c *call) { c.subject = "a b" }), want: `subject "a b" contains a character outside`},
 		{name: "scope missing", call: with(func(c *call) { c.scope = "" }),
-			want: `scope "" is neither "global" nor "local:<projectChannel>": give e.g. local:project-a`},
-		{name: "scope local without channel", call: with(func(c *call) { c.scope = "local" }), want: `scope "local" is neither`},
+			want: `scope "" is not "local:<projectChannel>": give e.g. local:project-a for a certificate of that project channel, or local:mainchain for the consortium`},
+		{name: "scope local without channel", call: with(func(c *call) { c.scope = "local" }), want: `scope "local" is not "local:<projectChannel>"`},
 		{name: "scope with bad channel", call: with(func(c *call) { c.scope = "local:Project_A" }),
 			want: `scope's projectChannel "Project_A" is not a channel name`},
 		{name: "attributes of another kind", call: with(func(c *call) { c.attrs = `{"legalEntity":"X"}` }),
@@ -200,8 +212,8 @@ func TestIssueCertificateRefusals(t *testing.T) {
 			want: "evidenceJSON lists no documents: a certificate rests on at least one document on IPFS"},
 		{name: "bad evidence", call: with(func(c *call) { c.evidence = "null" }),
 			want: `evidenceJSON is not a JSON array of {"cid","sha256","name"} objects (null)`},
-		{name: "global by a non-committee member", call: with(func(c *call) { c.scope = "global" }),
-			want: `issuing a global certificate needs the committee (issue it local:<projectChannel> and have it upgraded): member "vera" is not on the committee`},
+		{name: "global", call: with(func(c *call) { c.scope = "global" }),
+			want: `scope "global" cannot be issued: a certificate becomes global only by k upgrade approvals from two organisations`},
 		{name: "duplicate", call: with(func(c *call) { c.certID = "data-1" }),
 			want: `certificate "data-1" already exists: certificates are never overwritten, so choose another certID`},
 		{name: "person certificate naming a missing company certificate", call: with(func(c *call) {

@@ -20,24 +20,26 @@ const ContractName = "registry"
 // Chaincode events, one per transaction (a peer keeps only a transaction's
 // last event). Each payload is the JSON record named beside it.
 const (
-	EventConsortiumInitialised      = "ConsortiumInitialised"      // Genesis
-	EventEnrolmentRequested         = "EnrolmentRequested"         // EnrolmentRequest
-	EventEnrolmentApproved          = "EnrolmentApproved"          // EnrolmentRequest, still pending or just approved (organisations)
-	EventEnrolmentRejected          = "EnrolmentRejected"          // EnrolmentRequest
-	EventMemberEnrolled             = "MemberEnrolled"             // Member, just active
-	EventOrganisationEnrolled       = "OrganisationEnrolled"       // Organisation, just approved
-	EventMemberStatusChanged        = "MemberStatusChanged"        // Member
-	EventParametersProposed         = "ParametersProposed"         // Proposal
-	EventParametersVoted            = "ParametersVoted"            // Proposal, still pending
-	EventParametersChanged          = "ParametersChanged"          // Parameters, just in force
-	EventCertificateIssued          = "CertificateIssued"          // Certificate
-	EventCertificateUpgradeApproved = "CertificateUpgradeApproved" // Certificate, still local
-	EventCertificateUpgraded        = "CertificateUpgraded"        // Certificate, just global
-	EventCertificateRevoked         = "CertificateRevoked"         // Certificate
-	EventProjectRegistered          = "ProjectRegistered"          // Project
-	EventPeriodClosed               = "PeriodClosed"               // TrustClock
-	EventTrustSnapshotSubmitted     = "TrustSnapshotSubmitted"     // SubmittedSnapshot
-	EventPeriodApplied              = "PeriodApplied"              // AppliedPeriod
+	EventConsortiumInitialised         = "ConsortiumInitialised"         // Genesis
+	EventEnrolmentRequested            = "EnrolmentRequested"            // EnrolmentRequest
+	EventEnrolmentApproved             = "EnrolmentApproved"             // EnrolmentRequest, still pending or just approved (organisations)
+	EventEnrolmentRejected             = "EnrolmentRejected"             // EnrolmentRequest
+	EventMemberEnrolled                = "MemberEnrolled"                // Member, just active
+	EventOrganisationEnrolled          = "OrganisationEnrolled"          // Organisation, just approved
+	EventMemberStatusRequested         = "MemberStatusRequested"         // StatusRequest, still pending
+	EventMemberStatusChanged           = "MemberStatusChanged"           // Member
+	EventParametersProposed            = "ParametersProposed"            // Proposal
+	EventParametersVoted               = "ParametersVoted"               // Proposal, still pending
+	EventParametersChanged             = "ParametersChanged"             // Parameters, just in force
+	EventCertificateIssued             = "CertificateIssued"             // Certificate
+	EventCertificateUpgradeApproved    = "CertificateUpgradeApproved"    // Certificate, still local
+	EventCertificateUpgraded           = "CertificateUpgraded"           // Certificate, just global
+	EventCertificateRevocationApproved = "CertificateRevocationApproved" // Certificate, still valid
+	EventCertificateRevoked            = "CertificateRevoked"            // Certificate
+	EventProjectRegistered             = "ProjectRegistered"             // Project
+	EventPeriodClosed                  = "PeriodClosed"                  // TrustClock
+	EventTrustSnapshotSubmitted        = "TrustSnapshotSubmitted"        // SubmittedSnapshot
+	EventPeriodApplied                 = "PeriodApplied"                 // AppliedPeriod
 )
 
 // Contract is the registry of the consortium.
@@ -530,6 +532,9 @@ func (c *Contract) ApproveEnrolment(ctx contractapi.TransactionContextInterface,
 	if req.Sponsor == approver.ID {
 		return fmt.Errorf("member %q sponsors enrolment request %q and cannot approve it: other committee members must", approver.ID, requestID)
 	}
+	if req.Subject == approver.ID || (req.Kind == KindOrganisation && req.Subject == approver.Organisation) {
+		return fmt.Errorf("member %q is the subject of enrolment request %q and cannot approve it: nobody approves their own case", approver.ID, requestID)
+	}
 	var member *Member
 	var org *Organisation
 	if req.Kind == KindMember {
@@ -546,8 +551,8 @@ func (c *Contract) ApproveEnrolment(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return err
 	}
-	req.Approvals = append(req.Approvals, Approval{MemberID: approver.ID, TxID: ctx.GetStub().GetTxID(), At: now})
-	approved := int64(len(req.Approvals)) >= params.Params.Approvals
+	req.Approvals = append(req.Approvals, approvalBy(ctx, approver, now))
+	approved := decided(req.Approvals, params.Params.Approvals)
 	if approved {
 		req.Status, req.DecidedAt = RequestApproved, now
 	}
@@ -631,49 +636,6 @@ func (c *Contract) RejectEnrolment(ctx contractapi.TransactionContextInterface, 
 	return emit(ctx, EventEnrolmentRejected, req, fmt.Sprintf("enrolment request %q", requestID))
 }
 
-// SetMemberStatus lets a committee member suspend an active member, reinstate
-// a suspended one (status "active") or revoke either, for reason. Revocation
-// is final; pending members are decided by ApproveEnrolment and RejectEnrolment.
-func (c *Contract) SetMemberStatus(ctx contractapi.TransactionContextInterface, memberID string, status string, reason string) error {
-	if err := validateID("memberID", memberID); err != nil {
-		return err
-	}
-	if err := oneOf("status", status, "a status the committee sets", []string{StatusActive, StatusSuspended, StatusRevoked}); err != nil {
-		return err
-	}
-	if err := validateText("reason", reason, maxTextLength); err != nil {
-		return fmt.Errorf("%w: say why the status changes", err)
-	}
-	params, err := readParameters(ctx)
-	if err != nil {
-		return err
-	}
-	if _, _, err := requireCommittee(ctx, params.Params, "SetMemberStatus needs the committee"); err != nil {
-		return err
-	}
-	m, err := readMember(ctx, memberID)
-	if err != nil {
-		return err
-	}
-	switch {
-	case m.Status == StatusPending:
-		return fmt.Errorf("member %q is pending: decide its enrolment with ApproveEnrolment or RejectEnrolment", memberID)
-	case m.Status == StatusRevoked:
-		return fmt.Errorf("member %q is revoked, which is final: its status cannot change", memberID)
-	case m.Status == status:
-		return fmt.Errorf("member %q is already %s", memberID, status)
-	}
-	now, err := txTime(ctx)
-	if err != nil {
-		return err
-	}
-	m.Status, m.StatusReason, m.UpdatedAt = status, reason, now
-	if err := writeMember(ctx, *m); err != nil {
-		return err
-	}
-	return emit(ctx, EventMemberStatusChanged, m, fmt.Sprintf("member %q", memberID))
-}
-
 // ProposeParameters proposes new consortium parameters: paramsJSON overrides
 // any fields of those in force. Only committee members propose, and
 // proposing counts as the proposer's vote; with Approvals (k) votes the
@@ -710,23 +672,31 @@ func (c *Contract) ProposeParameters(ctx contractapi.TransactionContextInterface
 	id := ctx.GetStub().GetTxID()
 	prop := Proposal{
 		ID: id, Proposer: proposer.ID, BaseVersion: current.Version, Params: next,
-		Votes: []Approval{{MemberID: proposer.ID, TxID: id, At: now}}, Status: RequestPending, CreatedAt: now,
+		Votes: []Approval{approvalBy(ctx, proposer, now)}, Status: RequestPending, CreatedAt: now,
 	}
 	return id, recordVote(ctx, current, &prop, now)
 }
 
-// checkCommitteeCanApprove refuses parameters whose k exceeds the committee
-// they would leave.
+// checkCommitteeCanApprove refuses parameters under which the committee
+// could approve nothing: fewer than k seats, or seats of one organisation.
 func checkCommitteeCanApprove(t *table, p ConsortiumParams) error {
-	if seats := int64(len(committee(t, p))); seats < p.Approvals {
-		return fmt.Errorf("approvals %d exceeds the %d members the committee would have under these parameters: no request could be approved; lower approvals", p.Approvals, seats)
+	seats := committee(t, p)
+	if n := int64(len(seats)); n < p.Approvals {
+		return fmt.Errorf("approvals %d exceeds the %d members the committee would have under these parameters: no request could be approved; lower approvals", p.Approvals, n)
+	}
+	orgs := map[string]bool{}
+	for _, s := range seats {
+		orgs[t.members[s.MemberID].Organisation] = true
+	}
+	if len(orgs) < 2 {
+		return fmt.Errorf("the committee would have members of %d organisation under these parameters: committee actions need two, so no request could be approved", len(orgs))
 	}
 	return nil
 }
 
 // recordVote writes proposal prop after a vote and applies it when it has k votes.
 func recordVote(ctx contractapi.TransactionContextInterface, current *Parameters, prop *Proposal, now string) error {
-	applied := int64(len(prop.Votes)) >= current.Params.Approvals
+	applied := decided(prop.Votes, current.Params.Approvals)
 	if applied {
 		prop.Status, prop.AppliedAt = ProposalApplied, now
 	}
@@ -776,16 +746,16 @@ func (c *Contract) VoteParameters(ctx contractapi.TransactionContextInterface, p
 	if hasApproved(prop.Votes, voter.ID) {
 		return fmt.Errorf("member %q has already voted for proposal %q: each committee member votes once", voter.ID, proposalID)
 	}
-	if int64(len(prop.Votes))+1 >= current.Params.Approvals {
-		if err := checkCommitteeCanApprove(tab, prop.Params); err != nil {
-			return fmt.Errorf("proposal %q cannot be applied now: %w", proposalID, err)
-		}
-	}
 	now, err := txTime(ctx)
 	if err != nil {
 		return err
 	}
-	prop.Votes = append(prop.Votes, Approval{MemberID: voter.ID, TxID: ctx.GetStub().GetTxID(), At: now})
+	prop.Votes = append(prop.Votes, approvalBy(ctx, voter, now))
+	if decided(prop.Votes, current.Params.Approvals) {
+		if err := checkCommitteeCanApprove(tab, prop.Params); err != nil {
+			return fmt.Errorf("proposal %q cannot be applied now: %w", proposalID, err)
+		}
+	}
 	return recordVote(ctx, current, prop, now)
 }
 

@@ -158,7 +158,7 @@ func (w *world) genesis(paramsJSON string) {
 func (w *world) companyCert(mspID string) string {
 	w.t.Helper()
 	id := "cert-" + strings.ToLower(mspID)
-	w.ok(w.c.IssueCertificate(w.as("f1"), id, "company", mspID, "global", `{"legalEntity":"`+mspID+` GmbH"}`, oneDoc))
+	w.ok(w.c.IssueCertificate(w.as("f1"), id, "company", mspID, "local:mainchain", `{"legalEntity":"`+mspID+` GmbH"}`, oneDoc))
 	return id
 }
 
@@ -188,6 +188,21 @@ func (w *world) staff(memberID, name, mspID, role string) {
 		attrs = `{"companyCertificate":"` + w.companyCertOf(mspID) + `"}`
 	}
 	w.approve(w.enrol(memberID, name, mspID, role, attrs), "f2", "f3")
+}
+
+// setStatus changes member id's status by a committee request of the first
+// founder other than id, approved by the next one.
+func (w *world) setStatus(id, status, reason string) {
+	w.t.Helper()
+	var by []string
+	for _, f := range []string{"f1", "f2", "f3"} {
+		if f != id {
+			by = append(by, f)
+		}
+	}
+	reqID, err := w.c.RequestMemberStatus(w.as(by[0]), id, status, reason)
+	w.ok(err)
+	w.ok(w.c.ApproveMemberStatus(w.as(by[1]), reqID))
 }
 
 // companyCertOf returns the id of mspID's company certificate, issued by f1

@@ -108,11 +108,18 @@ func ledgerScenarios() map[string]scenario {
 			w.ok(err)
 			return "f2", func(ctx contractapi.TransactionContextInterface) error { return w.c.RejectEnrolment(ctx, reqID, "no") }
 		},
-		"SetMemberStatus": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
+		"RequestMemberStatus": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
 			w.genesis("{}")
 			return "f1", func(ctx contractapi.TransactionContextInterface) error {
-				return w.c.SetMemberStatus(ctx, "f3", "suspended", "audit")
+				_, err := w.c.RequestMemberStatus(ctx, "f3", "suspended", "audit")
+				return err
 			}
+		},
+		"ApproveMemberStatus": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
+			w.genesis("{}")
+			reqID, err := w.c.RequestMemberStatus(w.as("f1"), "f3", "suspended", "audit")
+			w.ok(err)
+			return "f2", func(ctx contractapi.TransactionContextInterface) error { return w.c.ApproveMemberStatus(ctx, reqID) }
 		},
 		"ProposeParameters": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
 			w.genesis("{}")
@@ -131,7 +138,7 @@ func ledgerScenarios() map[string]scenario {
 			w.genesis("{}")
 			cert := w.companyCert("Org1MSP")
 			return "f2", func(ctx contractapi.TransactionContextInterface) error {
-				return w.c.IssueCertificate(ctx, "de-1", "domain-expert", "jane", "global", `{"companyCertificate":"`+cert+`"}`, oneDoc)
+				return w.c.IssueCertificate(ctx, "de-1", "domain-expert", "jane", "local:mainchain", `{"companyCertificate":"`+cert+`"}`, oneDoc)
 			}
 		},
 		"UpgradeCertificate applying": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
@@ -141,6 +148,7 @@ func ledgerScenarios() map[string]scenario {
 		},
 		"RevokeCertificate by the committee": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
 			w = certWorldIn(w)
+			w.ok(w.c.RevokeCertificate(w.as("f2"), "data-1", "fraud"))
 			return "f3", func(ctx contractapi.TransactionContextInterface) error {
 				return w.c.RevokeCertificate(ctx, "data-1", "fraud")
 			}
@@ -323,7 +331,7 @@ func TestLedgerScenariosAreDistinct(t *testing.T) {
 	got := fmt.Sprint(seen)
 	for _, ev := range []string{"ConsortiumInitialised", "MemberEnrolled", "EnrolmentRequested", "EnrolmentApproved", "OrganisationEnrolled",
 		"EnrolmentRejected", "MemberStatusChanged", "ParametersProposed", "ParametersChanged", "CertificateIssued", "CertificateUpgraded",
-		"CertificateRevoked", "TrustSnapshotSubmitted", "ProjectRegistered", "PeriodClosed", "PeriodApplied"} {
+		"CertificateRevoked", "MemberStatusRequested", "TrustSnapshotSubmitted", "ProjectRegistered", "PeriodClosed", "PeriodApplied"} {
 		if !strings.Contains(got, ev) {
 			t.Errorf("no scenario emits %s: %s", ev, got)
 		}

@@ -173,6 +173,9 @@ const (
 type Approval struct {
 	// MemberID is the approving member.
 	MemberID string `json:"memberId"`
+	// Organisation is the approving member's organisation: committee
+	// actions need approvals from at least two.
+	Organisation string `json:"organisation"`
 	// TxID is the approving transaction.
 	TxID string `json:"txId"`
 	// At is that transaction's timestamp.
@@ -184,8 +187,11 @@ type ConsortiumParams struct {
 	// CommitteeSize is n: the committee is at most the n most trusted active
 	// members of very high trust.
 	CommitteeSize int64 `json:"committeeSize"`
-	// Approvals is k: the approvals an enrolment, a parameter change or a
-	// certificate upgrade needs.
+	// Approvals is k: the approvals, from members of at least two
+	// organisations, that every committee action needs (enrolment of a
+	// critical role or an organisation, a member's status, a global
+	// certificate, a certificate revoked by others than its issuer, a
+	// parameter change).
 	Approvals int64 `json:"approvals"`
 	// TrustFloor is the least trust (fixed-point) a member needs to write.
 	TrustFloor int64 `json:"trustFloor"`
@@ -208,6 +214,10 @@ func DefaultParams() ConsortiumParams {
 	}
 }
 
+// minApprovals is the least k: committee actions need approvals from members
+// of at least two organisations, so one organisation never acts alone.
+const minApprovals = 2
+
 // maxCommitteeSize bounds n so that committee checks stay cheap.
 const maxCommitteeSize = 100
 
@@ -223,8 +233,8 @@ func (p ConsortiumParams) Validate() error {
 	if p.CommitteeSize < 1 || p.CommitteeSize > maxCommitteeSize {
 		return fmt.Errorf("committeeSize %d is outside [1, %d]", p.CommitteeSize, maxCommitteeSize)
 	}
-	if p.Approvals < 1 || p.Approvals > p.CommitteeSize {
-		return fmt.Errorf("approvals %d is outside [1, committeeSize %d]: k approvals must be possible within the committee", p.Approvals, p.CommitteeSize)
+	if p.Approvals < minApprovals || p.Approvals > p.CommitteeSize {
+		return fmt.Errorf("approvals %d is outside [%d, committeeSize %d]: committee actions need approvals from two organisations, all within the committee", p.Approvals, minApprovals, p.CommitteeSize)
 	}
 	if p.TrustFloor < -trust.Scale || p.TrustFloor > maxTrustFloor {
 		return fmt.Errorf("trustFloor %d is outside [%d, %d] (fixed-point, %d = 1.0; above %d even the committee could not write)", p.TrustFloor, -trust.Scale, maxTrustFloor, trust.Scale, maxTrustFloor)
@@ -271,6 +281,30 @@ type Proposal struct {
 	AppliedAt string `json:"appliedAt"`
 }
 
+// StatusRequest is a committee request to change a member's status
+// (suspend, reinstate or revoke it) and the committee's approvals of it.
+type StatusRequest struct {
+	// ID is the requesting transaction's id.
+	ID string `json:"id"`
+	// MemberID is the member whose status would change.
+	MemberID string `json:"memberId"`
+	// Status is the status requested: active (reinstatement), suspended or revoked.
+	Status string `json:"status"`
+	// Reason is why.
+	Reason string `json:"reason"`
+	// RequestedBy is the committee member that requested it; requesting
+	// counts as its approval.
+	RequestedBy string `json:"requestedBy"`
+	// Approvals are the committee's approvals, the requester's first.
+	Approvals []Approval `json:"approvals"`
+	// State is RequestPending or RequestApproved (the status was changed).
+	State string `json:"state"`
+	// CreatedAt is the requesting transaction's timestamp.
+	CreatedAt string `json:"createdAt"`
+	// DecidedAt is when the status was changed; "" while pending.
+	DecidedAt string `json:"decidedAt"`
+}
+
 // ProposalApplied is the status of a proposal whose parameters were put in force.
 const ProposalApplied = "applied"
 
@@ -301,6 +335,9 @@ type Certificate struct {
 	Status string `json:"status"`
 	// UpgradeApprovals are the approvals to make a local certificate global.
 	UpgradeApprovals []Approval `json:"upgradeApprovals"`
+	// RevocationApprovals are the committee's approvals to revoke it, when
+	// others than its issuer revoke it.
+	RevocationApprovals []Approval `json:"revocationApprovals"`
 	// RevokedBy is the member that revoked it; "" otherwise.
 	RevokedBy string `json:"revokedBy"`
 	// RevocationReason is why it was revoked; "" otherwise.
@@ -524,6 +561,7 @@ const (
 	projectObjectType      = "project"
 	submittedObjectType    = "submitted"
 	periodObjectType       = "period"
+	statusObjectType       = "statusrequest"
 )
 
 var (

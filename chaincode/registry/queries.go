@@ -13,7 +13,7 @@ func (c *Contract) GetEvaluateTransactions() []string {
 	return []string{
 		"GetMember", "GetEnrolment", "GetOrganisationEnrolment", "GetParameters", "GetProposal",
 		"GetCommittee", "GetCertificate", "IsCertificateValid", "GetTrust", "GetTrustTable",
-		"GetTrustClock", "GetAppliedSnapshot", "GetProject", "GetSubmittedSnapshots", "GetAppliedPeriod",
+		"GetTrustClock", "GetAppliedSnapshot", "GetProject", "GetSubmittedSnapshots", "GetAppliedPeriod", "GetStatusRequest",
 	}
 }
 
@@ -203,4 +203,12 @@ func (c *Contract) GetAppliedPeriod(ctx contractapi.TransactionContextInterface,
 		return nil, fmt.Errorf("period %d was not applied: close it with ClosePeriod, then apply it with ApplyPeriod", p)
 	}
 	return &a, nil
+}
+
+// GetStatusRequest returns member status request requestID with its approvals.
+func (c *Contract) GetStatusRequest(ctx contractapi.TransactionContextInterface, requestID string) (*StatusRequest, error) {
+	if err := validateID("requestID", requestID); err != nil {
+		return nil, err
+	}
+	return readStatusRequest(ctx, requestID)
 }

@@ -15,7 +15,7 @@ func TestEvaluateTransactionsAreTheQueries(t *testing.T) {
 	want := []string{
 		"GetMember", "GetEnrolment", "GetOrganisationEnrolment", "GetParameters", "GetProposal",
 		"GetCommittee", "GetCertificate", "IsCertificateValid", "GetTrust", "GetTrustTable",
-		"GetTrustClock", "GetAppliedSnapshot", "GetProject", "GetSubmittedSnapshots", "GetAppliedPeriod",
+		"GetTrustClock", "GetAppliedSnapshot", "GetProject", "GetSubmittedSnapshots", "GetAppliedPeriod", "GetStatusRequest",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("GetEvaluateTransactions = %q", got)
@@ -39,9 +39,9 @@ func TestEvaluateTransactionsAreTheQueries(t *testing.T) {
 		}
 	}
 	sort.Strings(submits)
-	wantSubmits := []string{"ApplyPeriod", "ApproveEnrolment", "ClosePeriod", "InitConsortium", "IssueCertificate", "ProposeParameters",
-		"RegisterProject", "RejectEnrolment", "RequestEnrolment", "RequestOrganisationEnrolment", "RevokeCertificate", "SetMemberStatus",
-		"SubmitTrustSnapshot", "UpgradeCertificate", "VoteParameters"}
+	wantSubmits := []string{"ApplyPeriod", "ApproveEnrolment", "ApproveMemberStatus", "ClosePeriod", "InitConsortium", "IssueCertificate",
+		"ProposeParameters", "RegisterProject", "RejectEnrolment", "RequestEnrolment", "RequestMemberStatus", "RequestOrganisationEnrolment",
+		"RevokeCertificate", "SubmitTrustSnapshot", "UpgradeCertificate", "VoteParameters"}
 	if !reflect.DeepEqual(submits, wantSubmits) {
 		t.Fatalf("submit transactions %q", submits)
 	}
@@ -71,11 +71,10 @@ func TestQueriesAnswerAnyIdentity(t *testing.T) {
 
 func TestEmptyCommitteeIsAnEmptyList(t *testing.T) {
 	w := newWorld(t)
-	w.genesis(`{"approvals":1}`)
-	for _, f := range []string{"f2", "f3"} {
-		w.ok(w.c.SetMemberStatus(w.as("f1"), f, "suspended", "audit"))
+	w.genesis("{}")
+	for _, f := range []string{"f1", "f2", "f3"} {
+		corrupt(w, "\x00member\x00"+f+"\x00", func(m *Member) { m.Status = StatusSuspended })
 	}
-	w.ok(w.c.SetMemberStatus(w.as("f1"), "f1", "suspended", "stepping down"))
 	seats, err := w.c.GetCommittee(w.as("f1"))
 	if err != nil || seats == nil || len(seats) != 0 {
 		t.Fatalf("GetCommittee %#v %v", seats, err)

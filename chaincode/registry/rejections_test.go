@@ -11,7 +11,7 @@ import (
 // now each bad entry is rejected with its reason and the rest apply.
 func TestOneBadEntryNeverBlocksASnapshot(t *testing.T) {
 	w := trustWorld(t, "{}")
-	w.ok(w.c.SetMemberStatus(w.as("f1"), "v1", "suspended", "audit"))
+	w.setStatus("v1", "suspended", "audit")
 	w.enrol("ann", "ann", "Org2MSP", "company", `{"legalEntity":"Ann AG"}`) // pending: not in the trust table
 	good := trust.Feedback{Rater: "f1", Ratee: "v2", Score: trust.Scale}
 	entries := []trust.Feedback{
@@ -56,7 +56,7 @@ func TestRevokedMembersRatingsDoNotCount(t *testing.T) {
 	p := w.closePeriod()
 	w.submit("f1", "project-a", p, trust.Feedback{Rater: "f3", Ratee: "v2", Score: trust.Scale})
 	w.submit("f1", "project-b", p)
-	w.ok(w.c.SetMemberStatus(w.as("f1"), "f3", "revoked", "key compromised"))
+	w.setStatus("f3", "revoked", "key compromised")
 	w.apply(p)
 	applied, _ := w.c.GetAppliedSnapshot(w.as("f1"), "project-a", p)
 	if applied.Feedback != 0 || len(applied.Rejected) != 1 || applied.Rejected[0].Reason != `rater "f3" is revoked: ratings by and of suspended and revoked members do not count` {

@@ -402,7 +402,10 @@ type pendingSnapshot struct {
 // just before becomes its weight for the period; then the feedback of every
 // registered project's snapshot of the period, and of snapshots of earlier
 // periods that came after their period was applied, adds to its ratee's
-// evidence weighed by its rater's weight. It waits until every registered
+// evidence weighed by its rater's weight, all of one rater's ratings of one
+// ratee counting once at their mean score (trust.Combine). Entries of
+// unknown, suspended or revoked members and self-ratings are rejected one by
+// one and recorded with their reason. It waits until every registered
 // project has submitted the period, or until the next period has closed too
 // (a period's grace); projects late by then are listed in the period's
 // record, and their snapshot is applied with a later period. Any member that
@@ -454,6 +457,7 @@ func (c *Contract) ApplyPeriod(ctx contractapi.TransactionContextInterface, peri
 	}
 	res := newResolver(tab)
 	applied := make([]AppliedSnapshot, len(batch))
+	var accepted []trust.Feedback
 	for i, b := range batch {
 		a := AppliedSnapshot{
 			ProjectChannel: b.channel, Period: b.snapshot.Period, AppliedInPeriod: p, SHA256: b.snapshot.SHA256,
@@ -461,19 +465,21 @@ func (c *Contract) ApplyPeriod(ctx contractapi.TransactionContextInterface, peri
 		}
 		for j, entry := range b.snapshot.Feedback {
 			f, why := res.entry(entry)
-			if why == "" {
-				sameOrg := tab.members[f.Rater].Organisation == tab.members[f.Ratee].Organisation
-				if err := tab.records[f.Ratee].Evidence.AddFeedback(f.Rater, f.Ratee, f.Score, tab.records[f.Rater].Weight, sameOrg, rule); err != nil {
-					why = err.Error() // a score outside [-1, 1] is refused at submission; kept so that none can pass silently
-				}
-			}
 			if why != "" {
 				a.Rejected = append(a.Rejected, Rejection{Index: int64(j), Rater: entry.Rater, Ratee: entry.Ratee, Score: entry.Score, Reason: why})
 				continue
 			}
+			accepted = append(accepted, f)
 			a.Feedback++
 		}
 		applied[i] = a
+	}
+	// A rater's ratings of one ratee, from every channel, count once.
+	for _, f := range trust.Combine(accepted) {
+		sameOrg := tab.members[f.Rater].Organisation == tab.members[f.Ratee].Organisation
+		if err := tab.records[f.Ratee].Evidence.AddFeedback(f.Rater, f.Ratee, f.Score, tab.records[f.Rater].Weight, sameOrg, rule); err != nil {
+			return fmt.Errorf("applying period %d: %w", p, err) // scores were checked at submission and self-ratings rejected above
+		}
 	}
 
 	now, err := txTime(ctx)

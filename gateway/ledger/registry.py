@@ -50,16 +50,17 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Approval:
-    """Approval is one member's approval or vote."""
+    """Approval is one member's approval or vote; committee actions need two organisations'."""
 
     member_id: str
+    organisation: str  # the approving member's MSP id
     tx_id: str
     at: str
 
     @classmethod
     def from_fields(cls, f: Fields) -> Approval:
         """from_fields reads an approval of a record."""
-        return cls(f.text("memberId"), f.text("txId"), f.text("at"))
+        return cls(f.text("memberId"), f.text("organisation"), f.text("txId"), f.text("at"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +187,7 @@ class TrustParams:
     same_org_factor: Decimal
     decay: Decimal
     prior_weight: Decimal
-    band_caps: tuple[Decimal, Decimal, Decimal]  # low, high, very high band; 0 means no cap
+    band_caps: tuple[Decimal, Decimal, Decimal]  # low, high, very high band; every band is capped
 
     @classmethod
     def from_fields(cls, f: Fields) -> TrustParams:
@@ -305,6 +306,7 @@ class Certificate:
     issuer_msp: str
     status: str  # valid or revoked
     upgrade_approvals: tuple[Approval, ...]
+    revocation_approvals: tuple[Approval, ...]  # the committee's, when others than the issuer revoke it
     revoked_by: str
     revocation_reason: str
     issued_at: str
@@ -328,6 +330,7 @@ class Certificate:
             issuer_msp=f.text("issuerMsp"),
             status=f.text("status"),
             upgrade_approvals=tuple(Approval.from_fields(a) for a in f.objects("upgradeApprovals")),
+            revocation_approvals=tuple(Approval.from_fields(a) for a in f.objects("revocationApprovals")),
             revoked_by=f.text("revokedBy"),
             revocation_reason=f.text("revocationReason"),
             issued_at=f.text("issuedAt"),

@@ -271,7 +271,7 @@ async def test_parameters_go_back_as_the_fixed_point_json_they_came_as(
     peer.answers["registry:GetParameters"] = golden(REGISTRY_GOLDEN, "parameters.json")
     current = await registry.get_parameters()
     assert current.params.trust_floor == Decimal("0.1")
-    assert current.params.trust.band_caps == (Decimal(2), Decimal(6), Decimal(0))
+    assert current.params.trust.band_caps == (Decimal(2), Decimal(6), Decimal(20))
 
     peer.answers["registry:ProposeParameters"] = b"tx-12"
     assert await registry.propose_parameters(replace(current.params, trust_floor=Decimal("0.25"))) == "tx-12"

@@ -46,8 +46,9 @@ const aliceID = "x509::CN=alice,OU=client::CN=alice,OU=client"
 
 func TestChaincodeServesRegistry(t *testing.T) {
 	stub := newInvokeStub(t)
-	founders := `[{"memberId":"alice","role":"admin","mspId":"Org1MSP","identity":"` + aliceID + `","prior":0}]`
-	if status, msg := invoke(t, stub, "registry:InitConsortium", `{"approvals":1}`, founders); status != 200 {
+	founders := `[{"memberId":"alice","role":"admin","mspId":"Org1MSP","identity":"` + aliceID + `","prior":0},` +
+		`{"memberId":"bob","role":"admin","mspId":"Org2MSP","identity":"x509::CN=bob,OU=client::CN=ca.Org2MSP"}]`
+	if status, msg := invoke(t, stub, "registry:InitConsortium", "{}", founders); status != 200 {
 		t.Fatalf("InitConsortium: %d %s", status, msg)
 	}
 	status, body := invoke(t, stub, "registry:GetMember", "alice")
@@ -74,7 +75,7 @@ func TestChaincodeServesRegistry(t *testing.T) {
 	}
 	// Records with arrays, maps, levels and booleans pass the return schemas.
 	const doc = `[{"cid":"bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e","sha256":"b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9","name":"register extract"}]`
-	if status, msg := invoke(t, stub, "registry:IssueCertificate", "cert-org1", "company", "Org1MSP", "global", `{"legalEntity":"Org One GmbH"}`, doc); status != 200 {
+	if status, msg := invoke(t, stub, "registry:IssueCertificate", "cert-org1", "company", "Org1MSP", "local:mainchain", `{"legalEntity":"Org One GmbH"}`, doc); status != 200 {
 		t.Fatalf("IssueCertificate: %d %s", status, msg)
 	}
 	for _, call := range [][]string{
@@ -175,7 +176,9 @@ func TestChaincodeMetadataMarksQueries(t *testing.T) {
 		"registry:RequestOrganisationEnrolment": "submit,SUBMIT",
 		"registry:ApproveEnrolment":             "submit,SUBMIT",
 		"registry:RejectEnrolment":              "submit,SUBMIT",
-		"registry:SetMemberStatus":              "submit,SUBMIT",
+		"registry:RequestMemberStatus":          "submit,SUBMIT",
+		"registry:ApproveMemberStatus":          "submit,SUBMIT",
+		"registry:GetStatusRequest":             "evaluate,EVALUATE",
 		"registry:ProposeParameters":            "submit,SUBMIT",
 		"registry:VoteParameters":               "submit,SUBMIT",
 		"registry:IssueCertificate":             "submit,SUBMIT",
