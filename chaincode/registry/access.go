@@ -193,25 +193,50 @@ func requireHighTrust(ctx contractapi.TransactionContextInterface, p ConsortiumP
 	return m, nil
 }
 
-// committee returns the committee: the active members of very high trust
-// (trust.LevelOf = VeryHighTrust) other than viewers, the most trusted first
-// (ties by member id), at most CommitteeSize of them.
+// committee returns the committee: the active members of at least high
+// trust (above highTrust) other than viewers, the most trusted first (ties
+// by member id), at most CommitteeSize of them. Founders never decay below
+// high trust (FounderFloor), so idle periods cannot empty it; should
+// negative feedback and suspensions leave fewer than k members of two
+// organisations, the active admins at or above the trust floor join it, so
+// that the consortium can still act through its organisations' operators.
 func committee(t *table, p ConsortiumParams) []TrustRow {
-	var seats []TrustRow
+	var seats, admins []TrustRow
 	for _, id := range t.ids {
 		m, ok := t.members[id]
 		if !ok || m.Status != StatusActive || m.Role == RoleViewer {
 			continue
 		}
-		if row := t.row(id, p); row.Level == trust.VeryHighTrust {
+		row := t.row(id, p)
+		switch {
+		case row.Trust > highTrust:
 			seats = append(seats, row)
+		case m.Role == RoleAdmin && row.Trust >= p.TrustFloor:
+			admins = append(admins, row)
 		}
 	}
-	sort.SliceStable(seats, func(i, j int) bool { return seats[i].Trust > seats[j].Trust })
+	if !canAct(t, seats, p.Approvals) {
+		seats = append(seats, admins...)
+	}
+	sort.SliceStable(seats, func(i, j int) bool {
+		if seats[i].Trust != seats[j].Trust {
+			return seats[i].Trust > seats[j].Trust
+		}
+		return seats[i].MemberID < seats[j].MemberID
+	})
 	if int64(len(seats)) > p.CommitteeSize {
 		seats = seats[:p.CommitteeSize]
 	}
 	return seats
+}
+
+// canAct reports whether seats hold k members of at least two organisations.
+func canAct(t *table, seats []TrustRow, k int64) bool {
+	orgs := map[string]bool{}
+	for _, s := range seats {
+		orgs[t.members[s.MemberID].Organisation] = true
+	}
+	return int64(len(seats)) >= k && len(orgs) >= 2
 }
 
 // requireCommittee returns the caller's member and the table the committee
@@ -238,10 +263,10 @@ func requireCommittee(ctx contractapi.TransactionContextInterface, p ConsortiumP
 		return nil, nil, fmt.Errorf("%s: member %q has no trust record, so it is not on the committee", refusal, m.ID)
 	}
 	row := t.row(m.ID, p)
-	if row.Level == trust.VeryHighTrust {
-		return nil, nil, fmt.Errorf("%s: member %q has very high trust (%d) but is not among the %d most trusted, so it is not on the committee", refusal, m.ID, row.Trust, p.CommitteeSize)
+	if row.Trust > highTrust && m.Role != RoleViewer {
+		return nil, nil, fmt.Errorf("%s: member %q has %s (%d) but is not among the %d most trusted, so it is not on the committee", refusal, m.ID, row.Level, row.Trust, p.CommitteeSize)
 	}
-	return nil, nil, fmt.Errorf("%s: member %q is not on the committee: it has trust %d (%s), and only active members of very high trust (above 750000) sit on it", refusal, m.ID, row.Trust, row.Level)
+	return nil, nil, fmt.Errorf("%s: member %q is not on the committee: it has trust %d (%s), and only active members of at least high trust (above 500000), viewers excepted, sit on it", refusal, m.ID, row.Trust, row.Level)
 }
 
 // approvalBy is member m's approval in this transaction at now.

@@ -63,13 +63,21 @@ func NewContract() *Contract {
 // every member does) plus this much positive pseudo-evidence in
 // trust.BandVeryHigh, as if the consortium's trusted core had vouched for it
 // twenty times. With the default parameters a founder with a prior of 0 has
-// r = 20.5 and s = 0.5, so trust 20/23 = 0.8696, and ten periods without any
-// feedback decay it below very high trust; founders keep their seats by
-// rating each other's work, which is how trust grows from the core
-// (README "Trust rule"). InitConsortium refuses founders that the rule does
-// not put at very high trust (possible only with a large priorWeight and a
-// negative prior), since a committee must exist from the start.
+// r = 20.5 and s = 0.5, so trust 20/23 = 0.8696. InitConsortium refuses
+// founders that the rule does not put at very high trust (possible only
+// with a large priorWeight and a negative prior), since a committee must
+// exist from the start.
 const FounderEvidence = 20 * trust.Scale
+
+// FounderFloor is the genesis standing that never decays: periods without
+// feedback decay a founder's genesis evidence down to this, and no further.
+// Six units alone give 6/(6+2) = 0.75, high trust, so idle founders keep
+// their seats on the committee (members of at least high trust) however
+// long nothing is rated, while members who earn very high trust by feedback
+// rank above them; negative feedback still lowers a founder like anyone.
+// InitConsortium refuses a founder whose prior would leave it at or below
+// high trust at the floor.
+const FounderFloor = 6 * trust.Scale
 
 // maxFounders bounds the founders of InitConsortium.
 const maxFounders = 16
@@ -228,9 +236,16 @@ func parseFounders(foundersJSON string, params ConsortiumParams) ([]founder, err
 		if err := ev.AddPrior(prior, params.Trust); err != nil {
 			return nil, fmt.Errorf("%s: %w", at, err)
 		}
+		atFloor := ev
+		atFloor.Positive[trust.BandVeryHigh] += FounderFloor
 		ev.Positive[trust.BandVeryHigh] += FounderEvidence
 		if t := ev.Trust(params.Trust); trust.LevelOf(t) != trust.VeryHighTrust {
 			return nil, fmt.Errorf("%s %q would start at trust %d (%s), not very high trust: with priorWeight %d its prior %d outweighs the genesis evidence; raise its prior", at, in.MemberID, t, trust.LevelOf(t), params.Trust.PriorWeight, prior)
+		}
+		// Decay shrinks the prior's evidence too, so between genesis and the
+		// floor a founder's trust lies between these two values.
+		if t := atFloor.Trust(params.Trust); t <= highTrust {
+			return nil, fmt.Errorf("%s %q would fall to trust %d (%s) at its genesis floor: with priorWeight %d its prior %d could leave the committee without approvers; raise its prior", at, in.MemberID, t, trust.LevelOf(t), params.Trust.PriorWeight, prior)
 		}
 		out = append(out, founder{
 			member: Member{
@@ -255,7 +270,11 @@ func writeNewMember(ctx contractapi.TransactionContextInterface, m Member, evide
 		return err
 	}
 	if m.Status == StatusActive {
-		return writeTrustRecord(ctx, &TrustRecord{MemberID: m.ID, Evidence: evidence, Weight: evidence.Trust(p.Trust)})
+		r := &TrustRecord{MemberID: m.ID, Evidence: evidence, Weight: evidence.Trust(p.Trust)}
+		if m.Founder {
+			r.Floor = FounderFloor
+		}
+		return writeTrustRecord(ctx, r)
 	}
 	return nil
 }

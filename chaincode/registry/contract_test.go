@@ -30,7 +30,7 @@ func TestInitConsortiumRecordsFoundersAtVeryHighTrust(t *testing.T) {
 		"\x00trustclock\x00": `{"latestPeriod":0,"updatedAt":"","openPeriod":1,"openedAt":"` + t1 + `"}`,
 		"\x00member\x00f1\x00": `{"id":"f1","mspId":"Org1MSP","identity":"x509::CN=f1,OU=client::CN=ca.Org1MSP","role":"admin","organisation":"Org1MSP",` +
 			`"status":"active","attributes":{},"documents":[],"requestId":"","founder":true,"createdAt":"` + t1 + `","updatedAt":"` + t1 + `","statusReason":""}`,
-		"\x00trust\x00f1\x00":                                                 `{"memberId":"f1","evidence":{"positive":[500000,0,20000000],"negative":[500000,0,0]},"weight":869565}`,
+		"\x00trust\x00f1\x00":                                                 `{"memberId":"f1","evidence":{"positive":[500000,0,20000000],"negative":[500000,0,0]},"weight":869565,"floor":6000000}`,
 		"\x00organisation\x00Org2MSP\x00":                                     `{"mspId":"Org2MSP","name":"Org Two AG","status":"approved","founding":true,"requestId":"","createdAt":"` + t1 + `","decidedAt":"` + t1 + `"}`,
 		"\x00organisation\x00Org3MSP\x00":                                     `{"mspId":"Org3MSP","name":"Org3MSP","status":"approved","founding":true,"requestId":"","createdAt":"` + t1 + `","decidedAt":"` + t1 + `"}`,
 		"\x00identity\x00Org2MSP\x00x509::CN=f2,OU=client::CN=ca.Org2MSP\x00": `{"memberId":"f2"}`,
@@ -172,6 +172,9 @@ func TestInitConsortiumRefusals(t *testing.T) {
 		{name: "founder not at very high trust", args: func(w *world) args {
 			return args{`{"trust":{"priorWeight":10000000}}`, "[" + w.founderJSON("f1", "f1", "Org1MSP", `,"prior":-1000000`) + "]"}
 		}, want: `founders[0] "f1" would start at trust 750000 (high trust), not very high trust: with priorWeight 10000000 its prior -1000000 outweighs the genesis evidence`},
+		{name: "founder below high trust at its floor", args: func(w *world) args {
+			return args{`{"trust":{"priorWeight":2000000}}`, "[" + w.founderJSON("f1", "f1", "Org1MSP", `,"prior":-750000`) + "," + w.founderJSON("f2", "f2", "Org2MSP", "") + "]"}
+		}, want: `founders[0] "f1" would fall to trust 450000 (medium trust) at its genesis floor: with priorWeight 2000000 its prior -750000 could leave the committee without approvers`},
 		{name: "k above founders", args: func(w *world) args {
 			return args{`{"approvals":4}`, w.threeFounders()}
 		}, want: "approvals 4 exceeds the 3 founders, who are the first committee"},
@@ -348,7 +351,7 @@ func TestEnrolmentApprovalRefusals(t *testing.T) {
 		want    string
 	}{
 		{name: "forged approval by a viewer", who: "vera",
-			want: `forged approval: member "vera" is not on the committee: it has trust 0 (low trust/distrust), and only active members of very high trust (above 750000) sit on it`},
+			want: `forged approval: member "vera" is not on the committee: it has trust 0 (low trust/distrust), and only active members of at least high trust (above 500000), viewers excepted, sit on it`},
 		{name: "very high trust outside the n seats", who: "f3",
 			want: `forged approval: member "f3" has very high trust (869565) but is not among the 2 most trusted, so it is not on the committee`},
 		{name: "identity bound to no member", who: "stranger", setup: func(w *world, _ string) { w.id("stranger", "Org1MSP") },
@@ -847,7 +850,7 @@ func TestProposeParametersRefusals(t *testing.T) {
 			want: `paramsJSON "{\"approvals\":2}" changes nothing: give at least one field with a new value`},
 		{name: "k above the committee", who: "f1", params: `{"approvals":4}`,
 			want: "approvals 4 exceeds the 3 members the committee would have under these parameters: no request could be approved; lower approvals"},
-		{name: "trust params that empty the committee", who: "f1", params: `{"trust":{"bandCaps":[2000000,6000000,1000000]}}`,
+		{name: "trust params that empty the committee", who: "f1", params: `{"trustFloor":300000,"trust":{"bandCaps":[2000000,6000000,1000000]}}`,
 			want: "approvals 2 exceeds the 0 members the committee would have under these parameters"},
 		{name: "timestamp fails", who: "f1", params: `{"trustFloor":1}`,
 			setup: func(w *world) { w.stub.TimestampErr = errors.New("no header") }, want: "reading the transaction timestamp: no header"},

@@ -185,7 +185,7 @@ type Approval struct {
 // ConsortiumParams are the consortium's parameters, changed only by committee vote.
 type ConsortiumParams struct {
 	// CommitteeSize is n: the committee is at most the n most trusted active
-	// members of very high trust.
+	// members of at least high trust.
 	CommitteeSize int64 `json:"committeeSize"`
 	// Approvals is k: the approvals, from members of at least two
 	// organisations, that every committee action needs (enrolment of a
@@ -398,6 +398,10 @@ type TrustRecord struct {
 	// when it was activated, if later): the weight its feedback carries in
 	// that period, as trust.Table.Period weighs raters.
 	Weight int64 `json:"weight"`
+	// Floor is the positive very-high evidence that decay never takes the
+	// member below: FounderFloor for founders (their genesis standing), 0
+	// for everyone else.
+	Floor int64 `json:"floor"`
 }
 
 // TrustClock is the consortium's one period clock. Periods are numbered

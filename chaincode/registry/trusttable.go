@@ -398,7 +398,8 @@ type pendingSnapshot struct {
 }
 
 // ApplyPeriod applies closed period period (the one after the latest
-// applied) to the trust table: all evidence decays once; each member's trust
+// applied) to the trust table: all evidence decays once (a founder's
+// very-high evidence no further than FounderFloor); each member's trust
 // just before becomes its weight for the period; then the feedback of every
 // registered project's snapshot of the period, and of snapshots of earlier
 // periods that came after their period was applied, adds to its ratee's
@@ -453,7 +454,12 @@ func (c *Contract) ApplyPeriod(ctx contractapi.TransactionContextInterface, peri
 	for _, id := range tab.ids {
 		r := tab.records[id]
 		r.Weight = r.Evidence.Trust(rule)
+		before := r.Evidence.Positive[trust.BandVeryHigh]
 		r.Evidence.Decay(rule)
+		// A founder's genesis standing decays to its floor and no further.
+		if floor := min(before, r.Floor); r.Evidence.Positive[trust.BandVeryHigh] < floor {
+			r.Evidence.Positive[trust.BandVeryHigh] = floor
+		}
 	}
 	res := newResolver(tab)
 	applied := make([]AppliedSnapshot, len(batch))

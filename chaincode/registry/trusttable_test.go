@@ -117,10 +117,10 @@ func TestSnapshotAppliesTheTrustRule(t *testing.T) {
 		t.Fatalf("trust table\n%+v\nwant\n%+v", table, want)
 	}
 	// Weights for the rest of period 1 are the trust from before it.
-	if rec := string(w.stub.State["\x00trust\x00v1\x00"]); rec != `{"memberId":"v1","evidence":{"positive":[450000,0,1304347],"negative":[450000,0,0]},"weight":0}` {
+	if rec := string(w.stub.State["\x00trust\x00v1\x00"]); rec != `{"memberId":"v1","evidence":{"positive":[450000,0,1304347],"negative":[450000,0,0]},"weight":0,"floor":0}` {
 		t.Fatalf("v1 record %s", rec)
 	}
-	if rec := string(w.stub.State["\x00trust\x00f2\x00"]); !strings.HasSuffix(rec, `"weight":869565}`) {
+	if rec := string(w.stub.State["\x00trust\x00f2\x00"]); !strings.HasSuffix(rec, `"weight":869565,"floor":6000000}`) {
 		t.Fatalf("f2 record %s", rec)
 	}
 	clock, _ := w.c.GetTrustClock(w.as("f1"))
