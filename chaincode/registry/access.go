@@ -87,6 +87,38 @@ func callerOf(ctx contractapi.TransactionContextInterface) (caller, error) {
 	return caller{mspID: mspID, identity: identity}, nil
 }
 
+// adminOU is the organisational unit that Fabric's NodeOUs give the
+// certificates of an organisation's administrators (the default
+// AdminOUIdentifier, which the network's MSPs use).
+const adminOU = "admin"
+
+// callerAdmin returns the caller, refusing one whose certificate is not an
+// admin certificate of its organisation; action names what it tried. The
+// peer has checked that the certificate was issued by the caller's MSP, so
+// the OU tells the organisation's own administrators from its clients.
+func callerAdmin(ctx contractapi.TransactionContextInterface, action string) (caller, error) {
+	c, err := callerOf(ctx)
+	if err != nil {
+		return caller{}, err
+	}
+	ci, err := clientIdentity(ctx)
+	if err != nil {
+		return caller{}, err
+	}
+	cert, err := ci.GetX509Certificate()
+	if err != nil {
+		return caller{}, fmt.Errorf("reading the caller's certificate: %w", err)
+	}
+	if cert != nil {
+		for _, ou := range cert.Subject.OrganizationalUnit {
+			if ou == adminOU {
+				return c, nil
+			}
+		}
+	}
+	return caller{}, fmt.Errorf("%s needs an admin identity of a founding organisation (NodeOU %q): your identity %q of %s is not one; submit with your organisation's admin certificate", action, adminOU, c.identity, c.mspID)
+}
+
 // callerMember returns the member bound to the caller's identity, refusing an
 // identity bound to none.
 func callerMember(ctx contractapi.TransactionContextInterface) (*Member, error) {

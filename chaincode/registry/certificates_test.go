@@ -31,7 +31,7 @@ func TestIssueLocalCertificate(t *testing.T) {
 		Attributes: map[string]string{"dataSources": "line camera 2", "dataType": "grey image", "minimum": "0", "maximum": "255"},
 		Evidence:   []Document{{CID: helloRawCID, SHA256: helloSHA256, Name: "register extract"}},
 		Issuer:     "vera", IssuerMSP: "Org1MSP", Status: "valid", UpgradeApprovals: []Approval{}, RevocationApprovals: []Approval{},
-		IssuedAt: "2025-03-01T09:30:05.123456789Z", TxID: "tx-6",
+		IssuedAt: "2025-03-01T09:30:07.123456789Z", TxID: "tx-8",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("event payload %+v\nwant %+v", got, want)
@@ -40,7 +40,7 @@ func TestIssueLocalCertificate(t *testing.T) {
 		`"attributes":{"dataSources":"line camera 2","dataType":"grey image","maximum":"255","minimum":"0"},` +
 		`"evidence":[{"cid":"` + helloRawCID + `","sha256":"` + helloSHA256 + `","name":"register extract"}],` +
 		`"issuer":"vera","issuerMsp":"Org1MSP","status":"valid","upgradeApprovals":[],"revocationApprovals":[],"revokedBy":"","revocationReason":"",` +
-		`"issuedAt":"2025-03-01T09:30:05.123456789Z","upgradedAt":"","revokedAt":"","txId":"tx-6"}`
+		`"issuedAt":"2025-03-01T09:30:07.123456789Z","upgradedAt":"","revokedAt":"","txId":"tx-8"}`
 	if rec := string(w.stub.State["\x00certificate\x00data-1\x00"]); rec != wantRecord {
 		t.Fatalf("record\n%s\nwant\n%s", rec, wantRecord)
 	}
@@ -61,7 +61,7 @@ func TestUpgradeCertificateAfterKHighTrustApprovals(t *testing.T) {
 		t.Fatalf("first approval: %s %+v", name, c)
 	}
 	w.ok(w.c.UpgradeCertificate(w.as("f2"), "data-1"))
-	if name := w.event(&c); name != "CertificateUpgraded" || c.Scope != "global" || c.UpgradedAt != "2025-03-01T09:30:07.123456789Z" ||
+	if name := w.event(&c); name != "CertificateUpgraded" || c.Scope != "global" || c.UpgradedAt != "2025-03-01T09:30:09.123456789Z" ||
 		c.ProjectChannel != "project-a" || c.UpgradeApprovals[1].MemberID != "f2" {
 		t.Fatalf("second approval: %s %+v", name, c)
 	}
@@ -125,14 +125,14 @@ func TestRevokeCertificateIsFinal(t *testing.T) {
 	w := certWorld(t, "{}")
 	w.ok(w.c.RevokeCertificate(w.as("vera"), "data-1", "labels were wrong"))
 	var c Certificate
-	if name := w.event(&c); name != "CertificateRevoked" || c.Status != "revoked" || c.RevokedBy != "vera" || c.RevocationReason != "labels were wrong" || c.RevokedAt != "2025-03-01T09:30:06.123456789Z" {
+	if name := w.event(&c); name != "CertificateRevoked" || c.Status != "revoked" || c.RevokedBy != "vera" || c.RevocationReason != "labels were wrong" || c.RevokedAt != "2025-03-01T09:30:08.123456789Z" {
 		t.Fatalf("event %s %+v", name, c)
 	}
 	if valid, err := w.c.IsCertificateValid(w.as("f1"), "data-1"); valid || err != nil {
 		t.Fatalf("IsCertificateValid = %v, %v", valid, err)
 	}
 	before := w.state()
-	w.refused(before, w.c.RevokeCertificate(w.as("f1"), "data-1", "again"), `certificate "data-1" is already revoked (2025-03-01T09:30:06.123456789Z, by "vera")`)
+	w.refused(before, w.c.RevokeCertificate(w.as("f1"), "data-1", "again"), `certificate "data-1" is already revoked (2025-03-01T09:30:08.123456789Z, by "vera")`)
 	// Issuing it anew under the same id is refused too: a revoked certificate never becomes valid again.
 	w.refused(before, w.c.IssueCertificate(w.as("vera"), "data-1", "data", "raw-images-1", "local:project-a", dataAttrs, oneDoc),
 		`certificate "data-1" already exists: certificates are never overwritten, so choose another certID`)

@@ -20,6 +20,8 @@ const ContractName = "registry"
 // Chaincode events, one per transaction (a peer keeps only a transaction's
 // last event). Each payload is the JSON record named beside it.
 const (
+	EventConsortiumProposed            = "ConsortiumProposed"            // GenesisProposal
+	EventConsortiumConfirmed           = "ConsortiumConfirmed"           // GenesisProposal, still pending
 	EventConsortiumInitialised         = "ConsortiumInitialised"         // Genesis
 	EventEnrolmentRequested            = "EnrolmentRequested"            // EnrolmentRequest
 	EventEnrolmentApproved             = "EnrolmentApproved"             // EnrolmentRequest, still pending or just approved (organisations)
@@ -38,7 +40,7 @@ const (
 	EventCertificateRevoked            = "CertificateRevoked"            // Certificate
 	EventProjectRegistered             = "ProjectRegistered"             // Project
 	EventPeriodClosed                  = "PeriodClosed"                  // TrustClock
-	EventTrustSnapshotSubmitted        = "TrustSnapshotSubmitted"        // SubmittedSnapshot
+	EventTrustSnapshotSubmitted        = "TrustSnapshotSubmitted"        // SnapshotReceipt
 	EventPeriodApplied                 = "PeriodApplied"                 // AppliedPeriod
 )
 
@@ -100,75 +102,158 @@ type founder struct {
 	evidence trust.Evidence
 }
 
-// InitConsortium starts the consortium, once. paramsJSON overrides any of
-// DefaultParams' fields ({} keeps them all); foundersJSON is a JSON array of
-// {"memberId", "role", "mspId", "organisationName", "identity", "prior",
-// "attributes"}, one founder per founding organisation, identity being the
-// founder's client id "x509::<subject>::<issuer>" and prior its
-// attribute-based prior (fixed-point, default 0). The caller must be one of
-// the founders. Founders become active members with FounderEvidence, so that
-// they form the first committee; their organisations are enrolled. Certificate
-// attributes of founders (companyCertificate) are checked for form only, since
-// no certificate exists yet.
-func (c *Contract) InitConsortium(ctx contractapi.TransactionContextInterface, paramsJSON string, foundersJSON string) error {
+// InitConsortium proposes to start the consortium. paramsJSON overrides any
+// of DefaultParams' fields ({} keeps them all); foundersJSON is a JSON array
+// of {"memberId", "role", "mspId", "organisationName", "identity", "prior",
+// "attributes"}, one founder per founding organisation (at least k, so at
+// least two), identity being the founder's client id
+// "x509::<subject>::<issuer>" and prior its attribute-based prior
+// (fixed-point, default 0). The caller is an admin identity (NodeOU "admin")
+// of one of the founding organisations, and proposing counts as its
+// organisation's confirmation; the consortium starts once an admin of every
+// founding organisation has confirmed (ConfirmConsortium), so that nobody
+// can found it in others' names by submitting first. Several proposals may
+// wait; the first one confirmed by all its organisations wins. Certificate
+// attributes of founders (companyCertificate) are checked for form only,
+// since no certificate exists yet. Returns the proposal id, the transaction
+// id.
+func (c *Contract) InitConsortium(ctx contractapi.TransactionContextInterface, paramsJSON string, foundersJSON string) (string, error) {
 	params := DefaultParams()
 	if err := decodeStrict(paramsJSON, &params); err != nil {
-		return fmt.Errorf("paramsJSON %q is not a parameters object (%v): give {} for the defaults or e.g. {\"approvals\":3,\"trust\":{\"decay\":950000}}, whole fixed-point numbers (1000000 = 1.0)", paramsJSON, err)
+		return "", fmt.Errorf("paramsJSON %q is not a parameters object (%v): give {} for the defaults or e.g. {\"approvals\":3,\"trust\":{\"decay\":950000}}, whole fixed-point numbers (1000000 = 1.0)", paramsJSON, err)
 	}
 	if err := params.Validate(); err != nil {
-		return fmt.Errorf("paramsJSON: %w", err)
+		return "", fmt.Errorf("paramsJSON: %w", err)
 	}
 	founders, err := parseFounders(foundersJSON, params)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if int64(len(founders)) < params.Approvals {
-		return fmt.Errorf("approvals %d exceeds the %d founders, who are the first committee: no request could ever be approved; lower approvals or add founders", params.Approvals, len(founders))
+		return "", fmt.Errorf("approvals %d exceeds the %d founders, who are the first committee: no request could ever be approved; lower approvals or add founders", params.Approvals, len(founders))
 	}
-	who, err := callerOf(ctx)
+	admin, err := callerAdmin(ctx, "InitConsortium")
+	if err != nil {
+		return "", err
+	}
+	if err := requireNotInitialised(ctx); err != nil {
+		return "", err
+	}
+	stored := make([]GenesisFounder, len(founders))
+	for i, f := range founders {
+		stored[i] = GenesisFounder{Member: f.member, OrganisationName: f.orgName, Evidence: f.evidence}
+	}
+	if !foundedBy(stored, admin.mspID) {
+		return "", fmt.Errorf("InitConsortium must be submitted by an admin of a founding organisation: your organisation %s founds none in foundersJSON", admin.mspID)
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	id := ctx.GetStub().GetTxID()
+	prop := GenesisProposal{
+		ID: id, Params: params, Founders: stored,
+		Confirmations: []Confirmation{{MSPID: admin.mspID, Admin: admin.identity, TxID: id, At: now}},
+		Status:        RequestPending, CreatedAt: now,
+	}
+	raw, err := putRecord(ctx, fmt.Sprintf("genesis proposal %q", id), prop, genesisObjectType, id)
+	if err != nil {
+		return "", err
+	}
+	return id, emit(ctx, EventConsortiumProposed, raw, fmt.Sprintf("genesis proposal %q", id))
+}
+
+// ConfirmConsortium records the confirmation of genesis proposal proposalID
+// by the calling admin identity (NodeOU "admin") of one of its founding
+// organisations, once per organisation. With every founding organisation's
+// confirmation the consortium starts (ConsortiumInitialised): its parameters
+// and period clock are written, the founders become active members with
+// FounderEvidence, so that they form the first committee, and their
+// organisations are enrolled; before that each confirmation emits
+// ConsortiumConfirmed.
+func (c *Contract) ConfirmConsortium(ctx contractapi.TransactionContextInterface, proposalID string) error {
+	if err := validateID("proposalID", proposalID); err != nil {
+		return err
+	}
+	admin, err := callerAdmin(ctx, "ConfirmConsortium")
 	if err != nil {
 		return err
 	}
-	if _, err := readParameters(ctx); err == nil {
-		return fmt.Errorf("the consortium is already initialised: InitConsortium runs once; change parameters with ProposeParameters")
-	} else if !errors.Is(err, errNotInitialised) {
+	if err := requireNotInitialised(ctx); err != nil {
 		return err
 	}
-	isFounder := false
-	for _, f := range founders {
-		if f.member.MSPID == who.mspID && f.member.Identity == who.identity {
-			isFounder = true
-		}
+	var prop GenesisProposal
+	what := fmt.Sprintf("genesis proposal %q", proposalID)
+	if found, err := getRecord(ctx, what, &prop, genesisObjectType, proposalID); err != nil {
+		return err
+	} else if !found {
+		return fmt.Errorf("%s does not exist: give the id InitConsortium returned", what)
 	}
-	if !isFounder {
-		return fmt.Errorf("InitConsortium must be submitted by one of the founders: your identity %q of %s is not in foundersJSON", who.identity, who.mspID)
+	if !foundedBy(prop.Founders, admin.mspID) {
+		return fmt.Errorf("%s does not found your organisation %s: only admins of its founding organisations confirm it", what, admin.mspID)
+	}
+	for _, c := range prop.Confirmations {
+		if c.MSPID == admin.mspID {
+			return fmt.Errorf("%s was already confirmed for %s (transaction %s): each founding organisation confirms once", what, admin.mspID, c.TxID)
+		}
 	}
 	now, err := txTime(ctx)
 	if err != nil {
 		return err
 	}
-
-	stored := Parameters{Version: 1, Params: params, ChangedAt: now}
+	prop.Confirmations = append(prop.Confirmations, Confirmation{MSPID: admin.mspID, Admin: admin.identity, TxID: ctx.GetStub().GetTxID(), At: now})
+	if len(prop.Confirmations) < len(prop.Founders) {
+		raw, err := putRecord(ctx, what, prop, genesisObjectType, proposalID)
+		if err != nil {
+			return err
+		}
+		return emit(ctx, EventConsortiumConfirmed, raw, what)
+	}
+	prop.Status, prop.AppliedAt = RequestApproved, now
+	if _, err := putRecord(ctx, what, prop, genesisObjectType, proposalID); err != nil {
+		return err
+	}
+	stored := Parameters{Version: 1, Params: prop.Params, ChangedAt: now}
 	if _, err := putRecord(ctx, "the consortium parameters", stored, parametersObjectType); err != nil {
 		return err
 	}
 	if _, err := putRecord(ctx, "the trust clock", TrustClock{OpenPeriod: 1, OpenedAt: now}, trustClockObjectType); err != nil {
 		return err
 	}
-	genesis := Genesis{Parameters: stored, Founders: []Member{}}
-	for _, f := range founders {
-		m := f.member
+	genesis := Genesis{Parameters: stored, ProposalID: proposalID, Founders: []Member{}}
+	for _, f := range prop.Founders {
+		m := f.Member
 		m.CreatedAt, m.UpdatedAt = now, now
-		org := Organisation{MSPID: m.MSPID, Name: f.orgName, Status: RequestApproved, Founding: true, CreatedAt: now, DecidedAt: now}
+		org := Organisation{MSPID: m.MSPID, Name: f.OrganisationName, Status: RequestApproved, Founding: true, CreatedAt: now, DecidedAt: now}
 		if _, err := putRecord(ctx, fmt.Sprintf("organisation %q", m.MSPID), org, organisationObjectType, m.MSPID); err != nil {
 			return err
 		}
-		if err := writeNewMember(ctx, m, f.evidence, params); err != nil {
+		if err := writeNewMember(ctx, m, f.Evidence, prop.Params); err != nil {
 			return err
 		}
 		genesis.Founders = append(genesis.Founders, m)
 	}
 	return emit(ctx, EventConsortiumInitialised, genesis, "the consortium")
+}
+
+// requireNotInitialised refuses once the consortium has started.
+func requireNotInitialised(ctx contractapi.TransactionContextInterface) error {
+	if _, err := readParameters(ctx); err == nil {
+		return fmt.Errorf("the consortium is already initialised: it is founded once; change parameters with ProposeParameters")
+	} else if !errors.Is(err, errNotInitialised) {
+		return err
+	}
+	return nil
+}
+
+// foundedBy reports whether mspID is a founding organisation among founders.
+func foundedBy(founders []GenesisFounder, mspID string) bool {
+	for _, f := range founders {
+		if f.Member.MSPID == mspID {
+			return true
+		}
+	}
+	return false
 }
 
 // parseFounders reads and checks foundersJSON, giving each founder its genesis evidence.

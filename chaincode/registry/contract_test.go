@@ -13,7 +13,7 @@ import (
 	"bcmlp.local/chaincode/trust"
 )
 
-const t1 = "2025-03-01T09:30:01.123456789Z" // the timestamp of a world's first call
+const t1 = "2025-03-01T09:30:03.123456789Z" // the timestamp of genesis, a world's third call (a proposal and two confirmations)
 
 func TestNewContractName(t *testing.T) {
 	if got := NewContract().GetName(); got != "registry" {
@@ -40,14 +40,14 @@ func TestInitConsortiumRecordsFoundersAtVeryHighTrust(t *testing.T) {
 			t.Errorf("%q =\n%s\nwant\n%s", k, got, want[k])
 		}
 	}
-	if n := len(w.stub.State); n != 2+3*4 {
-		t.Errorf("%d keys, want 14 (parameters, clock, and per founder organisation, member, identity, trust)", n)
+	if n := len(w.stub.State); n != 3+3*4 {
+		t.Errorf("%d keys, want 15 (genesis proposal, parameters, clock, and per founder organisation, member, identity, trust)", n)
 	}
 	if founderTrust != 869_565 {
 		t.Fatalf("founderTrust = %d", founderTrust)
 	}
 	var g Genesis
-	if name := w.event(&g); name != "ConsortiumInitialised" || g.Parameters.Version != 1 || len(g.Founders) != 3 || g.Founders[2].ID != "f3" {
+	if name := w.event(&g); name != "ConsortiumInitialised" || g.Parameters.Version != 1 || len(g.Founders) != 3 || g.Founders[2].ID != "f3" || g.ProposalID != "tx-2" {
 		t.Fatalf("event %s %+v", name, g)
 	}
 	seats, err := w.c.GetCommittee(w.as("f3"))
@@ -70,7 +70,7 @@ func TestInitConsortiumOverridesDefaultsAndUsesPriors(t *testing.T) {
 	founders := "[" + w.founderJSON("f1", "f1", "Org1MSP", `,"prior":-1000000`) + "," +
 		`{"memberId":"f2","role":"company","mspId":"Org2MSP","identity":"x509::CN=f2,OU=client::CN=ca.Org2MSP",` +
 		`"prior":1000000,"attributes":{"legalEntity":"Org2 AG"}}]`
-	w.ok(w.c.InitConsortium(w.as("f2"), `{"committeeSize":2,"trustFloor":100000,"trust":{"decay":950000}}`, founders))
+	w.found(`{"committeeSize":2,"trustFloor":100000,"trust":{"decay":950000}}`, founders, "Org2MSP")
 	p, err := w.c.GetParameters(w.as("f1"))
 	if err != nil {
 		t.Fatal(err)
@@ -96,6 +96,7 @@ func TestInitConsortiumRefusals(t *testing.T) {
 	type args struct{ params, founders string }
 	tests := []struct {
 		name  string
+		who   string
 		args  func(w *world) args
 		setup func(w *world)
 		want  string
@@ -178,27 +179,29 @@ func TestInitConsortiumRefusals(t *testing.T) {
 		{name: "k above founders", args: func(w *world) args {
 			return args{`{"approvals":4}`, w.threeFounders()}
 		}, want: "approvals 4 exceeds the 3 founders, who are the first committee"},
-		{name: "caller not a founder", args: func(w *world) args {
+		{name: "caller's organisation founds none", args: func(w *world) args {
 			return args{"{}", "[" + w.founderJSON("f2", "f2", "Org2MSP", "") + "," + w.founderJSON("f3", "f3", "Org3MSP", "") + "]"}
-		}, want: `InitConsortium must be submitted by one of the founders: your identity "x509::CN=f1,OU=client::CN=ca.Org1MSP" of Org1MSP is not in foundersJSON`},
-		{name: "caller's identity in another MSP", args: func(w *world) args {
-			return args{"{}", `[{"memberId":"f1","role":"admin","mspId":"Org9MSP","identity":"x509::CN=f1,OU=client::CN=ca.Org1MSP"},` + w.founderJSON("f2", "f2", "Org2MSP", "") + "]"}
-		}, want: "is not in foundersJSON"},
+		}, want: `InitConsortium must be submitted by an admin of a founding organisation: your organisation Org1MSP founds none in foundersJSON`},
+		{name: "caller a client, not an admin", who: "f1", args: func(w *world) args { return args{"{}", w.threeFounders()} },
+			want: `InitConsortium needs an admin identity of a founding organisation (NodeOU "admin"): your identity "x509::CN=f1,OU=client::CN=ca.Org1MSP" of Org1MSP is not one`},
+		{name: "certificate unreadable", args: func(w *world) args { return args{"{}", w.threeFounders()} },
+			setup: func(w *world) { w.ids[w.admin("Org1MSP")].CertErr = errors.New("garbled") },
+			want:  "reading the caller's certificate: garbled"},
 		{name: "already initialised", args: func(w *world) args { return args{"{}", w.threeFounders()} },
 			setup: func(w *world) { w.genesis("{}") },
-			want:  "the consortium is already initialised: InitConsortium runs once; change parameters with ProposeParameters"},
+			want:  "the consortium is already initialised: it is founded once; change parameters with ProposeParameters"},
 		{name: "ledger read fails", args: func(w *world) args { return args{"{}", w.threeFounders()} },
 			setup: func(w *world) { w.stub.GetStateErr = errors.New("disk") },
 			want:  "reading the consortium parameters: disk"},
 		{name: "no identity", args: func(w *world) args { return args{"{}", w.threeFounders()} },
-			setup: func(w *world) { w.ids["f1"].MSPIDErr = errors.New("no msp") },
+			setup: func(w *world) { w.ids[w.admin("Org1MSP")].MSPIDErr = errors.New("no msp") },
 			want:  "reading the caller's MSP id: no msp"},
 		{name: "timestamp fails", args: func(w *world) args { return args{"{}", w.threeFounders()} },
 			setup: func(w *world) { w.stub.TimestampErr = errors.New("no header") },
 			want:  "reading the transaction timestamp: no header"},
 		{name: "ledger write fails", args: func(w *world) args { return args{"{}", w.threeFounders()} },
 			setup: func(w *world) { w.stub.PutStateErr = errors.New("full") },
-			want:  "writing the consortium parameters: full"},
+			want:  `writing genesis proposal "tx-`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -208,9 +211,14 @@ func TestInitConsortiumRefusals(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(w)
 			}
+			who := tt.who
+			if who == "" {
+				who = w.admin("Org1MSP")
+			}
 			before := w.state()
-			ctx := w.as("f1")
-			w.refused(before, w.c.InitConsortium(ctx, a.params, a.founders), tt.want)
+			ctx := w.as(who)
+			_, err := w.c.InitConsortium(ctx, a.params, a.founders)
+			w.refused(before, err, tt.want)
 		})
 	}
 }
@@ -276,7 +284,7 @@ func TestViewerIsEnrolledAtOnce(t *testing.T) {
 	}
 	want := Member{ID: "vera", MSPID: "Org2MSP", Identity: "x509::CN=vera,OU=client::CN=ca.Org2MSP", Role: "viewer", Organisation: "Org2MSP",
 		Status: "active", Attributes: map[string]string{"affiliation": "Quality lab"}, Documents: []Document{}, RequestID: reqID,
-		CreatedAt: "2025-03-01T09:30:02.123456789Z", UpdatedAt: "2025-03-01T09:30:02.123456789Z"}
+		CreatedAt: "2025-03-01T09:30:04.123456789Z", UpdatedAt: "2025-03-01T09:30:04.123456789Z"}
 	if got := w.member("vera"); !reflect.DeepEqual(got, want) {
 		t.Fatalf("member %+v\nwant %+v", got, want)
 	}
@@ -604,7 +612,7 @@ func TestOrganisationEnrolment(t *testing.T) {
 	}
 	w.approve(reqID, "f3")
 	var enrolled Organisation
-	if name := w.event(&enrolled); name != "OrganisationEnrolled" || enrolled.Status != "approved" || enrolled.DecidedAt != "2025-03-01T09:30:07.123456789Z" {
+	if name := w.event(&enrolled); name != "OrganisationEnrolled" || enrolled.Status != "approved" || enrolled.DecidedAt != "2025-03-01T09:30:09.123456789Z" {
 		t.Fatalf("second approval: %s %+v", name, enrolled)
 	}
 	if org, _ := w.c.GetOrganisationEnrolment(w.as("f2"), "Org4MSP"); org.Status != "approved" {
@@ -806,7 +814,7 @@ func TestParametersChangeByCommitteeVote(t *testing.T) {
 	}
 	want := DefaultParams()
 	want.TrustFloor, want.Trust.SameOrgFactor = -250_000, 250_000
-	if changed.Version != 2 || changed.Params != want || changed.ProposalID != propID || changed.ChangedAt != "2025-03-01T09:30:04.123456789Z" {
+	if changed.Version != 2 || changed.Params != want || changed.ProposalID != propID || changed.ChangedAt != "2025-03-01T09:30:06.123456789Z" {
 		t.Fatalf("parameters %+v", changed)
 	}
 	if p, _ := w.c.GetParameters(w.as("f1")); !reflect.DeepEqual(*p, changed) {

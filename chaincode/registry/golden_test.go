@@ -40,6 +40,7 @@ func TestGoldenRecords(t *testing.T) {
 		name  string
 		query func() (any, error)
 	}{
+		{"genesis_proposal.json", func() (any, error) { return w.c.GetGenesisProposal(ctx, "tx-2") }},
 		{"member.json", func() (any, error) { return w.c.GetMember(ctx, "dana") }},
 		{"enrolment.json", func() (any, error) { return w.c.GetEnrolment(ctx, enrolment) }},
 		{"organisation.json", func() (any, error) { return w.c.GetOrganisationEnrolment(ctx, "Org9MSP") }},

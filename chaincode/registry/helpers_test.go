@@ -147,11 +147,33 @@ func (w *world) threeFounders() string {
 		w.founderJSON("f3", "f3", "Org3MSP", "") + "]"
 }
 
-// genesis initialises the consortium with three founders and paramsJSON.
+// admin returns the name of the admin identity of organisation mspID,
+// "adm-<mspID>", giving it one on first use.
+func (w *world) admin(mspID string) string {
+	name := "adm-" + mspID
+	if _, ok := w.ids[name]; !ok {
+		w.ids[name] = fabrictest.NewAdminIdentity(mspID, name)
+	}
+	return name
+}
+
+// found proposes founders with paramsJSON as Org1MSP's admin and has the
+// admins of confirmers confirm; it returns the proposal id.
+func (w *world) found(paramsJSON, founders string, confirmers ...string) string {
+	w.t.Helper()
+	id, err := w.c.InitConsortium(w.as(w.admin("Org1MSP")), paramsJSON, founders)
+	w.ok(err)
+	for _, msp := range confirmers {
+		w.ok(w.c.ConfirmConsortium(w.as(w.admin(msp)), id))
+	}
+	return id
+}
+
+// genesis founds the consortium with three founders and paramsJSON:
+// Org1MSP's admin proposes, Org2MSP's and Org3MSP's confirm.
 func (w *world) genesis(paramsJSON string) {
 	w.t.Helper()
-	founders := w.threeFounders()
-	w.ok(w.c.InitConsortium(w.as("f1"), paramsJSON, founders))
+	w.found(paramsJSON, w.threeFounders(), "Org2MSP", "Org3MSP")
 }
 
 // companyCert issues the global company certificate cert-<msp> through f1.

@@ -51,9 +51,18 @@ func ledgerScenarios() map[string]scenario {
 	return map[string]scenario{
 		"InitConsortium": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
 			founders := w.threeFounders()
-			return "f1", func(ctx contractapi.TransactionContextInterface) error {
-				return w.c.InitConsortium(ctx, "{}", founders)
+			return w.admin("Org2MSP"), func(ctx contractapi.TransactionContextInterface) error {
+				_, err := w.c.InitConsortium(ctx, "{}", founders)
+				return err
 			}
+		},
+		"ConfirmConsortium first": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
+			id := w.found("{}", w.threeFounders())
+			return w.admin("Org2MSP"), func(ctx contractapi.TransactionContextInterface) error { return w.c.ConfirmConsortium(ctx, id) }
+		},
+		"ConfirmConsortium last": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
+			id := w.found("{}", w.threeFounders(), "Org2MSP")
+			return w.admin("Org3MSP"), func(ctx contractapi.TransactionContextInterface) error { return w.c.ConfirmConsortium(ctx, id) }
 		},
 		"RequestEnrolment viewer": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
 			w.genesis("{}")
@@ -293,7 +302,7 @@ func TestImpossibleStatesAreRefused(t *testing.T) {
 			reqID := w.enrol("ann", "ann", "Org2MSP", "company", `{"legalEntity":"Ann AG"}`)
 			corrupt(w, "\x00member\x00ann\x00", func(m *Member) { m.Status = StatusActive })
 			return func() error { return w.c.ApproveEnrolment(w.as("f1"), reqID) }
-		}, want: `of enrolment request "tx-6" is active, not pending: the request cannot be approved`},
+		}, want: `of enrolment request "tx-8" is active, not pending: the request cannot be approved`},
 		{name: "reject with a bad request id", setup: func(w *world) func() error {
 			return func() error { return w.c.RejectEnrolment(w.as("f1"), "a/b", "x") }
 		}, want: `requestID "a/b" contains a character outside`},
@@ -329,7 +338,7 @@ func TestLedgerScenariosAreDistinct(t *testing.T) {
 		seen[name] = ev
 	}
 	got := fmt.Sprint(seen)
-	for _, ev := range []string{"ConsortiumInitialised", "MemberEnrolled", "EnrolmentRequested", "EnrolmentApproved", "OrganisationEnrolled",
+	for _, ev := range []string{"ConsortiumProposed", "ConsortiumConfirmed", "ConsortiumInitialised", "MemberEnrolled", "EnrolmentRequested", "EnrolmentApproved", "OrganisationEnrolled",
 		"EnrolmentRejected", "MemberStatusChanged", "ParametersProposed", "ParametersChanged", "CertificateIssued", "CertificateUpgraded",
 		"CertificateRevoked", "MemberStatusRequested", "TrustSnapshotSubmitted", "ProjectRegistered", "PeriodClosed", "PeriodApplied"} {
 		if !strings.Contains(got, ev) {

@@ -544,7 +544,51 @@ type TrustRow struct {
 // Genesis is the payload of the ConsortiumInitialised event.
 type Genesis struct {
 	Parameters Parameters `json:"parameters"`
+	ProposalID string     `json:"proposalId"`
 	Founders   []Member   `json:"founders"`
+}
+
+// GenesisProposal is a proposal to found the consortium (InitConsortium)
+// and its founding organisations' confirmations (ConfirmConsortium).
+type GenesisProposal struct {
+	// ID is the proposing transaction's id.
+	ID string `json:"id"`
+	// Params are the parameters the consortium would start with.
+	Params ConsortiumParams `json:"params"`
+	// Founders are the founders, one per founding organisation.
+	Founders []GenesisFounder `json:"founders"`
+	// Confirmations are the founding organisations' admins' confirmations,
+	// the proposer's first.
+	Confirmations []Confirmation `json:"confirmations"`
+	// Status is RequestPending, or RequestApproved once the consortium
+	// started from it.
+	Status string `json:"status"`
+	// CreatedAt is the proposing transaction's timestamp.
+	CreatedAt string `json:"createdAt"`
+	// AppliedAt is when the consortium started from it; "" while pending.
+	AppliedAt string `json:"appliedAt"`
+}
+
+// GenesisFounder is one founder of a GenesisProposal.
+type GenesisFounder struct {
+	// Member is the founder's member record, active once the consortium starts.
+	Member Member `json:"member"`
+	// OrganisationName is its organisation's name.
+	OrganisationName string `json:"organisationName"`
+	// Evidence is its genesis evidence: its prior and FounderEvidence.
+	Evidence trust.Evidence `json:"evidence"`
+}
+
+// Confirmation is a founding organisation's consent to a genesis proposal.
+type Confirmation struct {
+	// MSPID is the confirming organisation.
+	MSPID string `json:"mspId"`
+	// Admin is the client id of the admin identity that confirmed.
+	Admin string `json:"admin"`
+	// TxID is the confirming transaction.
+	TxID string `json:"txId"`
+	// At is that transaction's timestamp.
+	At string `json:"at"`
 }
 
 // maxIDLength bounds IDs so that keys and events stay small.
@@ -566,6 +610,7 @@ const (
 	submittedObjectType    = "submitted"
 	periodObjectType       = "period"
 	statusObjectType       = "statusrequest"
+	genesisObjectType      = "genesis"
 )
 
 var (

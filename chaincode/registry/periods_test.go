@@ -41,10 +41,10 @@ func TestClosePeriodWaitsForThePeriodLength(t *testing.T) {
 	w.wait(3600*time.Second - 2*time.Second) // the next transaction is one second later
 	before := w.state()
 	w.refused(before, w.c.ClosePeriod(w.as("f1")),
-		"period 1 opened at 2025-03-01T09:30:01.123456789Z and closes no earlier than 2025-03-01T10:30:01.123456789Z (periodSeconds 3600): close it then")
+		"period 1 opened at 2025-03-01T09:30:03.123456789Z and closes no earlier than 2025-03-01T10:30:03.123456789Z (periodSeconds 3600): close it then")
 	w.ok(w.c.ClosePeriod(w.as("f1")))
 	var clock TrustClock
-	if name := w.event(&clock); name != "PeriodClosed" || clock != (TrustClock{OpenPeriod: 2, OpenedAt: "2025-03-01T10:30:01.123456789Z"}) {
+	if name := w.event(&clock); name != "PeriodClosed" || clock != (TrustClock{OpenPeriod: 2, OpenedAt: "2025-03-01T10:30:03.123456789Z"}) {
 		t.Fatalf("event %s %+v", name, clock)
 	}
 	// The committee changes the length; the next close waits for the new one.

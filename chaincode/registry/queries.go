@@ -13,7 +13,7 @@ func (c *Contract) GetEvaluateTransactions() []string {
 	return []string{
 		"GetMember", "GetEnrolment", "GetOrganisationEnrolment", "GetParameters", "GetProposal",
 		"GetCommittee", "GetCertificate", "IsCertificateValid", "GetTrust", "GetTrustTable",
-		"GetTrustClock", "GetAppliedSnapshot", "GetProject", "GetSubmittedSnapshots", "GetAppliedPeriod", "GetStatusRequest",
+		"GetTrustClock", "GetAppliedSnapshot", "GetProject", "GetSubmittedSnapshots", "GetAppliedPeriod", "GetStatusRequest", "GetGenesisProposal",
 	}
 }
 
@@ -211,4 +211,22 @@ func (c *Contract) GetStatusRequest(ctx contractapi.TransactionContextInterface,
 		return nil, err
 	}
 	return readStatusRequest(ctx, requestID)
+}
+
+// GetGenesisProposal returns genesis proposal proposalID with its
+// confirmations; it answers before the consortium starts.
+func (c *Contract) GetGenesisProposal(ctx contractapi.TransactionContextInterface, proposalID string) (*GenesisProposal, error) {
+	if err := validateID("proposalID", proposalID); err != nil {
+		return nil, err
+	}
+	var p GenesisProposal
+	what := fmt.Sprintf("genesis proposal %q", proposalID)
+	found, err := getRecord(ctx, what, &p, genesisObjectType, proposalID)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, fmt.Errorf("%s does not exist: give the id InitConsortium returned", what)
+	}
+	return &p, nil
 }

@@ -15,7 +15,7 @@ func TestEvaluateTransactionsAreTheQueries(t *testing.T) {
 	want := []string{
 		"GetMember", "GetEnrolment", "GetOrganisationEnrolment", "GetParameters", "GetProposal",
 		"GetCommittee", "GetCertificate", "IsCertificateValid", "GetTrust", "GetTrustTable",
-		"GetTrustClock", "GetAppliedSnapshot", "GetProject", "GetSubmittedSnapshots", "GetAppliedPeriod", "GetStatusRequest",
+		"GetTrustClock", "GetAppliedSnapshot", "GetProject", "GetSubmittedSnapshots", "GetAppliedPeriod", "GetStatusRequest", "GetGenesisProposal",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("GetEvaluateTransactions = %q", got)
@@ -39,7 +39,7 @@ func TestEvaluateTransactionsAreTheQueries(t *testing.T) {
 		}
 	}
 	sort.Strings(submits)
-	wantSubmits := []string{"ApplyPeriod", "ApproveEnrolment", "ApproveMemberStatus", "ClosePeriod", "InitConsortium", "IssueCertificate",
+	wantSubmits := []string{"ApplyPeriod", "ApproveEnrolment", "ApproveMemberStatus", "ClosePeriod", "ConfirmConsortium", "InitConsortium", "IssueCertificate",
 		"ProposeParameters", "RegisterProject", "RejectEnrolment", "RequestEnrolment", "RequestMemberStatus", "RequestOrganisationEnrolment",
 		"RevokeCertificate", "SubmitTrustSnapshot", "UpgradeCertificate", "VoteParameters"}
 	if !reflect.DeepEqual(submits, wantSubmits) {
@@ -162,6 +162,12 @@ func TestQueryRefusals(t *testing.T) {
 			want: `period "three" is not a period number`},
 		{name: "period unreadable", query: func(w *world) error { _, err := w.c.GetAppliedPeriod(w.as("f1"), "3"); return err },
 			setup: func(w *world) { w.stub.GetStateErr = errors.New("disk") }, want: "reading applied period 3: disk"},
+		{name: "genesis proposal missing", query: func(w *world) error { _, err := w.c.GetGenesisProposal(w.as("f1"), "tx-99"); return err },
+			want: `genesis proposal "tx-99" does not exist: give the id InitConsortium returned`},
+		{name: "genesis proposal bad id", query: func(w *world) error { _, err := w.c.GetGenesisProposal(w.as("f1"), "t x"); return err },
+			want: `proposalID "t x" contains a character outside`},
+		{name: "genesis proposal unreadable", query: func(w *world) error { _, err := w.c.GetGenesisProposal(w.as("f1"), "tx-2"); return err },
+			setup: func(w *world) { w.stub.GetStateErr = errors.New("disk") }, want: `reading genesis proposal "tx-2": disk`},
 		{name: "clock unreadable", query: func(w *world) error { _, err := w.c.GetTrustClock(w.as("f1")); return err },
 			setup: func(w *world) { w.stub.State["\x00trustclock\x00"] = []byte("1") }, want: "decoding the trust clock:"},
 	}

@@ -161,7 +161,7 @@ func boundMember(ctx contractapi.TransactionContextInterface, mspID, identity st
 }
 
 // errNotInitialised is returned by every transaction that needs the consortium's parameters before InitConsortium ran.
-var errNotInitialised = fmt.Errorf("the consortium is not initialised: its founders must run InitConsortium first")
+var errNotInitialised = fmt.Errorf("the consortium is not initialised: an admin of a founding organisation proposes it with InitConsortium, and the others confirm it with ConfirmConsortium")
 
 // readParameters returns the parameters in force.
 func readParameters(ctx contractapi.TransactionContextInterface) (*Parameters, error) {

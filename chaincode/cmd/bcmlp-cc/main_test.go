@@ -48,9 +48,28 @@ func TestChaincodeServesRegistry(t *testing.T) {
 	stub := newInvokeStub(t)
 	founders := `[{"memberId":"alice","role":"admin","mspId":"Org1MSP","identity":"` + aliceID + `","prior":0},` +
 		`{"memberId":"bob","role":"admin","mspId":"Org2MSP","identity":"x509::CN=bob,OU=client::CN=ca.Org2MSP"}]`
-	if status, msg := invoke(t, stub, "registry:InitConsortium", "{}", founders); status != 200 {
-		t.Fatalf("InitConsortium: %d %s", status, msg)
+	// Each founding organisation's admin certificate (NodeOU "admin") consents.
+	alice := stub.Creator
+	var proposal string
+	for _, msp := range []string{"Org1MSP", "Org2MSP"} {
+		admin, err := fabrictest.SerializedAdminIdentity(msp, "admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		stub.Creator = admin
+		call := []string{"registry:InitConsortium", "{}", founders}
+		if proposal != "" {
+			call = []string{"registry:ConfirmConsortium", proposal}
+		}
+		status, body := invoke(t, stub, call...)
+		if status != 200 {
+			t.Fatalf("%s: %d %s", call[0], status, body)
+		}
+		if proposal == "" {
+			proposal = body
+		}
 	}
+	stub.Creator = alice
 	status, body := invoke(t, stub, "registry:GetMember", "alice")
 	if status != 200 {
 		t.Fatalf("GetMember: %d %s", status, body)
@@ -133,7 +152,7 @@ func TestChaincodeReportsContractErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"registry:GetMember", "carol"}, `member "carol" does not exist`},
-		{[]string{"registry:RequestEnrolment", "alice", "viewer", "{}", "[]"}, "the consortium is not initialised: its founders must run InitConsortium first"},
+		{[]string{"registry:RequestEnrolment", "alice", "viewer", "{}", "[]"}, "the consortium is not initialised: an admin of a founding organisation proposes it with InitConsortium"},
 		{[]string{"registry:RequestEnrolment", "alice", "owner", "{}", "[]"}, `role "owner" is not a member role`},
 		{[]string{"provenance:RecordArtifact", "x", "dataset", "Qm", "00", "1", "a/b", "[]", "[]", "1", "false", ""}, `cid "Qm" is not a valid CID`},
 		{[]string{"provenance:GetArtifact", "nope"}, `artifact "nope" does not exist`},
@@ -172,6 +191,8 @@ func TestChaincodeMetadataMarksQueries(t *testing.T) {
 	}
 	want := map[string]string{
 		"registry:InitConsortium":               "submit,SUBMIT",
+		"registry:ConfirmConsortium":            "submit,SUBMIT",
+		"registry:GetGenesisProposal":           "evaluate,EVALUATE",
 		"registry:RequestEnrolment":             "submit,SUBMIT",
 		"registry:RequestOrganisationEnrolment": "submit,SUBMIT",
 		"registry:ApproveEnrolment":             "submit,SUBMIT",

@@ -77,3 +77,29 @@ func TestSerializedIdentityIsReadByCid(t *testing.T) {
 		t.Fatalf("cid read %q / %q", msp, raw)
 	}
 }
+
+func TestAdminIdentitiesCarryTheAdminOU(t *testing.T) {
+	admin, client := NewAdminIdentity("Org1MSP", "root"), NewIdentity("Org1MSP", "alice")
+	if admin.RawID != "x509::CN=root,OU=admin::CN=ca.Org1MSP" {
+		t.Fatalf("admin id %q", admin.RawID)
+	}
+	a, _ := admin.GetX509Certificate()
+	c, _ := client.GetX509Certificate()
+	if a.Subject.OrganizationalUnit[0] != "admin" || c.Subject.OrganizationalUnit[0] != "client" {
+		t.Fatalf("OUs %v / %v", a.Subject.OrganizationalUnit, c.Subject.OrganizationalUnit)
+	}
+	creator, err := SerializedAdminIdentity("Org2MSP", "root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewStub()
+	s.Creator = creator
+	ci, err := cid.New(s)
+	if err != nil {
+		t.Fatalf("cid.New: %v", err)
+	}
+	cert, _ := ci.GetX509Certificate()
+	if len(cert.Subject.OrganizationalUnit) != 1 || cert.Subject.OrganizationalUnit[0] != "admin" {
+		t.Fatalf("cid read OUs %v", cert.Subject.OrganizationalUnit)
+	}
+}
