@@ -111,11 +111,15 @@ func (w *world) event(v any) string {
 	return ev.Name
 }
 
-// state is a printable copy of the ledger, to prove a refused call left it alone.
+// state is a printable copy of the ledger, key-level endorsement policies
+// included, to prove a refused call left it alone.
 func (w *world) state() string {
 	var b strings.Builder
 	for _, k := range w.stub.Keys() {
 		fmt.Fprintf(&b, "%q=%s\n", k, w.stub.State[k])
+	}
+	for _, k := range sortedKeys(w.stub.ValidationParameters) {
+		fmt.Fprintf(&b, "policy %q=%x\n", k, w.stub.ValidationParameters[k])
 	}
 	return b.String()
 }

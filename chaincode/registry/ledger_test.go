@@ -37,6 +37,14 @@ func (s *faultyStub) PutState(key string, value []byte) error {
 	return s.Stub.PutState(key, value)
 }
 
+// SetStateValidationParameter counts as a write: it is one, of the key's metadata.
+func (s *faultyStub) SetStateValidationParameter(key string, ep []byte) error {
+	if s.puts++; s.puts == s.failPut {
+		return errors.New("injected write failure")
+	}
+	return s.Stub.SetStateValidationParameter(key, ep)
+}
+
 func (s *faultyStub) DelState(key string) error {
 	if s.dels++; s.dels == s.failDel {
 		return errors.New("injected delete failure")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/hyperledger/fabric-chaincode-go/v2/pkg/statebased"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
 
@@ -104,7 +105,41 @@ func (c *Contract) RegisterProject(ctx contractapi.TransactionContextInterface, 
 	if _, err := putRecord(ctx, submittedWhat(projectChannel), inbox, submittedObjectType, projectChannel); err != nil {
 		return err
 	}
+	if err := endorseBy(ctx, submittedWhat(projectChannel), orgs, submittedObjectType, projectChannel); err != nil {
+		return err
+	}
 	return emit(ctx, EventProjectRegistered, raw, fmt.Sprintf("project %q", projectChannel))
+}
+
+// endorseBy gives record objectType/attrs a key-level endorsement policy
+// (Fabric's state-based endorsement): from now on a transaction that writes
+// it is valid only when a peer of each of orgs endorsed it, whatever the
+// chaincode's own policy. A project's snapshot record gets its project's
+// organisations: their peers have joined the project channel, so they can
+// check a submitted snapshot against the channel (crossCheck) while
+// endorsing, which a majority of mainchain's peers could not do for a project
+// of a minority of organisations. The policy is set when the record is
+// created, since a key's own policy governs only once the key exists.
+func endorseBy(ctx contractapi.TransactionContextInterface, what string, orgs []string, objectType string, attrs ...string) error {
+	key, err := recordKey(ctx, objectType, attrs...)
+	if err != nil {
+		return err
+	}
+	ep, err := statebased.NewStateEP(nil)
+	if err != nil {
+		return fmt.Errorf("building the endorsement policy of %s: %w", what, err)
+	}
+	if err := ep.AddOrgs(statebased.RoleTypePeer, orgs...); err != nil {
+		return fmt.Errorf("building the endorsement policy of %s: %w", what, err)
+	}
+	policy, err := ep.Policy()
+	if err != nil {
+		return fmt.Errorf("encoding the endorsement policy of %s: %w", what, err)
+	}
+	if err := ctx.GetStub().SetStateValidationParameter(key, policy); err != nil {
+		return fmt.Errorf("writing the endorsement policy of %s: %w", what, err)
+	}
+	return nil
 }
 
 // readProject returns project channel's record and whether it is registered.

@@ -41,9 +41,11 @@ import (
 // and of the answer, so spacing may differ but content and order may not.
 //
 // Fabric runs such a query on the endorsing peer, which must have joined the
-// project channel; the result is read-only and not re-validated at commit, so
-// the endorsement policy of mainchain (a majority of organisations) is what
-// makes one lying peer insufficient.
+// project channel; the result is read-only and not re-validated at commit.
+// What makes one lying peer insufficient is the key-level endorsement policy
+// of the project's snapshot record, the one record SubmitTrustSnapshot
+// writes: a peer of every one of the project's organisations must endorse
+// the submission, and each of those has joined the channel (endorseBy).
 const (
 	provenanceChaincode   = "provenance"
 	trustSnapshotFunction = "provenance:GetTrustSnapshot"

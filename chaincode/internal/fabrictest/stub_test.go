@@ -2,6 +2,7 @@ package fabrictest
 
 import (
 	"encoding/base64"
+	"errors"
 	"testing"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/pkg/cid"
@@ -101,5 +102,35 @@ func TestAdminIdentitiesCarryTheAdminOU(t *testing.T) {
 	cert, _ := ci.GetX509Certificate()
 	if len(cert.Subject.OrganizationalUnit) != 1 || cert.Subject.OrganizationalUnit[0] != "admin" {
 		t.Fatalf("cid read OUs %v", cert.Subject.OrganizationalUnit)
+	}
+}
+
+func TestValidationParametersAreKeptPerKey(t *testing.T) {
+	s := NewStub()
+	s.IsolateWrites = true
+	if err := s.SetStateValidationParameter("k", []byte("policy")); err != nil {
+		t.Fatal(err)
+	}
+	// A transaction reads the committed parameter, as on a peer.
+	if got, _ := s.GetStateValidationParameter("k"); got != nil {
+		t.Fatalf("own write visible: %q", got)
+	}
+	s.NextTx()
+	if got, _ := s.GetStateValidationParameter("k"); string(got) != "policy" {
+		t.Fatalf("parameter %q", got)
+	}
+	if err := s.SetStateValidationParameter("k", nil); err != nil {
+		t.Fatal(err)
+	}
+	s.NextTx()
+	if got, _ := s.GetStateValidationParameter("k"); got != nil || len(s.ValidationParameters) != 0 {
+		t.Fatalf("removed parameter %q", got)
+	}
+	s.PutStateErr = errors.New("full")
+	if err := s.SetStateValidationParameter("k", []byte("p")); err == nil {
+		t.Fatal("no write error")
+	}
+	if err := NewStub().SetStateValidationParameter("", []byte("p")); err == nil {
+		t.Fatal("empty key accepted")
 	}
 }
