@@ -56,8 +56,9 @@ func NewContract() *Contract {
 	c.Info = metadata.InfoMetadata{
 		Title:       "bcmlp registry",
 		Description: "Members, organisations, certificates, committee and trust table on the main chain",
-		Version:     "0.2.0",
+		Version:     "0.3.0",
 	}
+	c.BeforeTransaction = checkArguments
 	return c
 }
 
