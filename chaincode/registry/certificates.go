@@ -7,10 +7,12 @@ import (
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
 
-// parseScope reads a certificate scope: "global", or "local:<projectChannel>".
+// parseScope reads the scope a certificate is issued with:
+// "local:<projectChannel>". A certificate becomes global only by
+// UpgradeCertificate, a committee action.
 func parseScope(scope string) (string, string, error) {
 	if scope == ScopeGlobal {
-		return ScopeGlobal, "", nil
+		return "", "", fmt.Errorf("scope %q cannot be issued: a certificate becomes global only by k upgrade approvals from two organisations; issue it local:<projectChannel> (local:mainchain for the consortium) and have it upgraded with UpgradeCertificate", scope)
 	}
 	if channel, ok := strings.CutPrefix(scope, ScopeLocal+":"); ok {
 		if err := validateChannel("scope's projectChannel", channel); err != nil {
@@ -18,7 +20,7 @@ func parseScope(scope string) (string, string, error) {
 		}
 		return ScopeLocal, channel, nil
 	}
-	return "", "", fmt.Errorf("scope %q is neither \"global\" nor \"local:<projectChannel>\": give e.g. local:project-a for a certificate of that project channel", scope)
+	return "", "", fmt.Errorf("scope %q is not \"local:<projectChannel>\": give e.g. local:project-a for a certificate of that project channel, or local:mainchain for the consortium", scope)
 }
 
 // readCertificate returns certificate id and whether it exists.
@@ -55,13 +57,13 @@ func writeCertificate(ctx contractapi.TransactionContextInterface, cert *Certifi
 
 // IssueCertificate issues certificate certID of kind (one of
 // CertificateKinds) about subject (a member, an MSP id, an artifact or data
-// set id). scope is "local:<projectChannel>" for a certificate of one project
-// channel, or "global"; attributesJSON holds the kind's attributes (see
+// set id). scope is "local:<projectChannel>", the channel it is issued for
+// (local:mainchain for the consortium); it becomes global only by
+// UpgradeCertificate. attributesJSON holds the kind's attributes (see
 // attributeSchemas) and evidenceJSON, a JSON array of {"cid", "sha256",
 // "name"}, at least one document on IPFS it rests on. The issuer is the
-// caller, an active member at or above the trust floor; a global certificate
-// is issued only by a committee member, since others reach global scope by
-// UpgradeCertificate.
+// caller, an active member at or above the trust floor whose role issues
+// the kind (certificateIssuers).
 func (c *Contract) IssueCertificate(ctx contractapi.TransactionContextInterface, certID string, kind string, subject string, scope string, attributesJSON string, evidenceJSON string) error {
 	if err := validateID("certID", certID); err != nil {
 		return err
@@ -95,10 +97,8 @@ func (c *Contract) IssueCertificate(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return err
 	}
-	if scopeName == ScopeGlobal {
-		if _, _, err := requireCommittee(ctx, params.Params, "issuing a global certificate needs the committee (issue it local:<projectChannel> and have it upgraded)"); err != nil {
-			return err
-		}
+	if err := requireRole(issuer, fmt.Sprintf("issuing a %s certificate", kind), certificateIssuers[kind]...); err != nil {
+		return err
 	}
 	if _, found, err := readCertificate(ctx, certID); err != nil {
 		return err
@@ -115,7 +115,7 @@ func (c *Contract) IssueCertificate(ctx contractapi.TransactionContextInterface,
 	cert := &Certificate{
 		ID: certID, Kind: kind, Subject: subject, Scope: scopeName, ProjectChannel: channel,
 		Attributes: attrs, Evidence: evidence, Issuer: issuer.ID, IssuerMSP: issuer.MSPID,
-		Status: CertificateValid, UpgradeApprovals: []Approval{}, IssuedAt: now, TxID: ctx.GetStub().GetTxID(),
+		Status: CertificateValid, UpgradeApprovals: []Approval{}, RevocationApprovals: []Approval{}, IssuedAt: now, TxID: ctx.GetStub().GetTxID(),
 	}
 	return writeCertificate(ctx, cert, EventCertificateIssued)
 }
@@ -123,10 +123,11 @@ func (c *Contract) IssueCertificate(ctx contractapi.TransactionContextInterface,
 // UpgradeCertificate records the caller's approval to make local certificate
 // certID global (the paper's section 5.7: "if approved by the rest of the
 // blockchain experts"). Approvers need at least high trust (above 0.5), may
-// not be its issuer, and approve once; with Approvals (k) approvals the
-// certificate becomes global (CertificateUpgraded), before that each
-// approval emits CertificateUpgradeApproved. A revoked certificate is never
-// upgraded.
+// be neither its issuer nor its subject (a member, or an organisation for
+// its own members), and approve once; with Approvals (k) approvals from
+// members of at least two organisations the certificate becomes global
+// (CertificateUpgraded), before that each approval emits
+// CertificateUpgradeApproved. A revoked certificate is never upgraded.
 func (c *Contract) UpgradeCertificate(ctx contractapi.TransactionContextInterface, certID string) error {
 	if err := validateID("certID", certID); err != nil {
 		return err
@@ -150,6 +151,8 @@ func (c *Contract) UpgradeCertificate(ctx contractapi.TransactionContextInterfac
 		return fmt.Errorf("certificate %q is already global", certID)
 	case cert.Issuer == approver.ID:
 		return fmt.Errorf("member %q issued certificate %q and cannot approve its upgrade: other members of high trust must", approver.ID, certID)
+	case cert.Subject == approver.ID || cert.Subject == approver.Organisation:
+		return fmt.Errorf("member %q is, or is of, the subject %q of certificate %q and cannot approve its upgrade: nobody approves their own case", approver.ID, cert.Subject, certID)
 	case hasApproved(cert.UpgradeApprovals, approver.ID):
 		return fmt.Errorf("member %q has already approved the upgrade of certificate %q: each member approves once", approver.ID, certID)
 	}
@@ -157,17 +160,21 @@ func (c *Contract) UpgradeCertificate(ctx contractapi.TransactionContextInterfac
 	if err != nil {
 		return err
 	}
-	cert.UpgradeApprovals = append(cert.UpgradeApprovals, Approval{MemberID: approver.ID, TxID: ctx.GetStub().GetTxID(), At: now})
-	if int64(len(cert.UpgradeApprovals)) < params.Params.Approvals {
+	cert.UpgradeApprovals = append(cert.UpgradeApprovals, approvalBy(ctx, approver, now))
+	if !decided(cert.UpgradeApprovals, params.Params.Approvals) {
 		return writeCertificate(ctx, cert, EventCertificateUpgradeApproved)
 	}
 	cert.Scope, cert.UpgradedAt = ScopeGlobal, now
 	return writeCertificate(ctx, cert, EventCertificateUpgraded)
 }
 
-// RevokeCertificate revokes certificate certID for reason. Its issuer may
-// revoke it, and so may any committee member. Revocation is final: there is
-// no un-revoke, and a revoked certificate is never valid again.
+// RevokeCertificate revokes certificate certID for reason. Its issuer
+// revokes it at once; anyone else must be a committee member, and then the
+// call is an approval: with k approvals from members of at least two
+// organisations the certificate is revoked (CertificateRevoked), before that
+// each approval emits CertificateRevocationApproved and the first one's
+// reason is kept. Revocation is final: there is no un-revoke, and a revoked
+// certificate is never valid again.
 func (c *Contract) RevokeCertificate(ctx contractapi.TransactionContextInterface, certID string, reason string) error {
 	if err := validateID("certID", certID); err != nil {
 		return err
@@ -195,11 +202,25 @@ func (c *Contract) RevokeCertificate(ctx contractapi.TransactionContextInterface
 		if _, _, err := requireCommittee(ctx, params.Params, refusal); err != nil {
 			return err
 		}
+		if hasApproved(cert.RevocationApprovals, revoker.ID) {
+			return fmt.Errorf("member %q has already approved the revocation of certificate %q: each committee member approves once", revoker.ID, certID)
+		}
 	}
 	now, err := txTime(ctx)
 	if err != nil {
 		return err
 	}
-	cert.Status, cert.RevokedBy, cert.RevocationReason, cert.RevokedAt = CertificateRevoked, revoker.ID, reason, now
+	if cert.Issuer != revoker.ID {
+		if len(cert.RevocationApprovals) == 0 {
+			cert.RevocationReason = reason
+		}
+		cert.RevocationApprovals = append(cert.RevocationApprovals, approvalBy(ctx, revoker, now))
+		if !decided(cert.RevocationApprovals, params.Params.Approvals) {
+			return writeCertificate(ctx, cert, EventCertificateRevocationApproved)
+		}
+	} else {
+		cert.RevocationReason = reason
+	}
+	cert.Status, cert.RevokedBy, cert.RevokedAt = CertificateRevoked, revoker.ID, now
 	return writeCertificate(ctx, cert, EventCertificateRevoked)
 }

@@ -9,13 +9,13 @@ import (
 
 const dataAttrs = `{"dataSources":"line camera 2","dataType":"grey image","minimum":"0","maximum":"255"}`
 
-// certWorld has three founders, a viewer vera of Org1MSP (trust 0) and a
+// certWorld has three founders, a company member vera of Org1MSP (trust 0) and a
 // local data certificate "data-1" issued by vera for project-a.
 func certWorld(t *testing.T, params string) *world {
 	t.Helper()
 	w := newWorld(t)
 	w.genesis(params)
-	w.viewer("vera", "vera", "Org1MSP")
+	w.staff("vera", "vera", "Org1MSP", "company")
 	w.ok(w.c.IssueCertificate(w.as("vera"), "data-1", "data", "raw-images-1", "local:project-a", dataAttrs, oneDoc))
 	return w
 }
@@ -30,8 +30,8 @@ func TestIssueLocalCertificate(t *testing.T) {
 		ID: "data-1", Kind: "data", Subject: "raw-images-1", Scope: "local", ProjectChannel: "project-a",
 		Attributes: map[string]string{"dataSources": "line camera 2", "dataType": "grey image", "minimum": "0", "maximum": "255"},
 		Evidence:   []Document{{CID: helloRawCID, SHA256: helloSHA256, Name: "register extract"}},
-		Issuer:     "vera", IssuerMSP: "Org1MSP", Status: "valid", UpgradeApprovals: []Approval{},
-		IssuedAt: "2025-03-01T09:30:03.123456789Z", TxID: "tx-4",
+		Issuer:     "vera", IssuerMSP: "Org1MSP", Status: "valid", UpgradeApprovals: []Approval{}, RevocationApprovals: []Approval{},
+		IssuedAt: "2025-03-01T09:30:07.123456789Z", TxID: "tx-8",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("event payload %+v\nwant %+v", got, want)
@@ -39,8 +39,8 @@ func TestIssueLocalCertificate(t *testing.T) {
 	const wantRecord = `{"id":"data-1","kind":"data","subject":"raw-images-1","scope":"local","projectChannel":"project-a",` +
 		`"attributes":{"dataSources":"line camera 2","dataType":"grey image","maximum":"255","minimum":"0"},` +
 		`"evidence":[{"cid":"` + helloRawCID + `","sha256":"` + helloSHA256 + `","name":"register extract"}],` +
-		`"issuer":"vera","issuerMsp":"Org1MSP","status":"valid","upgradeApprovals":[],"revokedBy":"","revocationReason":"",` +
-		`"issuedAt":"2025-03-01T09:30:03.123456789Z","upgradedAt":"","revokedAt":"","txId":"tx-4"}`
+		`"issuer":"vera","issuerMsp":"Org1MSP","status":"valid","upgradeApprovals":[],"revocationApprovals":[],"revokedBy":"","revocationReason":"",` +
+		`"issuedAt":"2025-03-01T09:30:07.123456789Z","upgradedAt":"","revokedAt":"","txId":"tx-8"}`
 	if rec := string(w.stub.State["\x00certificate\x00data-1\x00"]); rec != wantRecord {
 		t.Fatalf("record\n%s\nwant\n%s", rec, wantRecord)
 	}
@@ -61,7 +61,7 @@ func TestUpgradeCertificateAfterKHighTrustApprovals(t *testing.T) {
 		t.Fatalf("first approval: %s %+v", name, c)
 	}
 	w.ok(w.c.UpgradeCertificate(w.as("f2"), "data-1"))
-	if name := w.event(&c); name != "CertificateUpgraded" || c.Scope != "global" || c.UpgradedAt != "2025-03-01T09:30:05.123456789Z" ||
+	if name := w.event(&c); name != "CertificateUpgraded" || c.Scope != "global" || c.UpgradedAt != "2025-03-01T09:30:09.123456789Z" ||
 		c.ProjectChannel != "project-a" || c.UpgradeApprovals[1].MemberID != "f2" {
 		t.Fatalf("second approval: %s %+v", name, c)
 	}
@@ -79,7 +79,7 @@ func TestUpgradeCertificateRefusals(t *testing.T) {
 			want: `approving a certificate upgrade needs at least high trust (above 500000): member "vera" has trust 0 (low trust/distrust)`},
 		{name: "issuer approves its own", who: "f1", certID: "own",
 			setup: func(w *world) {
-				w.ok(w.c.IssueCertificate(w.as("f1"), "own", "data", "raw-2", "local:project-b", dataAttrs, oneDoc))
+				w.ok(w.c.IssueCertificate(w.as("f1"), "own", "company", "Org1MSP", "local:project-b", `{"legalEntity":"Org1 GmbH"}`, oneDoc))
 			},
 			want: `member "f1" issued certificate "own" and cannot approve its upgrade: other members of high trust must`},
 		{name: "double approval", who: "f1", certID: "data-1",
@@ -92,7 +92,7 @@ func TestUpgradeCertificateRefusals(t *testing.T) {
 			want: `certificate "data-9" does not exist: check the id, or issue it with IssueCertificate`},
 		{name: "bad id", who: "f1", certID: "data 1", want: `certID "data 1" contains a character outside`},
 		{name: "suspended approver", who: "f2", certID: "data-1",
-			setup: func(w *world) { w.ok(w.c.SetMemberStatus(w.as("f1"), "f2", "suspended", "audit")) },
+			setup: func(w *world) { w.setStatus("f2", "suspended", "audit") },
 			want:  `member "f2" is suspended`},
 		{name: "ledger write fails", who: "f1", certID: "data-1",
 			setup: func(w *world) { w.stub.PutStateErr = errors.New("full") }, want: `writing certificate "data-1": full`},
@@ -125,24 +125,36 @@ func TestRevokeCertificateIsFinal(t *testing.T) {
 	w := certWorld(t, "{}")
 	w.ok(w.c.RevokeCertificate(w.as("vera"), "data-1", "labels were wrong"))
 	var c Certificate
-	if name := w.event(&c); name != "CertificateRevoked" || c.Status != "revoked" || c.RevokedBy != "vera" || c.RevocationReason != "labels were wrong" || c.RevokedAt != "2025-03-01T09:30:04.123456789Z" {
+	if name := w.event(&c); name != "CertificateRevoked" || c.Status != "revoked" || c.RevokedBy != "vera" || c.RevocationReason != "labels were wrong" || c.RevokedAt != "2025-03-01T09:30:08.123456789Z" {
 		t.Fatalf("event %s %+v", name, c)
 	}
 	if valid, err := w.c.IsCertificateValid(w.as("f1"), "data-1"); valid || err != nil {
 		t.Fatalf("IsCertificateValid = %v, %v", valid, err)
 	}
 	before := w.state()
-	w.refused(before, w.c.RevokeCertificate(w.as("f1"), "data-1", "again"), `certificate "data-1" is already revoked (2025-03-01T09:30:04.123456789Z, by "vera")`)
+	w.refused(before, w.c.RevokeCertificate(w.as("f1"), "data-1", "again"), `certificate "data-1" is already revoked (2025-03-01T09:30:08.123456789Z, by "vera")`)
 	// Issuing it anew under the same id is refused too: a revoked certificate never becomes valid again.
 	w.refused(before, w.c.IssueCertificate(w.as("vera"), "data-1", "data", "raw-images-1", "local:project-a", dataAttrs, oneDoc),
 		`certificate "data-1" already exists: certificates are never overwritten, so choose another certID`)
 }
 
-func TestCommitteeRevokesAnotherMembersCertificate(t *testing.T) {
+// One committee member used to revoke anyone's certificate alone, for good:
+// now it takes k approvals from two organisations.
+func TestCommitteeRevokesAnotherMembersCertificateByKApprovals(t *testing.T) {
 	w := certWorld(t, "{}")
 	w.ok(w.c.RevokeCertificate(w.as("f3"), "data-1", "fraud"))
 	var c Certificate
-	if name := w.event(&c); name != "CertificateRevoked" || c.RevokedBy != "f3" {
+	if name := w.event(&c); name != "CertificateRevocationApproved" || c.Status != "valid" || c.RevocationReason != "fraud" || len(c.RevocationApprovals) != 1 {
+		t.Fatalf("event %s %+v", name, c)
+	}
+	if valid, _ := w.c.IsCertificateValid(w.as("f1"), "data-1"); !valid {
+		t.Fatal("revoked by one committee member alone")
+	}
+	before := w.state()
+	w.refused(before, w.c.RevokeCertificate(w.as("f3"), "data-1", "fraud"),
+		`member "f3" has already approved the revocation of certificate "data-1": each committee member approves once`)
+	w.ok(w.c.RevokeCertificate(w.as("f2"), "data-1", "confirmed"))
+	if name := w.event(&c); name != "CertificateRevoked" || c.RevokedBy != "f2" || c.RevocationReason != "fraud" || c.Status != "revoked" {
 		t.Fatalf("event %s %+v", name, c)
 	}
 }
@@ -186,8 +198,8 @@ func TestIssueCertificateRefusals(t *testing.T) {
 		{name: "role that is no certificate kind", call: with(func(c *call) { c.kind = "viewer" }), want: `kind "viewer" is not a certificate kind`},
 		{name: "bad subject", call: with(func(c *call) { c.subject = "a b" }), want: `subject "a b" contains a character outside`},
 		{name: "scope missing", call: with(func(c *call) { c.scope = "" }),
-			want: `scope "" is neither "global" nor "local:<projectChannel>": give e.g. local:project-a`},
-		{name: "scope local without channel", call: with(func(c *call) { c.scope = "local" }), want: `scope "local" is neither`},
+			want: `scope "" is not "local:<projectChannel>": give e.g. local:project-a for a certificate of that project channel, or local:mainchain for the consortium`},
+		{name: "scope local without channel", call: with(func(c *call) { c.scope = "local" }), want: `scope "local" is not "local:<projectChannel>"`},
 		{name: "scope with bad channel", call: with(func(c *call) { c.scope = "local:Project_A" }),
 			want: `scope's projectChannel "Project_A" is not a channel name`},
 		{name: "attributes of another kind", call: with(func(c *call) { c.attrs = `{"legalEntity":"X"}` }),
@@ -200,8 +212,8 @@ func TestIssueCertificateRefusals(t *testing.T) {
 			want: "evidenceJSON lists no documents: a certificate rests on at least one document on IPFS"},
 		{name: "bad evidence", call: with(func(c *call) { c.evidence = "null" }),
 			want: `evidenceJSON is not a JSON array of {"cid","sha256","name"} objects (null)`},
-		{name: "global by a non-committee member", call: with(func(c *call) { c.scope = "global" }),
-			want: `issuing a global certificate needs the committee (issue it local:<projectChannel> and have it upgraded): member "vera" is not on the committee`},
+		{name: "global", call: with(func(c *call) { c.scope = "global" }),
+			want: `scope "global" cannot be issued: a certificate becomes global only by k upgrade approvals from two organisations`},
 		{name: "duplicate", call: with(func(c *call) { c.certID = "data-1" }),
 			want: `certificate "data-1" already exists: certificates are never overwritten, so choose another certID`},
 		{name: "person certificate naming a missing company certificate", call: with(func(c *call) {
@@ -250,8 +262,15 @@ func TestIssueCertificateOfEveryKind(t *testing.T) {
 		"data":           dataAttrs,
 		"public-dataset": `{"source":"MVTec AD","signatureHash":"` + helloSHA256 + `"}`,
 	}
+	w.staff("co", "co", "Org2MSP", "company")
+	w.staff("ds", "ds", "Org2MSP", "data-scientist")
+	issuers := map[string]string{"model": "ds", "public-dataset": "ds", "data-source": "co", "data": "co"}
 	for _, kind := range CertificateKinds {
-		w.ok(w.c.IssueCertificate(w.as("f2"), "c-"+kind, kind, "s-"+kind, "local:project-a", attrs[kind], oneDoc))
+		issuer := issuers[kind]
+		if issuer == "" {
+			issuer = "f2" // an admin
+		}
+		w.ok(w.c.IssueCertificate(w.as(issuer), "c-"+kind, kind, "s-"+kind, "local:project-a", attrs[kind], oneDoc))
 		c, err := w.c.GetCertificate(w.as("f2"), "c-"+kind)
 		if err != nil || c.Kind != kind || len(c.Attributes) == 0 {
 			t.Fatalf("%s: %+v %v", kind, c, err)

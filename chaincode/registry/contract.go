@@ -20,21 +20,28 @@ const ContractName = "registry"
 // Chaincode events, one per transaction (a peer keeps only a transaction's
 // last event). Each payload is the JSON record named beside it.
 const (
-	EventConsortiumInitialised      = "ConsortiumInitialised"      // Genesis
-	EventEnrolmentRequested         = "EnrolmentRequested"         // EnrolmentRequest
-	EventEnrolmentApproved          = "EnrolmentApproved"          // EnrolmentRequest, still pending or just approved (organisations)
-	EventEnrolmentRejected          = "EnrolmentRejected"          // EnrolmentRequest
-	EventMemberEnrolled             = "MemberEnrolled"             // Member, just active
-	EventOrganisationEnrolled       = "OrganisationEnrolled"       // Organisation, just approved
-	EventMemberStatusChanged        = "MemberStatusChanged"        // Member
-	EventParametersProposed         = "ParametersProposed"         // Proposal
-	EventParametersVoted            = "ParametersVoted"            // Proposal, still pending
-	EventParametersChanged          = "ParametersChanged"          // Parameters, just in force
-	EventCertificateIssued          = "CertificateIssued"          // Certificate
-	EventCertificateUpgradeApproved = "CertificateUpgradeApproved" // Certificate, still local
-	EventCertificateUpgraded        = "CertificateUpgraded"        // Certificate, just global
-	EventCertificateRevoked         = "CertificateRevoked"         // Certificate
-	EventTrustSnapshotApplied       = "TrustSnapshotApplied"       // AppliedSnapshot
+	EventConsortiumProposed            = "ConsortiumProposed"            // GenesisProposal
+	EventConsortiumConfirmed           = "ConsortiumConfirmed"           // GenesisProposal, still pending
+	EventConsortiumInitialised         = "ConsortiumInitialised"         // Genesis
+	EventEnrolmentRequested            = "EnrolmentRequested"            // EnrolmentRequest
+	EventEnrolmentApproved             = "EnrolmentApproved"             // EnrolmentRequest, still pending or just approved (organisations)
+	EventEnrolmentRejected             = "EnrolmentRejected"             // EnrolmentRequest
+	EventMemberEnrolled                = "MemberEnrolled"                // Member, just active
+	EventOrganisationEnrolled          = "OrganisationEnrolled"          // Organisation, just approved
+	EventMemberStatusRequested         = "MemberStatusRequested"         // StatusRequest, still pending
+	EventMemberStatusChanged           = "MemberStatusChanged"           // Member
+	EventParametersProposed            = "ParametersProposed"            // Proposal
+	EventParametersVoted               = "ParametersVoted"               // Proposal, still pending
+	EventParametersChanged             = "ParametersChanged"             // Parameters, just in force
+	EventCertificateIssued             = "CertificateIssued"             // Certificate
+	EventCertificateUpgradeApproved    = "CertificateUpgradeApproved"    // Certificate, still local
+	EventCertificateUpgraded           = "CertificateUpgraded"           // Certificate, just global
+	EventCertificateRevocationApproved = "CertificateRevocationApproved" // Certificate, still valid
+	EventCertificateRevoked            = "CertificateRevoked"            // Certificate
+	EventProjectRegistered             = "ProjectRegistered"             // Project
+	EventPeriodClosed                  = "PeriodClosed"                  // TrustClock
+	EventTrustSnapshotSubmitted        = "TrustSnapshotSubmitted"        // SnapshotReceipt
+	EventPeriodApplied                 = "PeriodApplied"                 // AppliedPeriod
 )
 
 // Contract is the registry of the consortium.
@@ -49,8 +56,9 @@ func NewContract() *Contract {
 	c.Info = metadata.InfoMetadata{
 		Title:       "bcmlp registry",
 		Description: "Members, organisations, certificates, committee and trust table on the main chain",
-		Version:     "0.2.0",
+		Version:     "0.3.0",
 	}
+	c.BeforeTransaction = checkArguments
 	return c
 }
 
@@ -58,13 +66,21 @@ func NewContract() *Contract {
 // every member does) plus this much positive pseudo-evidence in
 // trust.BandVeryHigh, as if the consortium's trusted core had vouched for it
 // twenty times. With the default parameters a founder with a prior of 0 has
-// r = 20.5 and s = 0.5, so trust 20/23 = 0.8696, and ten periods without any
-// feedback decay it below very high trust; founders keep their seats by
-// rating each other's work, which is how trust grows from the core
-// (README "Trust rule"). InitConsortium refuses founders that the rule does
-// not put at very high trust (possible only with a large priorWeight and a
-// negative prior), since a committee must exist from the start.
+// r = 20.5 and s = 0.5, so trust 20/23 = 0.8696. InitConsortium refuses
+// founders that the rule does not put at very high trust (possible only
+// with a large priorWeight and a negative prior), since a committee must
+// exist from the start.
 const FounderEvidence = 20 * trust.Scale
+
+// FounderFloor is the genesis standing that never decays: periods without
+// feedback decay a founder's genesis evidence down to this, and no further.
+// Six units alone give 6/(6+2) = 0.75, high trust, so idle founders keep
+// their seats on the committee (members of at least high trust) however
+// long nothing is rated, while members who earn very high trust by feedback
+// rank above them; negative feedback still lowers a founder like anyone.
+// InitConsortium refuses a founder whose prior would leave it at or below
+// high trust at the floor.
+const FounderFloor = 6 * trust.Scale
 
 // maxFounders bounds the founders of InitConsortium.
 const maxFounders = 16
@@ -87,75 +103,158 @@ type founder struct {
 	evidence trust.Evidence
 }
 
-// InitConsortium starts the consortium, once. paramsJSON overrides any of
-// DefaultParams' fields ({} keeps them all); foundersJSON is a JSON array of
-// {"memberId", "role", "mspId", "organisationName", "identity", "prior",
-// "attributes"}, one founder per founding organisation, identity being the
-// founder's client id "x509::<subject>::<issuer>" and prior its
-// attribute-based prior (fixed-point, default 0). The caller must be one of
-// the founders. Founders become active members with FounderEvidence, so that
-// they form the first committee; their organisations are enrolled. Certificate
-// attributes of founders (companyCertificate) are checked for form only, since
-// no certificate exists yet.
-func (c *Contract) InitConsortium(ctx contractapi.TransactionContextInterface, paramsJSON string, foundersJSON string) error {
+// InitConsortium proposes to start the consortium. paramsJSON overrides any
+// of DefaultParams' fields ({} keeps them all); foundersJSON is a JSON array
+// of {"memberId", "role", "mspId", "organisationName", "identity", "prior",
+// "attributes"}, one founder per founding organisation (at least k, so at
+// least two), identity being the founder's client id
+// "x509::<subject>::<issuer>" and prior its attribute-based prior
+// (fixed-point, default 0). The caller is an admin identity (NodeOU "admin")
+// of one of the founding organisations, and proposing counts as its
+// organisation's confirmation; the consortium starts once an admin of every
+// founding organisation has confirmed (ConfirmConsortium), so that nobody
+// can found it in others' names by submitting first. Several proposals may
+// wait; the first one confirmed by all its organisations wins. Certificate
+// attributes of founders (companyCertificate) are checked for form only,
+// since no certificate exists yet. Returns the proposal id, the transaction
+// id.
+func (c *Contract) InitConsortium(ctx contractapi.TransactionContextInterface, paramsJSON string, foundersJSON string) (string, error) {
 	params := DefaultParams()
 	if err := decodeStrict(paramsJSON, &params); err != nil {
-		return fmt.Errorf("paramsJSON %q is not a parameters object (%v): give {} for the defaults or e.g. {\"approvals\":3,\"trust\":{\"decay\":950000}}, whole fixed-point numbers (1000000 = 1.0)", paramsJSON, err)
+		return "", fmt.Errorf("paramsJSON %q is not a parameters object (%v): give {} for the defaults or e.g. {\"approvals\":3,\"trust\":{\"decay\":950000}}, whole fixed-point numbers (1000000 = 1.0)", paramsJSON, err)
 	}
 	if err := params.Validate(); err != nil {
-		return fmt.Errorf("paramsJSON: %w", err)
+		return "", fmt.Errorf("paramsJSON: %w", err)
 	}
 	founders, err := parseFounders(foundersJSON, params)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if int64(len(founders)) < params.Approvals {
-		return fmt.Errorf("approvals %d exceeds the %d founders, who are the first committee: no request could ever be approved; lower approvals or add founders", params.Approvals, len(founders))
+		return "", fmt.Errorf("approvals %d exceeds the %d founders, who are the first committee: no request could ever be approved; lower approvals or add founders", params.Approvals, len(founders))
 	}
-	who, err := callerOf(ctx)
+	admin, err := callerAdmin(ctx, "InitConsortium")
+	if err != nil {
+		return "", err
+	}
+	if err := requireNotInitialised(ctx); err != nil {
+		return "", err
+	}
+	stored := make([]GenesisFounder, len(founders))
+	for i, f := range founders {
+		stored[i] = GenesisFounder{Member: f.member, OrganisationName: f.orgName, Evidence: f.evidence}
+	}
+	if !foundedBy(stored, admin.mspID) {
+		return "", fmt.Errorf("InitConsortium must be submitted by an admin of a founding organisation: your organisation %s founds none in foundersJSON", admin.mspID)
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	id := ctx.GetStub().GetTxID()
+	prop := GenesisProposal{
+		ID: id, Params: params, Founders: stored,
+		Confirmations: []Confirmation{{MSPID: admin.mspID, Admin: admin.identity, TxID: id, At: now}},
+		Status:        RequestPending, CreatedAt: now,
+	}
+	raw, err := putRecord(ctx, fmt.Sprintf("genesis proposal %q", id), prop, genesisObjectType, id)
+	if err != nil {
+		return "", err
+	}
+	return id, emit(ctx, EventConsortiumProposed, raw, fmt.Sprintf("genesis proposal %q", id))
+}
+
+// ConfirmConsortium records the confirmation of genesis proposal proposalID
+// by the calling admin identity (NodeOU "admin") of one of its founding
+// organisations, once per organisation. With every founding organisation's
+// confirmation the consortium starts (ConsortiumInitialised): its parameters
+// and period clock are written, the founders become active members with
+// FounderEvidence, so that they form the first committee, and their
+// organisations are enrolled; before that each confirmation emits
+// ConsortiumConfirmed.
+func (c *Contract) ConfirmConsortium(ctx contractapi.TransactionContextInterface, proposalID string) error {
+	if err := validateID("proposalID", proposalID); err != nil {
+		return err
+	}
+	admin, err := callerAdmin(ctx, "ConfirmConsortium")
 	if err != nil {
 		return err
 	}
-	if _, err := readParameters(ctx); err == nil {
-		return fmt.Errorf("the consortium is already initialised: InitConsortium runs once; change parameters with ProposeParameters")
-	} else if !errors.Is(err, errNotInitialised) {
+	if err := requireNotInitialised(ctx); err != nil {
 		return err
 	}
-	isFounder := false
-	for _, f := range founders {
-		if f.member.MSPID == who.mspID && f.member.Identity == who.identity {
-			isFounder = true
-		}
+	var prop GenesisProposal
+	what := fmt.Sprintf("genesis proposal %q", proposalID)
+	if found, err := getRecord(ctx, what, &prop, genesisObjectType, proposalID); err != nil {
+		return err
+	} else if !found {
+		return fmt.Errorf("%s does not exist: give the id InitConsortium returned", what)
 	}
-	if !isFounder {
-		return fmt.Errorf("InitConsortium must be submitted by one of the founders: your identity %q of %s is not in foundersJSON", who.identity, who.mspID)
+	if !foundedBy(prop.Founders, admin.mspID) {
+		return fmt.Errorf("%s does not found your organisation %s: only admins of its founding organisations confirm it", what, admin.mspID)
+	}
+	for _, c := range prop.Confirmations {
+		if c.MSPID == admin.mspID {
+			return fmt.Errorf("%s was already confirmed for %s (transaction %s): each founding organisation confirms once", what, admin.mspID, c.TxID)
+		}
 	}
 	now, err := txTime(ctx)
 	if err != nil {
 		return err
 	}
-
-	stored := Parameters{Version: 1, Params: params, ChangedAt: now}
+	prop.Confirmations = append(prop.Confirmations, Confirmation{MSPID: admin.mspID, Admin: admin.identity, TxID: ctx.GetStub().GetTxID(), At: now})
+	if len(prop.Confirmations) < len(prop.Founders) {
+		raw, err := putRecord(ctx, what, prop, genesisObjectType, proposalID)
+		if err != nil {
+			return err
+		}
+		return emit(ctx, EventConsortiumConfirmed, raw, what)
+	}
+	prop.Status, prop.AppliedAt = RequestApproved, now
+	if _, err := putRecord(ctx, what, prop, genesisObjectType, proposalID); err != nil {
+		return err
+	}
+	stored := Parameters{Version: 1, Params: prop.Params, ChangedAt: now}
 	if _, err := putRecord(ctx, "the consortium parameters", stored, parametersObjectType); err != nil {
 		return err
 	}
-	if _, err := putRecord(ctx, "the trust clock", TrustClock{}, trustClockObjectType); err != nil {
+	if _, err := putRecord(ctx, "the trust clock", TrustClock{OpenPeriod: 1, OpenedAt: now}, trustClockObjectType); err != nil {
 		return err
 	}
-	genesis := Genesis{Parameters: stored, Founders: []Member{}}
-	for _, f := range founders {
-		m := f.member
+	genesis := Genesis{Parameters: stored, ProposalID: proposalID, Founders: []Member{}}
+	for _, f := range prop.Founders {
+		m := f.Member
 		m.CreatedAt, m.UpdatedAt = now, now
-		org := Organisation{MSPID: m.MSPID, Name: f.orgName, Status: RequestApproved, Founding: true, CreatedAt: now, DecidedAt: now}
+		org := Organisation{MSPID: m.MSPID, Name: f.OrganisationName, Status: RequestApproved, Founding: true, CreatedAt: now, DecidedAt: now}
 		if _, err := putRecord(ctx, fmt.Sprintf("organisation %q", m.MSPID), org, organisationObjectType, m.MSPID); err != nil {
 			return err
 		}
-		if err := writeNewMember(ctx, m, f.evidence, params); err != nil {
+		if err := writeNewMember(ctx, m, f.Evidence, prop.Params); err != nil {
 			return err
 		}
 		genesis.Founders = append(genesis.Founders, m)
 	}
 	return emit(ctx, EventConsortiumInitialised, genesis, "the consortium")
+}
+
+// requireNotInitialised refuses once the consortium has started.
+func requireNotInitialised(ctx contractapi.TransactionContextInterface) error {
+	if _, err := readParameters(ctx); err == nil {
+		return fmt.Errorf("the consortium is already initialised: it is founded once; change parameters with ProposeParameters")
+	} else if !errors.Is(err, errNotInitialised) {
+		return err
+	}
+	return nil
+}
+
+// foundedBy reports whether mspID is a founding organisation among founders.
+func foundedBy(founders []GenesisFounder, mspID string) bool {
+	for _, f := range founders {
+		if f.Member.MSPID == mspID {
+			return true
+		}
+	}
+	return false
 }
 
 // parseFounders reads and checks foundersJSON, giving each founder its genesis evidence.
@@ -223,9 +322,16 @@ func parseFounders(foundersJSON string, params ConsortiumParams) ([]founder, err
 		if err := ev.AddPrior(prior, params.Trust); err != nil {
 			return nil, fmt.Errorf("%s: %w", at, err)
 		}
+		atFloor := ev
+		atFloor.Positive[trust.BandVeryHigh] += FounderFloor
 		ev.Positive[trust.BandVeryHigh] += FounderEvidence
 		if t := ev.Trust(params.Trust); trust.LevelOf(t) != trust.VeryHighTrust {
 			return nil, fmt.Errorf("%s %q would start at trust %d (%s), not very high trust: with priorWeight %d its prior %d outweighs the genesis evidence; raise its prior", at, in.MemberID, t, trust.LevelOf(t), params.Trust.PriorWeight, prior)
+		}
+		// Decay shrinks the prior's evidence too, so between genesis and the
+		// floor a founder's trust lies between these two values.
+		if t := atFloor.Trust(params.Trust); t <= highTrust {
+			return nil, fmt.Errorf("%s %q would fall to trust %d (%s) at its genesis floor: with priorWeight %d its prior %d could leave the committee without approvers; raise its prior", at, in.MemberID, t, trust.LevelOf(t), params.Trust.PriorWeight, prior)
 		}
 		out = append(out, founder{
 			member: Member{
@@ -250,7 +356,11 @@ func writeNewMember(ctx contractapi.TransactionContextInterface, m Member, evide
 		return err
 	}
 	if m.Status == StatusActive {
-		return writeTrustRecord(ctx, &TrustRecord{MemberID: m.ID, Evidence: evidence, Weight: evidence.Trust(p.Trust)})
+		r := &TrustRecord{MemberID: m.ID, Evidence: evidence, Weight: evidence.Trust(p.Trust)}
+		if m.Founder {
+			r.Floor = FounderFloor
+		}
+		return writeTrustRecord(ctx, r)
 	}
 	return nil
 }
@@ -428,6 +538,9 @@ func (c *Contract) RequestOrganisationEnrolment(ctx contractapi.TransactionConte
 	if err != nil {
 		return "", err
 	}
+	if err := requireRole(sponsor, "sponsoring an organisation", RoleAdmin, "company"); err != nil {
+		return "", err
+	}
 	var existing Organisation
 	found, err := getRecord(ctx, fmt.Sprintf("organisation %q", mspID), &existing, organisationObjectType, mspID)
 	if err != nil {
@@ -524,6 +637,9 @@ func (c *Contract) ApproveEnrolment(ctx contractapi.TransactionContextInterface,
 	if req.Sponsor == approver.ID {
 		return fmt.Errorf("member %q sponsors enrolment request %q and cannot approve it: other committee members must", approver.ID, requestID)
 	}
+	if req.Subject == approver.ID || (req.Kind == KindOrganisation && req.Subject == approver.Organisation) {
+		return fmt.Errorf("member %q is the subject of enrolment request %q and cannot approve it: nobody approves their own case", approver.ID, requestID)
+	}
 	var member *Member
 	var org *Organisation
 	if req.Kind == KindMember {
@@ -540,8 +656,8 @@ func (c *Contract) ApproveEnrolment(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return err
 	}
-	req.Approvals = append(req.Approvals, Approval{MemberID: approver.ID, TxID: ctx.GetStub().GetTxID(), At: now})
-	approved := int64(len(req.Approvals)) >= params.Params.Approvals
+	req.Approvals = append(req.Approvals, approvalBy(ctx, approver, now))
+	approved := decided(req.Approvals, params.Params.Approvals)
 	if approved {
 		req.Status, req.DecidedAt = RequestApproved, now
 	}
@@ -625,49 +741,6 @@ func (c *Contract) RejectEnrolment(ctx contractapi.TransactionContextInterface, 
 	return emit(ctx, EventEnrolmentRejected, req, fmt.Sprintf("enrolment request %q", requestID))
 }
 
-// SetMemberStatus lets a committee member suspend an active member, reinstate
-// a suspended one (status "active") or revoke either, for reason. Revocation
-// is final; pending members are decided by ApproveEnrolment and RejectEnrolment.
-func (c *Contract) SetMemberStatus(ctx contractapi.TransactionContextInterface, memberID string, status string, reason string) error {
-	if err := validateID("memberID", memberID); err != nil {
-		return err
-	}
-	if err := oneOf("status", status, "a status the committee sets", []string{StatusActive, StatusSuspended, StatusRevoked}); err != nil {
-		return err
-	}
-	if err := validateText("reason", reason, maxTextLength); err != nil {
-		return fmt.Errorf("%w: say why the status changes", err)
-	}
-	params, err := readParameters(ctx)
-	if err != nil {
-		return err
-	}
-	if _, _, err := requireCommittee(ctx, params.Params, "SetMemberStatus needs the committee"); err != nil {
-		return err
-	}
-	m, err := readMember(ctx, memberID)
-	if err != nil {
-		return err
-	}
-	switch {
-	case m.Status == StatusPending:
-		return fmt.Errorf("member %q is pending: decide its enrolment with ApproveEnrolment or RejectEnrolment", memberID)
-	case m.Status == StatusRevoked:
-		return fmt.Errorf("member %q is revoked, which is final: its status cannot change", memberID)
-	case m.Status == status:
-		return fmt.Errorf("member %q is already %s", memberID, status)
-	}
-	now, err := txTime(ctx)
-	if err != nil {
-		return err
-	}
-	m.Status, m.StatusReason, m.UpdatedAt = status, reason, now
-	if err := writeMember(ctx, *m); err != nil {
-		return err
-	}
-	return emit(ctx, EventMemberStatusChanged, m, fmt.Sprintf("member %q", memberID))
-}
-
 // ProposeParameters proposes new consortium parameters: paramsJSON overrides
 // any fields of those in force. Only committee members propose, and
 // proposing counts as the proposer's vote; with Approvals (k) votes the
@@ -704,23 +777,31 @@ func (c *Contract) ProposeParameters(ctx contractapi.TransactionContextInterface
 	id := ctx.GetStub().GetTxID()
 	prop := Proposal{
 		ID: id, Proposer: proposer.ID, BaseVersion: current.Version, Params: next,
-		Votes: []Approval{{MemberID: proposer.ID, TxID: id, At: now}}, Status: RequestPending, CreatedAt: now,
+		Votes: []Approval{approvalBy(ctx, proposer, now)}, Status: RequestPending, CreatedAt: now,
 	}
 	return id, recordVote(ctx, current, &prop, now)
 }
 
-// checkCommitteeCanApprove refuses parameters whose k exceeds the committee
-// they would leave.
+// checkCommitteeCanApprove refuses parameters under which the committee
+// could approve nothing: fewer than k seats, or seats of one organisation.
 func checkCommitteeCanApprove(t *table, p ConsortiumParams) error {
-	if seats := int64(len(committee(t, p))); seats < p.Approvals {
-		return fmt.Errorf("approvals %d exceeds the %d members the committee would have under these parameters: no request could be approved; lower approvals", p.Approvals, seats)
+	seats := committee(t, p)
+	if n := int64(len(seats)); n < p.Approvals {
+		return fmt.Errorf("approvals %d exceeds the %d members the committee would have under these parameters: no request could be approved; lower approvals", p.Approvals, n)
+	}
+	orgs := map[string]bool{}
+	for _, s := range seats {
+		orgs[t.members[s.MemberID].Organisation] = true
+	}
+	if len(orgs) < 2 {
+		return fmt.Errorf("the committee would have members of %d organisation under these parameters: committee actions need two, so no request could be approved", len(orgs))
 	}
 	return nil
 }
 
 // recordVote writes proposal prop after a vote and applies it when it has k votes.
 func recordVote(ctx contractapi.TransactionContextInterface, current *Parameters, prop *Proposal, now string) error {
-	applied := int64(len(prop.Votes)) >= current.Params.Approvals
+	applied := decided(prop.Votes, current.Params.Approvals)
 	if applied {
 		prop.Status, prop.AppliedAt = ProposalApplied, now
 	}
@@ -770,16 +851,16 @@ func (c *Contract) VoteParameters(ctx contractapi.TransactionContextInterface, p
 	if hasApproved(prop.Votes, voter.ID) {
 		return fmt.Errorf("member %q has already voted for proposal %q: each committee member votes once", voter.ID, proposalID)
 	}
-	if int64(len(prop.Votes))+1 >= current.Params.Approvals {
-		if err := checkCommitteeCanApprove(tab, prop.Params); err != nil {
-			return fmt.Errorf("proposal %q cannot be applied now: %w", proposalID, err)
-		}
-	}
 	now, err := txTime(ctx)
 	if err != nil {
 		return err
 	}
-	prop.Votes = append(prop.Votes, Approval{MemberID: voter.ID, TxID: ctx.GetStub().GetTxID(), At: now})
+	prop.Votes = append(prop.Votes, approvalBy(ctx, voter, now))
+	if decided(prop.Votes, current.Params.Approvals) {
+		if err := checkCommitteeCanApprove(tab, prop.Params); err != nil {
+			return fmt.Errorf("proposal %q cannot be applied now: %w", proposalID, err)
+		}
+	}
 	return recordVote(ctx, current, prop, now)
 }
 

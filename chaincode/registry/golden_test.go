@@ -28,7 +28,9 @@ func TestGoldenRecords(t *testing.T) {
 	w.ok(w.c.IssueCertificate(w.as("dana"), "data-1", "data", "raw-images-1", "local:project-a",
 		`{"dataSources":"line camera 2","dataType":"grey image","minimum":"-0.5","maximum":"255"}`, oneDoc))
 	w.ok(w.c.UpgradeCertificate(w.as("f2"), "data-1"))
-	w.submit("f1", "project-a", "20148", trust.Feedback{Rater: "f1", Ratee: "dana", Score: 750_000})
+	w.register("project-a", "Org1MSP", "Org2MSP")
+	w.period(channelFeedback{"project-a", "f1", []trust.Feedback{{Rater: "f1", Ratee: "dana", Score: 750_000}, {Rater: "dana", Ratee: "dana", Score: trust.Scale}}})
+	w.submit("f2", "project-a", w.closePeriod(), trust.Feedback{Rater: "x509::CN=f2,OU=client::CN=ca.Org2MSP", Ratee: "dana", Score: -250_000})
 	proposal, err := w.c.ProposeParameters(w.as("f1"), `{"trustFloor":100000,"trust":{"decay":950000}}`)
 	w.ok(err)
 	w.ok(w.c.VoteParameters(w.as("f2"), proposal))
@@ -38,6 +40,7 @@ func TestGoldenRecords(t *testing.T) {
 		name  string
 		query func() (any, error)
 	}{
+		{"genesis_proposal.json", func() (any, error) { return w.c.GetGenesisProposal(ctx, "tx-2") }},
 		{"member.json", func() (any, error) { return w.c.GetMember(ctx, "dana") }},
 		{"enrolment.json", func() (any, error) { return w.c.GetEnrolment(ctx, enrolment) }},
 		{"organisation.json", func() (any, error) { return w.c.GetOrganisationEnrolment(ctx, "Org9MSP") }},
@@ -47,7 +50,10 @@ func TestGoldenRecords(t *testing.T) {
 		{"proposal.json", func() (any, error) { return w.c.GetProposal(ctx, proposal) }},
 		{"trust_table.json", func() (any, error) { return w.c.GetTrustTable(ctx) }},
 		{"trust_clock.json", func() (any, error) { return w.c.GetTrustClock(ctx) }},
-		{"applied_snapshot.json", func() (any, error) { return w.c.GetAppliedSnapshot(ctx, "project-a", "20148") }},
+		{"applied_snapshot.json", func() (any, error) { return w.c.GetAppliedSnapshot(ctx, "project-a", "1") }},
+		{"submitted_snapshots.json", func() (any, error) { return w.c.GetSubmittedSnapshots(ctx, "project-a") }},
+		{"project.json", func() (any, error) { return w.c.GetProject(ctx, "project-a") }},
+		{"applied_period.json", func() (any, error) { return w.c.GetAppliedPeriod(ctx, "1") }},
 	}
 	for _, r := range records {
 		v, err := r.query()

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
@@ -110,11 +111,15 @@ func (w *world) event(v any) string {
 	return ev.Name
 }
 
-// state is a printable copy of the ledger, to prove a refused call left it alone.
+// state is a printable copy of the ledger, key-level endorsement policies
+// included, to prove a refused call left it alone.
 func (w *world) state() string {
 	var b strings.Builder
 	for _, k := range w.stub.Keys() {
 		fmt.Fprintf(&b, "%q=%s\n", k, w.stub.State[k])
+	}
+	for _, k := range sortedKeys(w.stub.ValidationParameters) {
+		fmt.Fprintf(&b, "policy %q=%x\n", k, w.stub.ValidationParameters[k])
 	}
 	return b.String()
 }
@@ -146,18 +151,40 @@ func (w *world) threeFounders() string {
 		w.founderJSON("f3", "f3", "Org3MSP", "") + "]"
 }
 
-// genesis initialises the consortium with three founders and paramsJSON.
+// admin returns the name of the admin identity of organisation mspID,
+// "adm-<mspID>", giving it one on first use.
+func (w *world) admin(mspID string) string {
+	name := "adm-" + mspID
+	if _, ok := w.ids[name]; !ok {
+		w.ids[name] = fabrictest.NewAdminIdentity(mspID, name)
+	}
+	return name
+}
+
+// found proposes founders with paramsJSON as Org1MSP's admin and has the
+// admins of confirmers confirm; it returns the proposal id.
+func (w *world) found(paramsJSON, founders string, confirmers ...string) string {
+	w.t.Helper()
+	id, err := w.c.InitConsortium(w.as(w.admin("Org1MSP")), paramsJSON, founders)
+	w.ok(err)
+	for _, msp := range confirmers {
+		w.ok(w.c.ConfirmConsortium(w.as(w.admin(msp)), id))
+	}
+	return id
+}
+
+// genesis founds the consortium with three founders and paramsJSON:
+// Org1MSP's admin proposes, Org2MSP's and Org3MSP's confirm.
 func (w *world) genesis(paramsJSON string) {
 	w.t.Helper()
-	founders := w.threeFounders()
-	w.ok(w.c.InitConsortium(w.as("f1"), paramsJSON, founders))
+	w.found(paramsJSON, w.threeFounders(), "Org2MSP", "Org3MSP")
 }
 
 // companyCert issues the global company certificate cert-<msp> through f1.
 func (w *world) companyCert(mspID string) string {
 	w.t.Helper()
 	id := "cert-" + strings.ToLower(mspID)
-	w.ok(w.c.IssueCertificate(w.as("f1"), id, "company", mspID, "global", `{"legalEntity":"`+mspID+` GmbH"}`, oneDoc))
+	w.ok(w.c.IssueCertificate(w.as("f1"), id, "company", mspID, "local:mainchain", `{"legalEntity":"`+mspID+` GmbH"}`, oneDoc))
 	return id
 }
 
@@ -167,6 +194,52 @@ func (w *world) viewer(memberID, name, mspID string) {
 	w.id(name, mspID)
 	_, err := w.c.RequestEnrolment(w.as(name), memberID, "viewer", "{}", "[]")
 	w.ok(err)
+}
+
+// staff enrols name of mspID as member memberID in a critical role, approved
+// by f2 and f3, with the role's required attributes (a company certificate of
+// its organisation where the role needs one, issued on first use by that
+// organisation's founder); its prior is 0, so its trust is 0 as a viewer's.
+func (w *world) staff(memberID, name, mspID, role string) {
+	w.t.Helper()
+	var attrs string
+	switch role {
+	case "company":
+		attrs = `{"legalEntity":"` + memberID + ` AG"}`
+	case RoleAdmin:
+		attrs = "{}"
+	case "data-scientist":
+		attrs = `{"companyCertificate":"` + w.companyCertOf(mspID) + `","expertiseDegree":"master"}`
+	default:
+		attrs = `{"companyCertificate":"` + w.companyCertOf(mspID) + `"}`
+	}
+	w.approve(w.enrol(memberID, name, mspID, role, attrs), "f2", "f3")
+}
+
+// setStatus changes member id's status by a committee request of the first
+// founder other than id, approved by the next one.
+func (w *world) setStatus(id, status, reason string) {
+	w.t.Helper()
+	var by []string
+	for _, f := range []string{"f1", "f2", "f3"} {
+		if f != id {
+			by = append(by, f)
+		}
+	}
+	reqID, err := w.c.RequestMemberStatus(w.as(by[0]), id, status, reason)
+	w.ok(err)
+	w.ok(w.c.ApproveMemberStatus(w.as(by[1]), reqID))
+}
+
+// companyCertOf returns the id of mspID's company certificate, issued by f1
+// the first time it is needed.
+func (w *world) companyCertOf(mspID string) string {
+	w.t.Helper()
+	id := "cert-" + strings.ToLower(mspID)
+	if _, found := w.stub.State["\x00certificate\x00"+id+"\x00"]; !found {
+		w.companyCert(mspID)
+	}
+	return id
 }
 
 // enrol requests enrolment of name of mspID as memberID in role and returns the request id.
@@ -224,6 +297,60 @@ func (w *world) submit(name, channel, period string, feedback ...trust.Feedback)
 	raw := snapshotOf(channel, period, feedback...)
 	w.setSnapshot(channel, period, raw)
 	w.ok(w.c.SubmitTrustSnapshot(w.as(name), channel, period, string(raw)))
+}
+
+// register registers project channel of organisations orgs as f1.
+func (w *world) register(channel string, orgs ...string) {
+	w.t.Helper()
+	raw, _ := json.Marshal(orgs)
+	w.ok(w.c.RegisterProject(w.as("f1"), channel, string(raw)))
+}
+
+// wait moves the ledger's clock on by d.
+func (w *world) wait(d time.Duration) {
+	w.stub.Timestamp = w.stub.Timestamp.Add(d)
+}
+
+// closePeriod waits a period length and closes the open period as f1;
+// it returns the closed period's number.
+func (w *world) closePeriod() string {
+	w.t.Helper()
+	p, err := w.c.GetParameters(w.as("f1"))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	clock, err := w.c.GetTrustClock(w.as("f1"))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.wait(time.Duration(p.Params.PeriodSeconds) * time.Second)
+	w.ok(w.c.ClosePeriod(w.as("f1")))
+	return strconv.FormatInt(clock.OpenPeriod, 10)
+}
+
+// apply applies period as f1.
+func (w *world) apply(period string) {
+	w.t.Helper()
+	w.ok(w.c.ApplyPeriod(w.as("f1"), period))
+}
+
+// channelFeedback is one channel's snapshot for period (see world.period).
+type channelFeedback struct {
+	channel   string
+	submitter string
+	feedback  []trust.Feedback
+}
+
+// period closes the open period, submits each channel's snapshot and
+// applies the period; it returns the period's number.
+func (w *world) period(snapshots ...channelFeedback) string {
+	w.t.Helper()
+	p := w.closePeriod()
+	for _, s := range snapshots {
+		w.submit(s.submitter, s.channel, p, s.feedback...)
+	}
+	w.apply(p)
+	return p
 }
 
 // sortedKeys lists a map's keys in order.

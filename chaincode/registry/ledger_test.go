@@ -37,6 +37,14 @@ func (s *faultyStub) PutState(key string, value []byte) error {
 	return s.Stub.PutState(key, value)
 }
 
+// SetStateValidationParameter counts as a write: it is one, of the key's metadata.
+func (s *faultyStub) SetStateValidationParameter(key string, ep []byte) error {
+	if s.puts++; s.puts == s.failPut {
+		return errors.New("injected write failure")
+	}
+	return s.Stub.SetStateValidationParameter(key, ep)
+}
+
 func (s *faultyStub) DelState(key string) error {
 	if s.dels++; s.dels == s.failDel {
 		return errors.New("injected delete failure")
@@ -51,9 +59,18 @@ func ledgerScenarios() map[string]scenario {
 	return map[string]scenario{
 		"InitConsortium": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
 			founders := w.threeFounders()
-			return "f1", func(ctx contractapi.TransactionContextInterface) error {
-				return w.c.InitConsortium(ctx, "{}", founders)
+			return w.admin("Org2MSP"), func(ctx contractapi.TransactionContextInterface) error {
+				_, err := w.c.InitConsortium(ctx, "{}", founders)
+				return err
 			}
+		},
+		"ConfirmConsortium first": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
+			id := w.found("{}", w.threeFounders())
+			return w.admin("Org2MSP"), func(ctx contractapi.TransactionContextInterface) error { return w.c.ConfirmConsortium(ctx, id) }
+		},
+		"ConfirmConsortium last": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
+			id := w.found("{}", w.threeFounders(), "Org2MSP")
+			return w.admin("Org3MSP"), func(ctx contractapi.TransactionContextInterface) error { return w.c.ConfirmConsortium(ctx, id) }
 		},
 		"RequestEnrolment viewer": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
 			w.genesis("{}")
@@ -108,11 +125,18 @@ func ledgerScenarios() map[string]scenario {
 			w.ok(err)
 			return "f2", func(ctx contractapi.TransactionContextInterface) error { return w.c.RejectEnrolment(ctx, reqID, "no") }
 		},
-		"SetMemberStatus": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
+		"RequestMemberStatus": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
 			w.genesis("{}")
 			return "f1", func(ctx contractapi.TransactionContextInterface) error {
-				return w.c.SetMemberStatus(ctx, "f3", "suspended", "audit")
+				_, err := w.c.RequestMemberStatus(ctx, "f3", "suspended", "audit")
+				return err
 			}
+		},
+		"ApproveMemberStatus": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
+			w.genesis("{}")
+			reqID, err := w.c.RequestMemberStatus(w.as("f1"), "f3", "suspended", "audit")
+			w.ok(err)
+			return "f2", func(ctx contractapi.TransactionContextInterface) error { return w.c.ApproveMemberStatus(ctx, reqID) }
 		},
 		"ProposeParameters": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
 			w.genesis("{}")
@@ -131,7 +155,7 @@ func ledgerScenarios() map[string]scenario {
 			w.genesis("{}")
 			cert := w.companyCert("Org1MSP")
 			return "f2", func(ctx contractapi.TransactionContextInterface) error {
-				return w.c.IssueCertificate(ctx, "de-1", "domain-expert", "jane", "global", `{"companyCertificate":"`+cert+`"}`, oneDoc)
+				return w.c.IssueCertificate(ctx, "de-1", "domain-expert", "jane", "local:mainchain", `{"companyCertificate":"`+cert+`"}`, oneDoc)
 			}
 		},
 		"UpgradeCertificate applying": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
@@ -141,19 +165,42 @@ func ledgerScenarios() map[string]scenario {
 		},
 		"RevokeCertificate by the committee": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
 			w = certWorldIn(w)
+			w.ok(w.c.RevokeCertificate(w.as("f2"), "data-1", "fraud"))
 			return "f3", func(ctx contractapi.TransactionContextInterface) error {
 				return w.c.RevokeCertificate(ctx, "data-1", "fraud")
 			}
 		},
 		"SubmitTrustSnapshot": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
 			w.genesis("{}")
-			w.viewer("v1", "v1", "Org1MSP")
-			w.submit("f1", "project-a", "1")
-			raw := snapshotOf("project-a", "2", trust.Feedback{Rater: "f1", Ratee: "v1", Score: trust.Scale})
-			w.setSnapshot("project-a", "2", raw)
+			w.staff("v1", "v1", "Org1MSP", "company")
+			w.register("project-a", "Org1MSP", "Org2MSP")
+			w.period(channelFeedback{"project-a", "f1", nil})
+			p := w.closePeriod()
+			raw := snapshotOf("project-a", p, trust.Feedback{Rater: "f1", Ratee: "v1", Score: trust.Scale})
+			w.setSnapshot("project-a", p, raw)
 			return "v1", func(ctx contractapi.TransactionContextInterface) error {
-				return w.c.SubmitTrustSnapshot(ctx, "project-a", "2", raw)
+				return w.c.SubmitTrustSnapshot(ctx, "project-a", p, raw)
 			}
+		},
+		"RegisterProject": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
+			w.genesis("{}")
+			return "f2", func(ctx contractapi.TransactionContextInterface) error {
+				return w.c.RegisterProject(ctx, "project-a", `["Org2MSP","Org3MSP"]`)
+			}
+		},
+		"ClosePeriod": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
+			w.genesis("{}")
+			w.wait(24 * time.Hour)
+			return "f2", func(ctx contractapi.TransactionContextInterface) error { return w.c.ClosePeriod(ctx) }
+		},
+		"ApplyPeriod": func(w *world) (string, func(contractapi.TransactionContextInterface) error) {
+			w.genesis("{}")
+			w.staff("v1", "v1", "Org1MSP", "company")
+			w.register("project-a", "Org1MSP", "Org2MSP")
+			w.period(channelFeedback{"project-a", "f1", nil})
+			p := w.closePeriod()
+			w.submit("f1", "project-a", p, trust.Feedback{Rater: "f1", Ratee: "v1", Score: trust.Scale})
+			return "v1", func(ctx contractapi.TransactionContextInterface) error { return w.c.ApplyPeriod(ctx, p) }
 		},
 	}
 }
@@ -161,7 +208,7 @@ func ledgerScenarios() map[string]scenario {
 // certWorldIn gives w what certWorld gives a new world.
 func certWorldIn(w *world) *world {
 	w.genesis("{}")
-	w.viewer("vera", "vera", "Org1MSP")
+	w.staff("vera", "vera", "Org1MSP", "company")
 	w.ok(w.c.IssueCertificate(w.as("vera"), "data-1", "data", "raw-images-1", "local:project-a", dataAttrs, oneDoc))
 	return w
 }
@@ -263,7 +310,7 @@ func TestImpossibleStatesAreRefused(t *testing.T) {
 			reqID := w.enrol("ann", "ann", "Org2MSP", "company", `{"legalEntity":"Ann AG"}`)
 			corrupt(w, "\x00member\x00ann\x00", func(m *Member) { m.Status = StatusActive })
 			return func() error { return w.c.ApproveEnrolment(w.as("f1"), reqID) }
-		}, want: `of enrolment request "tx-4" is active, not pending: the request cannot be approved`},
+		}, want: `of enrolment request "tx-8" is active, not pending: the request cannot be approved`},
 		{name: "reject with a bad request id", setup: func(w *world) func() error {
 			return func() error { return w.c.RejectEnrolment(w.as("f1"), "a/b", "x") }
 		}, want: `requestID "a/b" contains a character outside`},
@@ -279,7 +326,7 @@ func TestImpossibleStatesAreRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t)
 			w.genesis("{}")
-			w.viewer("v1", "v1", "Org1MSP")
+			w.staff("v1", "v1", "Org1MSP", "company")
 			call := tt.setup(w)
 			before := w.state()
 			w.refused(before, call(), tt.want)
@@ -299,9 +346,9 @@ func TestLedgerScenariosAreDistinct(t *testing.T) {
 		seen[name] = ev
 	}
 	got := fmt.Sprint(seen)
-	for _, ev := range []string{"ConsortiumInitialised", "MemberEnrolled", "EnrolmentRequested", "EnrolmentApproved", "OrganisationEnrolled",
+	for _, ev := range []string{"ConsortiumProposed", "ConsortiumConfirmed", "ConsortiumInitialised", "MemberEnrolled", "EnrolmentRequested", "EnrolmentApproved", "OrganisationEnrolled",
 		"EnrolmentRejected", "MemberStatusChanged", "ParametersProposed", "ParametersChanged", "CertificateIssued", "CertificateUpgraded",
-		"CertificateRevoked", "TrustSnapshotApplied"} {
+		"CertificateRevoked", "MemberStatusRequested", "TrustSnapshotSubmitted", "ProjectRegistered", "PeriodClosed", "PeriodApplied"} {
 		if !strings.Contains(got, ev) {
 			t.Errorf("no scenario emits %s: %s", ev, got)
 		}

@@ -72,9 +72,16 @@ var Roles = []string{
 	"data-scientist",
 	"quality-auditor",
 	"condition-monitor",
-	"admin",
+	RoleAdmin,
 	RoleViewer,
 }
+
+// RoleAdmin is an operator of its organisation in the consortium: it
+// registers projects, closes periods and sponsors organisations.
+const RoleAdmin = "admin"
+
+// mainChannel is the main chain's channel, where the registry runs.
+const mainChannel = "mainchain"
 
 // RoleViewer only reads ML results, the paper's example of a non-critical
 // participation that is enrolled automatically.
@@ -166,6 +173,9 @@ const (
 type Approval struct {
 	// MemberID is the approving member.
 	MemberID string `json:"memberId"`
+	// Organisation is the approving member's organisation: committee
+	// actions need approvals from at least two.
+	Organisation string `json:"organisation"`
 	// TxID is the approving transaction.
 	TxID string `json:"txId"`
 	// At is that transaction's timestamp.
@@ -175,13 +185,20 @@ type Approval struct {
 // ConsortiumParams are the consortium's parameters, changed only by committee vote.
 type ConsortiumParams struct {
 	// CommitteeSize is n: the committee is at most the n most trusted active
-	// members of very high trust.
+	// members of at least high trust.
 	CommitteeSize int64 `json:"committeeSize"`
-	// Approvals is k: the approvals an enrolment, a parameter change or a
-	// certificate upgrade needs.
+	// Approvals is k: the approvals, from members of at least two
+	// organisations, that every committee action needs (enrolment of a
+	// critical role or an organisation, a member's status, a global
+	// certificate, a certificate revoked by others than its issuer, a
+	// parameter change).
 	Approvals int64 `json:"approvals"`
 	// TrustFloor is the least trust (fixed-point) a member needs to write.
 	TrustFloor int64 `json:"trustFloor"`
+	// PeriodSeconds is the length of a trust aggregation period: ClosePeriod
+	// closes the open period no earlier than this many seconds after it
+	// opened. Project channels copy it when they are created.
+	PeriodSeconds int64 `json:"periodSeconds"`
 	// Trust are the trust rule's parameters.
 	Trust trust.Params `json:"trust"`
 }
@@ -192,9 +209,14 @@ func DefaultParams() ConsortiumParams {
 		CommitteeSize: 7,
 		Approvals:     2,
 		TrustFloor:    0,
+		PeriodSeconds: 86400,
 		Trust:         trust.DefaultParams(),
 	}
 }
+
+// minApprovals is the least k: committee actions need approvals from members
+// of at least two organisations, so one organisation never acts alone.
+const minApprovals = 2
 
 // maxCommitteeSize bounds n so that committee checks stay cheap.
 const maxCommitteeSize = 100
@@ -203,16 +225,22 @@ const maxCommitteeSize = 100
 // committee itself can always write.
 const maxTrustFloor = 750_000
 
+// maxPeriodSeconds bounds the period length at a (leap) year, as provenance does.
+const maxPeriodSeconds = 366 * 86400
+
 // Validate reports the first parameter outside its range, naming it.
 func (p ConsortiumParams) Validate() error {
 	if p.CommitteeSize < 1 || p.CommitteeSize > maxCommitteeSize {
 		return fmt.Errorf("committeeSize %d is outside [1, %d]", p.CommitteeSize, maxCommitteeSize)
 	}
-	if p.Approvals < 1 || p.Approvals > p.CommitteeSize {
-		return fmt.Errorf("approvals %d is outside [1, committeeSize %d]: k approvals must be possible within the committee", p.Approvals, p.CommitteeSize)
+	if p.Approvals < minApprovals || p.Approvals > p.CommitteeSize {
+		return fmt.Errorf("approvals %d is outside [%d, committeeSize %d]: committee actions need approvals from two organisations, all within the committee", p.Approvals, minApprovals, p.CommitteeSize)
 	}
 	if p.TrustFloor < -trust.Scale || p.TrustFloor > maxTrustFloor {
 		return fmt.Errorf("trustFloor %d is outside [%d, %d] (fixed-point, %d = 1.0; above %d even the committee could not write)", p.TrustFloor, -trust.Scale, maxTrustFloor, trust.Scale, maxTrustFloor)
+	}
+	if p.PeriodSeconds < 1 || p.PeriodSeconds > maxPeriodSeconds {
+		return fmt.Errorf("periodSeconds %d is outside [1, %d] (a period is at most a year)", p.PeriodSeconds, maxPeriodSeconds)
 	}
 	if err := p.Trust.Validate(); err != nil {
 		return fmt.Errorf("trust.%w", err)
@@ -253,6 +281,30 @@ type Proposal struct {
 	AppliedAt string `json:"appliedAt"`
 }
 
+// StatusRequest is a committee request to change a member's status
+// (suspend, reinstate or revoke it) and the committee's approvals of it.
+type StatusRequest struct {
+	// ID is the requesting transaction's id.
+	ID string `json:"id"`
+	// MemberID is the member whose status would change.
+	MemberID string `json:"memberId"`
+	// Status is the status requested: active (reinstatement), suspended or revoked.
+	Status string `json:"status"`
+	// Reason is why.
+	Reason string `json:"reason"`
+	// RequestedBy is the committee member that requested it; requesting
+	// counts as its approval.
+	RequestedBy string `json:"requestedBy"`
+	// Approvals are the committee's approvals, the requester's first.
+	Approvals []Approval `json:"approvals"`
+	// State is RequestPending or RequestApproved (the status was changed).
+	State string `json:"state"`
+	// CreatedAt is the requesting transaction's timestamp.
+	CreatedAt string `json:"createdAt"`
+	// DecidedAt is when the status was changed; "" while pending.
+	DecidedAt string `json:"decidedAt"`
+}
+
 // ProposalApplied is the status of a proposal whose parameters were put in force.
 const ProposalApplied = "applied"
 
@@ -283,6 +335,9 @@ type Certificate struct {
 	Status string `json:"status"`
 	// UpgradeApprovals are the approvals to make a local certificate global.
 	UpgradeApprovals []Approval `json:"upgradeApprovals"`
+	// RevocationApprovals are the committee's approvals to revoke it, when
+	// others than its issuer revoke it.
+	RevocationApprovals []Approval `json:"revocationApprovals"`
 	// RevokedBy is the member that revoked it; "" otherwise.
 	RevokedBy string `json:"revokedBy"`
 	// RevocationReason is why it was revoked; "" otherwise.
@@ -309,6 +364,22 @@ var CertificateKinds = []string{
 	"public-dataset",
 }
 
+// certificateIssuers are, per certificate kind, the roles that issue it (the
+// role table of README "Ledger rules"): organisations' admins vouch for
+// companies, companies and admins for their people, data scientists for
+// models, the owners of machines and data for data sources and data, experts
+// for public data sets.
+var certificateIssuers = map[string][]string{
+	"company":        {RoleAdmin},
+	"customer":       {RoleAdmin, "company"},
+	"domain-expert":  {RoleAdmin, "company"},
+	"data-scientist": {RoleAdmin, "company"},
+	"model":          {"data-scientist"},
+	"data-source":    {"company", "condition-monitor"},
+	"data":           {"company", "condition-monitor", "data-scientist"},
+	"public-dataset": {"data-scientist", "domain-expert"},
+}
+
 // Certificate scopes and statuses.
 const (
 	ScopeLocal         = "local"
@@ -327,14 +398,73 @@ type TrustRecord struct {
 	// when it was activated, if later): the weight its feedback carries in
 	// that period, as trust.Table.Period weighs raters.
 	Weight int64 `json:"weight"`
+	// Floor is the positive very-high evidence that decay never takes the
+	// member below: FounderFloor for founders (their genesis standing), 0
+	// for everyone else.
+	Floor int64 `json:"floor"`
 }
 
-// TrustClock records the latest aggregation period applied to the trust table.
+// TrustClock is the consortium's one period clock. Periods are numbered
+// 1, 2, ... from genesis; period OpenPeriod is open, every earlier one is
+// closed (by a ClosePeriod transaction, so by ledger order), and every period
+// up to LatestPeriod has been applied to the trust table (ApplyPeriod).
 type TrustClock struct {
 	// LatestPeriod is the latest applied period; 0 before the first.
 	LatestPeriod int64 `json:"latestPeriod"`
-	// UpdatedAt is when it last advanced; "" before the first period.
+	// UpdatedAt is when the latest period was applied; "" before the first.
 	UpdatedAt string `json:"updatedAt"`
+	// OpenPeriod is the period open now; 1 at genesis.
+	OpenPeriod int64 `json:"openPeriod"`
+	// OpenedAt is the timestamp of the transaction that opened it.
+	OpenedAt string `json:"openedAt"`
+}
+
+// Project is a registered project channel: the registry applies a period
+// once every registered project has submitted its trust snapshot of it.
+type Project struct {
+	// Channel is the project channel's name.
+	Channel string `json:"channel"`
+	// Organisations are the MSP ids of the project's organisations, sorted;
+	// they alone endorse the project's trust snapshots.
+	Organisations []string `json:"organisations"`
+	// FirstPeriod is the period open when the project was registered: the
+	// first whose snapshot the registry waits for.
+	FirstPeriod int64 `json:"firstPeriod"`
+	// PeriodSeconds is the period length in force at registration, the one
+	// the channel copies.
+	PeriodSeconds int64 `json:"periodSeconds"`
+	// RegisteredBy is the registering member.
+	RegisteredBy string `json:"registeredBy"`
+	// TxID is the registering transaction.
+	TxID string `json:"txId"`
+	// RegisteredAt is that transaction's timestamp.
+	RegisteredAt string `json:"registeredAt"`
+}
+
+// SubmittedSnapshots is a project's trust snapshots that were submitted and
+// not yet applied; it is the one record SubmitTrustSnapshot writes.
+type SubmittedSnapshots struct {
+	// Channel is the project channel.
+	Channel string `json:"channel"`
+	// Snapshots are the submitted snapshots, oldest period first.
+	Snapshots []SubmittedSnapshot `json:"snapshots"`
+}
+
+// SubmittedSnapshot is one project channel's trust snapshot of one period,
+// checked against the channel and waiting for ApplyPeriod.
+type SubmittedSnapshot struct {
+	// Period is the period whose feedback it aggregates.
+	Period int64 `json:"period"`
+	// SHA256 is the hex SHA-256 of the snapshot's canonical JSON.
+	SHA256 string `json:"sha256"`
+	// Feedback is the snapshot's feedback as the channel recorded it.
+	Feedback []trust.Feedback `json:"feedback"`
+	// Submitter is the member that submitted it.
+	Submitter string `json:"submitter"`
+	// TxID is the submitting transaction.
+	TxID string `json:"txId"`
+	// SubmittedAt is that transaction's timestamp.
+	SubmittedAt string `json:"submittedAt"`
 }
 
 // AppliedSnapshot records that a project channel's trust snapshot for a
@@ -342,18 +472,60 @@ type TrustClock struct {
 type AppliedSnapshot struct {
 	// ProjectChannel is the channel whose feedback the snapshot aggregates.
 	ProjectChannel string `json:"projectChannel"`
-	// Period is the aggregation period.
+	// Period is the snapshot's period.
 	Period int64 `json:"period"`
+	// AppliedInPeriod is the period whose ApplyPeriod applied it: Period, or
+	// a later one for a snapshot that came late.
+	AppliedInPeriod int64 `json:"appliedInPeriod"`
 	// SHA256 is the hex SHA-256 of the snapshot's canonical JSON.
 	SHA256 string `json:"sha256"`
 	// Feedback is the number of feedback entries applied.
 	Feedback int64 `json:"feedback"`
+	// Rejected are the entries that were not applied, each with its reason.
+	Rejected []Rejection `json:"rejected"`
 	// Submitter is the member that submitted it.
 	Submitter string `json:"submitter"`
+	// SubmittedTxID is the submitting transaction.
+	SubmittedTxID string `json:"submittedTxId"`
 	// TxID is the applying transaction.
 	TxID string `json:"txId"`
 	// AppliedAt is that transaction's timestamp.
 	AppliedAt string `json:"appliedAt"`
+}
+
+// Rejection is one feedback entry of a snapshot that ApplyPeriod did not
+// apply, and why: its rater or ratee is unknown, suspended or revoked, or it
+// rates its own work. The rest of the snapshot applies regardless.
+type Rejection struct {
+	// Index is the entry's position in the snapshot's feedback.
+	Index int64 `json:"index"`
+	// Rater, Ratee and Score are the entry as the channel recorded it.
+	Rater string `json:"rater"`
+	Ratee string `json:"ratee"`
+	Score int64  `json:"score"`
+	// Reason says why it was rejected.
+	Reason string `json:"reason"`
+}
+
+// AppliedPeriod records what ApplyPeriod applied for one period.
+type AppliedPeriod struct {
+	// Period is the applied period.
+	Period int64 `json:"period"`
+	// Snapshots are the snapshots applied, by channel then period.
+	Snapshots []SnapshotRef `json:"snapshots"`
+	// Late are the registered channels that had not submitted the period;
+	// their snapshot, when it comes, is applied with a later period.
+	Late []string `json:"late"`
+	// TxID is the applying transaction.
+	TxID string `json:"txId"`
+	// AppliedAt is that transaction's timestamp.
+	AppliedAt string `json:"appliedAt"`
+}
+
+// SnapshotRef names one channel's snapshot of one period.
+type SnapshotRef struct {
+	Channel string `json:"channel"`
+	Period  int64  `json:"period"`
 }
 
 // TrustRow is a member's trust as the queries report it, computed from its
@@ -372,7 +544,51 @@ type TrustRow struct {
 // Genesis is the payload of the ConsortiumInitialised event.
 type Genesis struct {
 	Parameters Parameters `json:"parameters"`
+	ProposalID string     `json:"proposalId"`
 	Founders   []Member   `json:"founders"`
+}
+
+// GenesisProposal is a proposal to found the consortium (InitConsortium)
+// and its founding organisations' confirmations (ConfirmConsortium).
+type GenesisProposal struct {
+	// ID is the proposing transaction's id.
+	ID string `json:"id"`
+	// Params are the parameters the consortium would start with.
+	Params ConsortiumParams `json:"params"`
+	// Founders are the founders, one per founding organisation.
+	Founders []GenesisFounder `json:"founders"`
+	// Confirmations are the founding organisations' admins' confirmations,
+	// the proposer's first.
+	Confirmations []Confirmation `json:"confirmations"`
+	// Status is RequestPending, or RequestApproved once the consortium
+	// started from it.
+	Status string `json:"status"`
+	// CreatedAt is the proposing transaction's timestamp.
+	CreatedAt string `json:"createdAt"`
+	// AppliedAt is when the consortium started from it; "" while pending.
+	AppliedAt string `json:"appliedAt"`
+}
+
+// GenesisFounder is one founder of a GenesisProposal.
+type GenesisFounder struct {
+	// Member is the founder's member record, active once the consortium starts.
+	Member Member `json:"member"`
+	// OrganisationName is its organisation's name.
+	OrganisationName string `json:"organisationName"`
+	// Evidence is its genesis evidence: its prior and FounderEvidence.
+	Evidence trust.Evidence `json:"evidence"`
+}
+
+// Confirmation is a founding organisation's consent to a genesis proposal.
+type Confirmation struct {
+	// MSPID is the confirming organisation.
+	MSPID string `json:"mspId"`
+	// Admin is the client id of the admin identity that confirmed.
+	Admin string `json:"admin"`
+	// TxID is the confirming transaction.
+	TxID string `json:"txId"`
+	// At is that transaction's timestamp.
+	At string `json:"at"`
 }
 
 // maxIDLength bounds IDs so that keys and events stay small.
@@ -390,6 +606,11 @@ const (
 	trustObjectType        = "trust"
 	trustClockObjectType   = "trustclock"
 	snapshotObjectType     = "snapshot"
+	projectObjectType      = "project"
+	submittedObjectType    = "submitted"
+	periodObjectType       = "period"
+	statusObjectType       = "statusrequest"
+	genesisObjectType      = "genesis"
 )
 
 var (

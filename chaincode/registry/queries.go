@@ -13,7 +13,7 @@ func (c *Contract) GetEvaluateTransactions() []string {
 	return []string{
 		"GetMember", "GetEnrolment", "GetOrganisationEnrolment", "GetParameters", "GetProposal",
 		"GetCommittee", "GetCertificate", "IsCertificateValid", "GetTrust", "GetTrustTable",
-		"GetTrustClock", "GetAppliedSnapshot",
+		"GetTrustClock", "GetAppliedSnapshot", "GetProject", "GetSubmittedSnapshots", "GetAppliedPeriod", "GetStatusRequest", "GetGenesisProposal",
 	}
 }
 
@@ -130,8 +130,9 @@ func (c *Contract) GetTrustTable(ctx contractapi.TransactionContextInterface) ([
 	return rows, nil
 }
 
-// GetTrustClock returns the latest period applied to the trust table, so that
-// the scheduler knows which periods may still be submitted.
+// GetTrustClock returns the period clock: the open period, when it opened,
+// and the latest period applied to the trust table, so that the scheduler
+// knows which periods to close, submit and apply.
 func (c *Contract) GetTrustClock(ctx contractapi.TransactionContextInterface) (*TrustClock, error) {
 	return readTrustClock(ctx)
 }
@@ -153,7 +154,79 @@ func (c *Contract) GetAppliedSnapshot(ctx contractapi.TransactionContextInterfac
 		return nil, err
 	}
 	if !found {
-		return nil, fmt.Errorf("%s was not applied: submit it with SubmitTrustSnapshot", what)
+		return nil, fmt.Errorf("%s was not applied: submit it with SubmitTrustSnapshot, then ApplyPeriod applies it", what)
 	}
 	return &s, nil
+}
+
+// GetProject returns registered project channel projectChannel.
+func (c *Contract) GetProject(ctx contractapi.TransactionContextInterface, projectChannel string) (*Project, error) {
+	if err := validateChannel("projectChannel", projectChannel); err != nil {
+		return nil, err
+	}
+	return readRegisteredProject(ctx, projectChannel)
+}
+
+// GetSubmittedSnapshots returns project channel projectChannel's submitted
+// snapshots that no ApplyPeriod has applied yet, oldest period first.
+func (c *Contract) GetSubmittedSnapshots(ctx contractapi.TransactionContextInterface, projectChannel string) (*SubmittedSnapshots, error) {
+	if err := validateChannel("projectChannel", projectChannel); err != nil {
+		return nil, err
+	}
+	if _, err := readRegisteredProject(ctx, projectChannel); err != nil {
+		return nil, err
+	}
+	inbox, err := readSubmitted(ctx, projectChannel)
+	if err != nil {
+		return nil, err
+	}
+	waiting, err := unapplied(ctx, projectChannel, inbox.Snapshots)
+	if err != nil {
+		return nil, err
+	}
+	return &SubmittedSnapshots{Channel: projectChannel, Snapshots: waiting}, nil
+}
+
+// GetAppliedPeriod returns what ApplyPeriod applied for period: the
+// snapshots and the projects that were late.
+func (c *Contract) GetAppliedPeriod(ctx contractapi.TransactionContextInterface, period string) (*AppliedPeriod, error) {
+	p, err := parsePeriod(period)
+	if err != nil {
+		return nil, err
+	}
+	var a AppliedPeriod
+	found, err := getRecord(ctx, fmt.Sprintf("applied period %d", p), &a, periodObjectType, strconv.FormatInt(p, 10))
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, fmt.Errorf("period %d was not applied: close it with ClosePeriod, then apply it with ApplyPeriod", p)
+	}
+	return &a, nil
+}
+
+// GetStatusRequest returns member status request requestID with its approvals.
+func (c *Contract) GetStatusRequest(ctx contractapi.TransactionContextInterface, requestID string) (*StatusRequest, error) {
+	if err := validateID("requestID", requestID); err != nil {
+		return nil, err
+	}
+	return readStatusRequest(ctx, requestID)
+}
+
+// GetGenesisProposal returns genesis proposal proposalID with its
+// confirmations; it answers before the consortium starts.
+func (c *Contract) GetGenesisProposal(ctx contractapi.TransactionContextInterface, proposalID string) (*GenesisProposal, error) {
+	if err := validateID("proposalID", proposalID); err != nil {
+		return nil, err
+	}
+	var p GenesisProposal
+	what := fmt.Sprintf("genesis proposal %q", proposalID)
+	found, err := getRecord(ctx, what, &p, genesisObjectType, proposalID)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, fmt.Errorf("%s does not exist: give the id InitConsortium returned", what)
+	}
+	return &p, nil
 }

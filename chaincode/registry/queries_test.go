@@ -15,7 +15,7 @@ func TestEvaluateTransactionsAreTheQueries(t *testing.T) {
 	want := []string{
 		"GetMember", "GetEnrolment", "GetOrganisationEnrolment", "GetParameters", "GetProposal",
 		"GetCommittee", "GetCertificate", "IsCertificateValid", "GetTrust", "GetTrustTable",
-		"GetTrustClock", "GetAppliedSnapshot",
+		"GetTrustClock", "GetAppliedSnapshot", "GetProject", "GetSubmittedSnapshots", "GetAppliedPeriod", "GetStatusRequest", "GetGenesisProposal",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("GetEvaluateTransactions = %q", got)
@@ -39,9 +39,9 @@ func TestEvaluateTransactionsAreTheQueries(t *testing.T) {
 		}
 	}
 	sort.Strings(submits)
-	wantSubmits := []string{"ApproveEnrolment", "InitConsortium", "IssueCertificate", "ProposeParameters", "RejectEnrolment",
-		"RequestEnrolment", "RequestOrganisationEnrolment", "RevokeCertificate", "SetMemberStatus", "SubmitTrustSnapshot",
-		"UpgradeCertificate", "VoteParameters"}
+	wantSubmits := []string{"ApplyPeriod", "ApproveEnrolment", "ApproveMemberStatus", "ClosePeriod", "ConfirmConsortium", "InitConsortium", "IssueCertificate",
+		"ProposeParameters", "RegisterProject", "RejectEnrolment", "RequestEnrolment", "RequestMemberStatus", "RequestOrganisationEnrolment",
+		"RevokeCertificate", "SubmitTrustSnapshot", "UpgradeCertificate", "VoteParameters"}
 	if !reflect.DeepEqual(submits, wantSubmits) {
 		t.Fatalf("submit transactions %q", submits)
 	}
@@ -64,18 +64,17 @@ func TestQueriesAnswerAnyIdentity(t *testing.T) {
 		t.Fatalf("GetTrustTable %+v %v", rows, err)
 	}
 	clock, err := w.c.GetTrustClock(w.as("reader"))
-	if err != nil || *clock != (TrustClock{}) {
+	if err != nil || *clock != (TrustClock{OpenPeriod: 1, OpenedAt: t1}) {
 		t.Fatalf("GetTrustClock %+v %v", clock, err)
 	}
 }
 
 func TestEmptyCommitteeIsAnEmptyList(t *testing.T) {
 	w := newWorld(t)
-	w.genesis(`{"approvals":1}`)
-	for _, f := range []string{"f2", "f3"} {
-		w.ok(w.c.SetMemberStatus(w.as("f1"), f, "suspended", "audit"))
+	w.genesis("{}")
+	for _, f := range []string{"f1", "f2", "f3"} {
+		corrupt(w, "\x00member\x00"+f+"\x00", func(m *Member) { m.Status = StatusSuspended })
 	}
-	w.ok(w.c.SetMemberStatus(w.as("f1"), "f1", "suspended", "stepping down"))
 	seats, err := w.c.GetCommittee(w.as("f1"))
 	if err != nil || seats == nil || len(seats) != 0 {
 		t.Fatalf("GetCommittee %#v %v", seats, err)
@@ -140,6 +139,35 @@ func TestQueryRefusals(t *testing.T) {
 			want: `period "x" is not a period number`},
 		{name: "snapshot unreadable", query: func(w *world) error { _, err := w.c.GetAppliedSnapshot(w.as("f1"), "project-a", "7"); return err },
 			setup: func(w *world) { w.stub.GetStateErr = errors.New("disk") }, want: `reading the trust snapshot of channel "project-a" for period 7: disk`},
+		{name: "project missing", query: func(w *world) error { _, err := w.c.GetProject(w.as("f1"), "project-z"); return err },
+			want: `project channel "project-z" is not registered: register it with RegisterProject first`},
+		{name: "project bad channel", query: func(w *world) error { _, err := w.c.GetProject(w.as("f1"), "P"); return err },
+			want: `projectChannel "P" is not a channel name`},
+		{name: "submitted snapshots of an unregistered project", query: func(w *world) error {
+			_, err := w.c.GetSubmittedSnapshots(w.as("f1"), "project-z")
+			return err
+		}, want: `project channel "project-z" is not registered`},
+		{name: "submitted snapshots bad channel", query: func(w *world) error { _, err := w.c.GetSubmittedSnapshots(w.as("f1"), "-"); return err },
+			want: `projectChannel "-" is not a channel name`},
+		{name: "submitted snapshots missing", query: func(w *world) error {
+			_, err := w.c.GetSubmittedSnapshots(w.as("f1"), "project-a")
+			return err
+		}, setup: func(w *world) {
+			w.register("project-a", "Org1MSP", "Org2MSP")
+			delete(w.stub.State, "\x00submitted\x00project-a\x00")
+		}, want: `the submitted trust snapshots of project "project-a" are missing: the project's registration is incomplete`},
+		{name: "period not applied", query: func(w *world) error { _, err := w.c.GetAppliedPeriod(w.as("f1"), "3"); return err },
+			want: "period 3 was not applied: close it with ClosePeriod, then apply it with ApplyPeriod"},
+		{name: "period bad number", query: func(w *world) error { _, err := w.c.GetAppliedPeriod(w.as("f1"), "three"); return err },
+			want: `period "three" is not a period number`},
+		{name: "period unreadable", query: func(w *world) error { _, err := w.c.GetAppliedPeriod(w.as("f1"), "3"); return err },
+			setup: func(w *world) { w.stub.GetStateErr = errors.New("disk") }, want: "reading applied period 3: disk"},
+		{name: "genesis proposal missing", query: func(w *world) error { _, err := w.c.GetGenesisProposal(w.as("f1"), "tx-99"); return err },
+			want: `genesis proposal "tx-99" does not exist: give the id InitConsortium returned`},
+		{name: "genesis proposal bad id", query: func(w *world) error { _, err := w.c.GetGenesisProposal(w.as("f1"), "t x"); return err },
+			want: `proposalID "t x" contains a character outside`},
+		{name: "genesis proposal unreadable", query: func(w *world) error { _, err := w.c.GetGenesisProposal(w.as("f1"), "tx-2"); return err },
+			setup: func(w *world) { w.stub.GetStateErr = errors.New("disk") }, want: `reading genesis proposal "tx-2": disk`},
 		{name: "clock unreadable", query: func(w *world) error { _, err := w.c.GetTrustClock(w.as("f1")); return err },
 			setup: func(w *world) { w.stub.State["\x00trustclock\x00"] = []byte("1") }, want: "decoding the trust clock:"},
 	}

@@ -121,6 +121,16 @@ func txTime(ctx contractapi.TransactionContextInterface) (string, error) {
 	return ts.AsTime().UTC().Format(time.RFC3339Nano), nil
 }
 
+// txTimes returns the transaction's timestamp as txTime does and as a time.
+func txTimes(ctx contractapi.TransactionContextInterface) (string, time.Time, error) {
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	at, _ := time.Parse(time.RFC3339Nano, now) // txTime wrote it
+	return now, at, nil
+}
+
 // identityBinding is the index from an X.509 identity to its member: one
 // identity, one member.
 type identityBinding struct {
@@ -151,7 +161,7 @@ func boundMember(ctx contractapi.TransactionContextInterface, mspID, identity st
 }
 
 // errNotInitialised is returned by every transaction that needs the consortium's parameters before InitConsortium ran.
-var errNotInitialised = fmt.Errorf("the consortium is not initialised: its founders must run InitConsortium first")
+var errNotInitialised = fmt.Errorf("the consortium is not initialised: an admin of a founding organisation proposes it with InitConsortium, and the others confirm it with ConfirmConsortium")
 
 // readParameters returns the parameters in force.
 func readParameters(ctx contractapi.TransactionContextInterface) (*Parameters, error) {

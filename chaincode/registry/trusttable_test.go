@@ -5,10 +5,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 
@@ -16,14 +16,17 @@ import (
 	"bcmlp.local/chaincode/trust"
 )
 
-// trustWorld has founders f1, f2, f3 (Org1MSP, Org2MSP, Org3MSP) and viewers
-// v1 of Org1MSP and v2 of Org2MSP, all active.
+// trustWorld has founders f1, f2, f3 (Org1MSP, Org2MSP, Org3MSP) and company members
+// v1 of Org1MSP and v2 of Org2MSP, all active, and the registered project
+// channels project-a and project-b of all three organisations.
 func trustWorld(t *testing.T, params string) *world {
 	t.Helper()
 	w := newWorld(t)
 	w.genesis(params)
-	w.viewer("v1", "v1", "Org1MSP")
-	w.viewer("v2", "v2", "Org2MSP")
+	w.staff("v1", "v1", "Org1MSP", "company")
+	w.staff("v2", "v2", "Org2MSP", "company")
+	w.register("project-a", "Org1MSP", "Org2MSP", "Org3MSP")
+	w.register("project-b", "Org1MSP", "Org2MSP", "Org3MSP")
 	return w
 }
 
@@ -43,24 +46,41 @@ func TestSnapshotAppliesTheTrustRule(t *testing.T) {
 		`{"rater":"` + f2 + `","ratee":"` + v1 + `","score":1000000},` +
 		`{"rater":"` + v2 + `","ratee":"` + v1 + `","score":-1000000}]}`
 	w.setSnapshot("project-a", "1", record)
+	if p := w.closePeriod(); p != "1" {
+		t.Fatalf("closed period %s", p)
+	}
 	// The same snapshot as the gateway might pass it on, spaced differently.
 	submitted := strings.ReplaceAll(strings.ReplaceAll(record, `},{`, "},\n  {"), `":`, `": `)
 	w.stub.Invocations = nil
 	w.ok(w.c.SubmitTrustSnapshot(w.as("v2"), "project-a", "1", submitted))
+	submitTx, submittedAt := w.stub.TxID, w.stub.Timestamp.UTC().Format(time.RFC3339Nano)
 
 	if want := []fabrictest.Invocation{{ChaincodeName: "provenance", Args: []string{"provenance:GetTrustSnapshot", "1"}, Channel: "project-a"}}; !reflect.DeepEqual(w.stub.Invocations, want) {
 		t.Fatalf("invocations %+v", w.stub.Invocations)
 	}
 	sum := sha256.Sum256([]byte(record))
-	var applied AppliedSnapshot
-	if name := w.event(&applied); name != "TrustSnapshotApplied" {
+	var receipt SnapshotReceipt
+	if name := w.event(&receipt); name != "TrustSnapshotSubmitted" {
 		t.Fatalf("event %s", name)
 	}
-	wantApplied := AppliedSnapshot{ProjectChannel: "project-a", Period: 1, SHA256: hex.EncodeToString(sum[:]), Feedback: 4,
-		Submitter: "v2", TxID: "tx-5", AppliedAt: "2025-03-01T09:30:04.123456789Z"}
-	if applied != wantApplied {
-		t.Fatalf("applied %+v\nwant %+v", applied, wantApplied)
+	if want := (SnapshotReceipt{Channel: "project-a", Period: 1, SHA256: hex.EncodeToString(sum[:]), Feedback: 4, Submitter: "v2", TxID: submitTx, SubmittedAt: submittedAt}); receipt != want {
+		t.Fatalf("receipt %+v\nwant %+v", receipt, want)
 	}
+	// Submitting changes no trust: it only files the snapshot.
+	if got := w.trustOf("v1"); got.Trust != 0 {
+		t.Fatalf("v1 trust %+v before the period is applied", got)
+	}
+	// project-b has nothing to say about period 1.
+	w.submit("f3", "project-b", "1")
+	w.apply("1")
+	applyTx, appliedAt := w.stub.TxID, w.stub.Timestamp.UTC().Format(time.RFC3339Nano)
+	var period AppliedPeriod
+	if name := w.event(&period); name != "PeriodApplied" || !reflect.DeepEqual(period, AppliedPeriod{Period: 1,
+		Snapshots: []SnapshotRef{{"project-a", 1}, {"project-b", 1}}, Late: []string{}, TxID: applyTx, AppliedAt: appliedAt}) {
+		t.Fatalf("event %s %+v", name, period)
+	}
+	wantApplied := AppliedSnapshot{ProjectChannel: "project-a", Period: 1, AppliedInPeriod: 1, SHA256: hex.EncodeToString(sum[:]), Feedback: 4,
+		Rejected: []Rejection{}, Submitter: "v2", SubmittedTxID: submitTx, TxID: applyTx, AppliedAt: appliedAt}
 
 	// The rule, by hand. The period is the first, so all evidence decays
 	// once (x0.9); raters weigh with their trust from before: founders
@@ -97,18 +117,18 @@ func TestSnapshotAppliesTheTrustRule(t *testing.T) {
 		t.Fatalf("trust table\n%+v\nwant\n%+v", table, want)
 	}
 	// Weights for the rest of period 1 are the trust from before it.
-	if rec := string(w.stub.State["\x00trust\x00v1\x00"]); rec != `{"memberId":"v1","evidence":{"positive":[450000,0,1304347],"negative":[450000,0,0]},"weight":0}` {
+	if rec := string(w.stub.State["\x00trust\x00v1\x00"]); rec != `{"memberId":"v1","evidence":{"positive":[450000,0,1304347],"negative":[450000,0,0]},"weight":0,"floor":0}` {
 		t.Fatalf("v1 record %s", rec)
 	}
-	if rec := string(w.stub.State["\x00trust\x00f2\x00"]); !strings.HasSuffix(rec, `"weight":869565}`) {
+	if rec := string(w.stub.State["\x00trust\x00f2\x00"]); !strings.HasSuffix(rec, `"weight":869565,"floor":6000000}`) {
 		t.Fatalf("f2 record %s", rec)
 	}
 	clock, _ := w.c.GetTrustClock(w.as("f1"))
-	if *clock != (TrustClock{LatestPeriod: 1, UpdatedAt: "2025-03-01T09:30:04.123456789Z"}) {
+	if clock.LatestPeriod != 1 || clock.UpdatedAt != appliedAt || clock.OpenPeriod != 2 {
 		t.Fatalf("clock %+v", clock)
 	}
 	got, err := w.c.GetAppliedSnapshot(w.as("f1"), "project-a", "1")
-	if err != nil || *got != wantApplied {
+	if err != nil || !reflect.DeepEqual(*got, wantApplied) {
 		t.Fatalf("GetAppliedSnapshot %+v %v", got, err)
 	}
 }
@@ -163,15 +183,20 @@ func TestSnapshotsFollowTrustTablePeriod(t *testing.T) {
 		t.Run(strings.Join(order, ","), func(t *testing.T) {
 			w := newWorld(t)
 			w.genesis("{}")
+			w.register("project-a", "Org1MSP", "Org2MSP")
+			w.register("project-b", "Org1MSP", "Org3MSP")
 			for _, m := range members {
 				injectMember(t, w, m)
 			}
 			byChannel := map[string][]trust.Feedback{"project-a": p1a, "project-b": p1b}
+			var first []channelFeedback
 			for _, ch := range order {
-				w.submit("f1", ch, "1", byChannel[ch]...)
+				first = append(first, channelFeedback{ch, "f1", byChannel[ch]})
 			}
-			w.submit("f1", "project-a", "2", p2...)
-			w.submit("f1", "project-b", "4", p4...)
+			w.period(first...)
+			w.period(channelFeedback{"project-a", "f1", p2}, channelFeedback{"project-b", "f1", nil})
+			w.period(channelFeedback{"project-a", "f1", nil}, channelFeedback{"project-b", "f1", nil})
+			w.period(channelFeedback{"project-a", "f1", nil}, channelFeedback{"project-b", "f1", p4})
 
 			rows, err := w.c.GetTrustTable(w.as("f1"))
 			if err != nil {
@@ -190,18 +215,21 @@ func TestSnapshotsFollowTrustTablePeriod(t *testing.T) {
 				t.Fatalf("registry %+v\ntrust.Table %+v", got, want)
 			}
 			// Pinned, so that a change to either side shows: m4's praise from
-			// low-trust raters stays in the capped low band.
-			if got[3].Trust != 383_323 || got[3].Level != trust.MediumTrust {
+			// low-trust raters, forty times over, counts once per rater and
+			// stays in the capped low band.
+			if got[3].Trust != 257_189 || got[3].Level != trust.MediumTrust {
 				t.Fatalf("m4 %+v", got[3])
 			}
 		})
 	}
 }
 
-func TestDecayOncePerElapsedPeriod(t *testing.T) {
-	w := trustWorld(t, "{}")
-	w.submit("f1", "project-a", "1")
-	w.submit("f1", "project-a", "4")
+func TestDecayOncePerAppliedPeriod(t *testing.T) {
+	w := newWorld(t)
+	w.genesis("{}")
+	for i := 0; i < 4; i++ {
+		w.apply(w.closePeriod()) // no project is registered, so nobody is waited for
+	}
 	// Genesis 20 units in the very-high band, 0.5/0.5 in the low band; four
 	// periods of x0.9 in integers: 18, 16.2, 14.58 and 13.122 units.
 	var f2 TrustRecord
@@ -212,24 +240,8 @@ func TestDecayOncePerElapsedPeriod(t *testing.T) {
 	if f2.Evidence != wantEvidence || f2.Weight != wantWeight || wantWeight != 842_336 {
 		t.Fatalf("f2 %+v, want evidence %+v weight %d", f2, wantEvidence, wantWeight)
 	}
-	if clock, _ := w.c.GetTrustClock(w.as("f1")); clock.LatestPeriod != 4 {
+	if clock, _ := w.c.GetTrustClock(w.as("f1")); clock.LatestPeriod != 4 || clock.OpenPeriod != 5 {
 		t.Fatalf("clock %+v", clock)
-	}
-}
-
-func TestLongSilenceDecaysTheCommitteeAway(t *testing.T) {
-	w := trustWorld(t, "{}")
-	w.submit("f1", "project-a", "1")
-	w.submit("f1", "project-a", fmt.Sprint(1+maxPeriodGap))
-	// Decay stops once it changes nothing; by then all evidence is gone.
-	for _, row := range mustTable(t, w) {
-		if row.Evidence != (trust.Evidence{}) || row.Trust != 0 {
-			t.Fatalf("%s after %d idle periods: %+v", row.MemberID, maxPeriodGap, row)
-		}
-	}
-	seats, _ := w.c.GetCommittee(w.as("f1"))
-	if len(seats) != 0 {
-		t.Fatalf("committee %+v", seats)
 	}
 }
 
@@ -253,6 +265,14 @@ func TestSubmitTrustSnapshotRefusals(t *testing.T) {
 		return func(c *call) { c.snapshot, c.record = whole, whole }
 	}
 	entries := func(list string) func(*call) { return snap(envelope(list)) }
+	// on is an empty snapshot of channel for period.
+	on := func(channel, period string) func(*call) {
+		return func(c *call) {
+			c.channel, c.period = channel, period
+			c.snapshot = `{"channel":"` + channel + `","period":` + period + `,"feedback":[]}`
+			c.record = c.snapshot
+		}
+	}
 	many := strings.TrimSuffix(strings.Repeat(`{"rater":"f1","ratee":"v1","score":1},`, maxSnapshotEntries+1), ",")
 	tests := []struct {
 		name  string
@@ -264,7 +284,7 @@ func TestSubmitTrustSnapshotRefusals(t *testing.T) {
 		{name: "bad channel", call: with(func(c *call) { c.channel = "Project_B" }),
 			want: `projectChannel "Project_B" is not a channel name: give the project channel's name`},
 		{name: "period zero", call: with(func(c *call) { c.period = "0" }),
-			want: `period "0" is not a period number: give a whole number from 1 in decimal digits without leading zeros, e.g. 20148`},
+			want: `period "0" is not a period number: give a whole number from 1 in decimal digits without leading zeros, e.g. 12 (periods count from 1 at genesis`},
 		{name: "period with leading zero", call: with(func(c *call) { c.period = "02" }), want: `period "02" is not a period number`},
 		{name: "negative period", call: with(func(c *call) { c.period = "-2" }), want: `period "-2" is not a period number`},
 		{name: "period too long", call: with(func(c *call) { c.period = "1234567890123456789" }), want: "is not a period number"},
@@ -292,45 +312,35 @@ func TestSubmitTrustSnapshotRefusals(t *testing.T) {
 		{name: "too many entries", call: with(entries(many)), want: "snapshotJSON holds 10001 feedback entries: give at most 10000 per snapshot"},
 		{name: "submitter not a member", who: "stranger", want: "is not bound to any member"},
 		{name: "submitter suspended", who: "v2",
-			setup: func(w *world) { w.ok(w.c.SetMemberStatus(w.as("f1"), "v2", "suspended", "audit")) },
+			setup: func(w *world) { w.setStatus("v2", "suspended", "audit") },
 			want:  `member "v2" is suspended`},
-		{name: "duplicate", setup: func(w *world) { w.submit("f2", "project-b", "2", trust.Feedback{Rater: "f2", Ratee: "v2", Score: 1}) },
-			want: `the trust snapshot of channel "project-b" for period 2 was already applied in transaction tx-`},
-		{name: "out of order", setup: func(w *world) { w.submit("f2", "project-a", "3") },
-			want: `period 2 is before period 3, the latest applied: snapshots are applied in period order, so the trust snapshot of channel "project-b" for period 2 comes too late`},
-		{name: "period gap too large", call: with(func(c *call) {
-			c.period = "3662"
-			c.snapshot = strings.Replace(c.snapshot, `"period":2`, `"period":3662`, 1)
+		{name: "submitter outside the project's organisations", who: "v1", call: with(on("project-c", "2")),
+			setup: func(w *world) { w.register("project-c", "Org2MSP", "Org3MSP") },
+			want:  `member "v1" of Org1MSP is not of project "project-c"'s organisations ("Org2MSP", "Org3MSP"): a member of one of them submits its snapshots`},
+		{name: "unregistered channel", call: with(on("project-z", "2")),
+			want: `project channel "project-z" is not registered: register it with RegisterProject first`},
+		{name: "already submitted", setup: func(w *world) { w.submit("f2", "project-b", "2", trust.Feedback{Rater: "f2", Ratee: "v2", Score: 1}) },
+			want: `the trust snapshot of channel "project-b" for period 2 was already submitted in transaction tx-`},
+		{name: "already applied", call: with(func(c *call) {
+			c.period = "1"
+			c.snapshot = strings.Replace(c.snapshot, `"period":2`, `"period":1`, 1)
 			c.record = c.snapshot
-		}), want: "period 3662 is 3661 periods after the latest applied, 1: at most 3660 periods may pass between snapshots"},
-		{name: "unknown rater", call: with(entries(`{"rater":"f1","ratee":"v1","score":1},{"rater":"zed","ratee":"v1","score":1}`)),
-			want: `snapshotJSON.feedback[1]: rater "zed" is not a member of the trust table`},
-		{name: "unknown client id", call: with(entries(`{"rater":"x509::CN=zed,OU=client::CN=ca.Org1MSP","ratee":"v1","score":1}`)),
-			want: `snapshotJSON.feedback[0]: rater "x509::CN=zed,OU=client::CN=ca.Org1MSP" is not a member of the trust table`},
-		{name: "unknown ratee", call: with(entries(`{"rater":"f1","ratee":"zed","score":1}`)),
-			want: `snapshotJSON.feedback[0]: ratee "zed" is not a member of the trust table`},
-		{name: "pending ratee", call: with(entries(`{"rater":"f1","ratee":"ann","score":1}`)),
-			setup: func(w *world) { w.enrol("ann", "ann", "Org2MSP", "company", `{"legalEntity":"Ann AG"}`) },
-			want:  `snapshotJSON.feedback[0]: ratee "ann" is not a member of the trust table`},
-		{name: "pending ratee by client id", call: with(entries(`{"rater":"f1","ratee":"x509::CN=ann,OU=client::CN=ca.Org2MSP","score":1}`)),
-			setup: func(w *world) { w.enrol("ann", "ann", "Org2MSP", "company", `{"legalEntity":"Ann AG"}`) },
-			want:  `ratee "x509::CN=ann,OU=client::CN=ca.Org2MSP" is not a member of the trust table`},
-		{name: "client id of two members", call: with(entries(`{"rater":"f1","ratee":"x509::CN=v1,OU=client::CN=ca.Org1MSP","score":1}`)),
-			setup: func(w *world) {
-				injectMember(t, w, trust.Member{ID: "v1-twin", Organisation: "Org3MSP"})
-				var m Member
-				_ = json.Unmarshal(w.stub.State["\x00member\x00v1-twin\x00"], &m)
-				m.Identity = "x509::CN=v1,OU=client::CN=ca.Org1MSP"
-				raw, _ := json.Marshal(m)
-				w.stub.State["\x00member\x00v1-twin\x00"] = raw
-			},
-			want: `ratee "x509::CN=v1,OU=client::CN=ca.Org1MSP" is the client id of members v1 and v1-twin of different organisations`},
-		{name: "self-rating", call: with(entries(`{"rater":"f1","ratee":"v1","score":1},{"rater":"v1","ratee":"v1","score":1000000}`)),
-			want: "snapshotJSON.feedback[1]: a member cannot rate its own work (v1)"},
-		{name: "self-rating by client id and member id", call: with(entries(`{"rater":"x509::CN=v1,OU=client::CN=ca.Org1MSP","ratee":"v1","score":1}`)),
-			want: "snapshotJSON.feedback[0]: a member cannot rate its own work (v1)"},
+		}), want: `the trust snapshot of channel "project-b" for period 1 was already applied in transaction tx-`},
+		{name: "open period", call: with(func(c *call) {
+			c.period = "3"
+			c.snapshot = strings.Replace(c.snapshot, `"period":2`, `"period":3`, 1)
+			c.record = c.snapshot
+		}), want: "period 3 is not closed (period 3 is open): snapshots are for closed periods only, and a period closes by ClosePeriod"},
+		{name: "far-future period", call: with(func(c *call) {
+			c.period = "999999"
+			c.snapshot = `{"channel":"project-b","period":999999,"feedback":[]}`
+			c.record = c.snapshot
+		}), want: "period 999999 is not closed (period 3 is open)"},
+		{name: "period before registration", call: with(on("project-c", "1")),
+			setup: func(w *world) { w.register("project-c", "Org1MSP", "Org2MSP") },
+			want:  `period 1 is before period 3, in which project "project-c" was registered: its snapshots count from then on`},
 		{name: "score above 1", call: with(entries(`{"rater":"f1","ratee":"v1","score":1},{"rater":"f2","ratee":"v1","score":1000001}`)),
-			want: "snapshotJSON.feedback[1]: score 1000001 is outside [-1000000, 1000000] (fixed-point, 1000000 = 1.0)"},
+			want: "snapshotJSON.feedback[1].score 1000001 is outside [-1000000, 1000000] (fixed-point, 1000000 = 1.0)"},
 		{name: "score below -1", call: with(entries(`{"rater":"f2","ratee":"v1","score":-1000001}`)), want: "score -1000001 is outside"},
 		{name: "differs from the channel's record", call: with(func(c *call) { c.record = envelope(`{"rater":"f1","ratee":"v1","score":-1000000}`) }),
 			want: `snapshot differs from channel "project-b"'s record for period 2: the submitted snapshot's sha256 is `},
@@ -343,20 +353,19 @@ func TestSubmitTrustSnapshotRefusals(t *testing.T) {
 			want: `channel "project-b" could not be asked for its trust snapshot of period 2 (status 500: no snapshot for period 2): this peer must have joined the channel`},
 		{name: "channel answers nonsense", call: with(func(c *call) { c.record = `[]` }),
 			want: `channel "project-b"'s provenance:GetTrustSnapshot returned no trust snapshot: the answer is not a trust snapshot`},
-		{name: "members unreadable", setup: func(w *world) { w.stub.IterErr = errors.New("broken iterator") },
-			want: "reading the members: broken iterator"},
-		{name: "corrupt trust record", setup: func(w *world) { w.stub.State["\x00trust\x00f3\x00"] = []byte("{") },
-			want: `decoding the trust table at key "\x00trust\x00f3\x00"`},
+		{name: "corrupt snapshot record", setup: func(w *world) { w.stub.State["\x00submitted\x00project-b\x00"] = []byte("{") },
+			want: `decoding the submitted trust snapshots of project "project-b"`},
 		{name: "timestamp fails", setup: func(w *world) { w.stub.TimestampErr = errors.New("no header") },
 			want: "reading the transaction timestamp: no header"},
 		{name: "ledger write fails", setup: func(w *world) { w.stub.PutStateErr = errors.New("full") },
-			want: `writing the trust of member "f1": full`},
+			want: `writing the submitted trust snapshots of project "project-b": full`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := trustWorld(t, "{}")
 			w.id("stranger", "Org3MSP")
-			w.submit("f1", "project-a", "1")
+			w.period(channelFeedback{"project-a", "f1", nil}, channelFeedback{"project-b", "f1", nil})
+			w.closePeriod()
 			if tt.setup != nil {
 				tt.setup(w)
 			}
@@ -380,6 +389,7 @@ func TestSubmitTrustSnapshotRefusals(t *testing.T) {
 
 func TestCrossCheckWithoutResponse(t *testing.T) {
 	w := trustWorld(t, "{}")
+	w.closePeriod()
 	w.stub.Invoke = func(string, [][]byte, string) *peer.Response { return nil }
 	before := w.state()
 	w.refused(before, w.c.SubmitTrustSnapshot(w.as("v1"), "project-a", "1", snapshotOf("project-a", "1")), `(status 0: no response)`)

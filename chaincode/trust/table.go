@@ -59,10 +59,38 @@ func NewTable(p Params, members []Member) (*Table, error) {
 	return t, nil
 }
 
-// Period runs one aggregation period: all evidence decays, then each feedback
-// is weighed by its rater's trust as it stood when the period began, then the
-// table is recomputed. The whole batch is checked first: a refused feedback
-// leaves the table as it was.
+// Combine merges the ratings one rater gives one ratee in a batch into one,
+// whose score is their mean (the sum divided by the count, rounded toward
+// zero), so that a rater spends at most one unit of its weight on one ratee
+// per period however many of its records it rates. The pairs keep the order
+// of their first rating.
+func Combine(feedback []Feedback) []Feedback {
+	type pair struct{ rater, ratee string }
+	type total struct{ sum, count int64 }
+	order := []pair{}
+	totals := map[pair]*total{}
+	for _, f := range feedback {
+		k := pair{f.Rater, f.Ratee}
+		if totals[k] == nil {
+			totals[k] = &total{}
+			order = append(order, k)
+		}
+		totals[k].sum += f.Score
+		totals[k].count++
+	}
+	out := make([]Feedback, len(order))
+	for i, k := range order {
+		// Go's integer division truncates toward zero, which is the rule.
+		out[i] = Feedback{Rater: k.rater, Ratee: k.ratee, Score: totals[k].sum / totals[k].count}
+	}
+	return out
+}
+
+// Period runs one aggregation period: all evidence decays, then each rater's
+// ratings of each ratee, combined into one (Combine), are weighed by the
+// rater's trust as it stood when the period began, then the table is
+// recomputed. The whole batch is checked first: a refused feedback leaves the
+// table as it was.
 func (t *Table) Period(feedback []Feedback) error {
 	for i, f := range feedback {
 		if _, ok := t.members[f.Rater]; !ok {
@@ -81,7 +109,7 @@ func (t *Table) Period(feedback []Feedback) error {
 	for _, e := range t.evidence {
 		e.Decay(t.params)
 	}
-	for _, f := range feedback {
+	for _, f := range Combine(feedback) {
 		sameOrg := t.members[f.Rater].Organisation == t.members[f.Ratee].Organisation
 		// Checked above, so AddFeedback cannot fail here.
 		if err := t.evidence[f.Ratee].AddFeedback(f.Rater, f.Ratee, f.Score, t.trust[f.Rater], sameOrg, t.params); err != nil {

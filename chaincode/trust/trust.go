@@ -13,12 +13,16 @@
 //     of the rater's band, where w is the rater's trust clipped at zero, times
 //     Params.SameOrgFactor when rater and ratee share an organisation. No one
 //     rates themselves.
+//   - A rater spends at most one unit of its weight on one ratee per period:
+//     all its ratings of that ratee in the period count as one, at their mean
+//     score (Combine).
 //   - Trust is (R - S) / (R + S + 2), where R and S sum the bands' evidence,
 //     each band's r and s first capped at Params.BandCaps. With caps of 2 for
-//     BandLow and 6 for BandHigh, raters of at most medium trust cannot lift a
-//     member above 0.5 (medium trust) or push one below -0.5, nor can their
-//     ring lift itself out of BandLow; raters of high trust reach at most
-//     (2+6)/(2+6+2) = 0.8.
+//     BandLow, 6 for BandHigh and 20 for BandVeryHigh, raters of at most
+//     medium trust cannot lift a member above 0.5 (medium trust) or push one
+//     below -0.5, nor can their ring lift itself out of BandLow; raters of
+//     high trust reach at most (2+6)/(2+6+2) = 0.8, and nobody more than
+//     (2+6+20)/(2+6+20+2) = 0.93.
 //   - Each aggregation period multiplies all evidence by Params.Decay.
 //
 // Divisions of non-negative values round down; the one signed division (the
@@ -54,7 +58,8 @@ type Params struct {
 	Decay int64 `json:"decay"`
 	// PriorWeight is the amount of pseudo-evidence a prior stands for.
 	PriorWeight int64 `json:"priorWeight"`
-	// BandCaps cap each band's r and s when trust is computed; zero means MaxEvidence.
+	// BandCaps cap each band's r and s when trust is computed; every band is
+	// capped, so that no group of raters lifts anyone without bound.
 	BandCaps [bandCount]int64 `json:"bandCaps"`
 }
 
@@ -64,7 +69,7 @@ func DefaultParams() Params {
 		SameOrgFactor: Scale / 2,
 		Decay:         900_000,
 		PriorWeight:   Scale,
-		BandCaps:      [bandCount]int64{2 * Scale, 6 * Scale, 0},
+		BandCaps:      [bandCount]int64{2 * Scale, 6 * Scale, 20 * Scale},
 	}
 }
 
@@ -80,8 +85,8 @@ func (p Params) Validate() error {
 		return fmt.Errorf("priorWeight %d is outside [0, %d]", p.PriorWeight, 10*Scale)
 	}
 	for i, c := range p.BandCaps {
-		if c < 0 || c > MaxEvidence {
-			return fmt.Errorf("bandCaps[%d] %d is outside [0, %d] (0 means no cap)", i, c, MaxEvidence)
+		if c < 1 || c > MaxEvidence {
+			return fmt.Errorf("bandCaps[%d] %d is outside [1, %d]: every band of rater trust is capped", i, c, MaxEvidence)
 		}
 	}
 	return nil
@@ -174,7 +179,7 @@ func (e *Evidence) Decay(p Params) {
 }
 
 func capped(v, c int64) int64 {
-	if c > 0 && v > c {
+	if v > c {
 		return c
 	}
 	return v

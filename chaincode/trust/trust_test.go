@@ -164,8 +164,8 @@ func TestDecayAndSaturation(t *testing.T) {
 	if s.Positive[BandVeryHigh] != MaxEvidence {
 		t.Fatalf("saturation: %d", s.Positive[BandVeryHigh])
 	}
-	// the very-high band is uncapped: r = 1000, s = 0 gives 1000/1002
-	if got := s.Trust(p); got != 998_003 {
+	// the very-high band is capped at 20: r = 20, s = 0 gives 20/22
+	if got := s.Trust(p); got != 909_090 {
 		t.Fatalf("trust at saturation: %d", got)
 	}
 }

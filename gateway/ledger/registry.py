@@ -50,16 +50,17 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Approval:
-    """Approval is one member's approval or vote."""
+    """Approval is one member's approval or vote; committee actions need two organisations'."""
 
     member_id: str
+    organisation: str  # the approving member's MSP id
     tx_id: str
     at: str
 
     @classmethod
     def from_fields(cls, f: Fields) -> Approval:
         """from_fields reads an approval of a record."""
-        return cls(f.text("memberId"), f.text("txId"), f.text("at"))
+        return cls(f.text("memberId"), f.text("organisation"), f.text("txId"), f.text("at"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +187,7 @@ class TrustParams:
     same_org_factor: Decimal
     decay: Decimal
     prior_weight: Decimal
-    band_caps: tuple[Decimal, Decimal, Decimal]  # low, high, very high band; 0 means no cap
+    band_caps: tuple[Decimal, Decimal, Decimal]  # low, high, very high band; every band is capped
 
     @classmethod
     def from_fields(cls, f: Fields) -> TrustParams:
@@ -215,6 +216,7 @@ class ConsortiumParams:
     committee_size: int  # n
     approvals: int  # k
     trust_floor: Decimal
+    period_seconds: int  # the least time between two ClosePeriod transactions
     trust: TrustParams
 
     @classmethod
@@ -224,6 +226,7 @@ class ConsortiumParams:
             committee_size=f.integer("committeeSize"),
             approvals=f.integer("approvals"),
             trust_floor=f.fixed("trustFloor"),
+            period_seconds=f.integer("periodSeconds"),
             trust=TrustParams.from_fields(f.object("trust")),
         )
 
@@ -233,6 +236,7 @@ class ConsortiumParams:
             "committeeSize": self.committee_size,
             "approvals": self.approvals,
             "trustFloor": to_fixed(self.trust_floor, "trustFloor"),
+            "periodSeconds": self.period_seconds,
             "trust": self.trust.to_json(),
         }
 
@@ -302,6 +306,7 @@ class Certificate:
     issuer_msp: str
     status: str  # valid or revoked
     upgrade_approvals: tuple[Approval, ...]
+    revocation_approvals: tuple[Approval, ...]  # the committee's, when others than the issuer revoke it
     revoked_by: str
     revocation_reason: str
     issued_at: str
@@ -325,6 +330,7 @@ class Certificate:
             issuer_msp=f.text("issuerMsp"),
             status=f.text("status"),
             upgrade_approvals=tuple(Approval.from_fields(a) for a in f.objects("upgradeApprovals")),
+            revocation_approvals=tuple(Approval.from_fields(a) for a in f.objects("revocationApprovals")),
             revoked_by=f.text("revokedBy"),
             revocation_reason=f.text("revocationReason"),
             issued_at=f.text("issuedAt"),
@@ -365,16 +371,36 @@ class TrustRow:
 
 @dataclass(frozen=True, slots=True)
 class TrustClock:
-    """TrustClock is the latest trust period applied to the trust table (0 before the first)."""
+    """TrustClock is the period clock: the open period and the latest applied (0 before the first)."""
 
     latest_period: int
     updated_at: str
+    open_period: int  # periods count from 1 at genesis; every earlier one is closed
+    opened_at: str
 
     @classmethod
     def from_json(cls, payload: bytes) -> TrustClock:
         """from_json reads the JSON GetTrustClock returns."""
         f = Fields.of(payload, "trust clock")
-        return cls(f.integer("latestPeriod"), f.text("updatedAt"))
+        return cls(
+            f.integer("latestPeriod"), f.text("updatedAt"), f.integer("openPeriod"), f.text("openedAt")
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Rejection is one feedback entry of a snapshot that was not applied, and why."""
+
+    index: int  # the entry's position in the snapshot's feedback
+    rater: str
+    ratee: str
+    score: Decimal
+    reason: str
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> Rejection:
+        """from_fields reads a rejection of an applied snapshot."""
+        return cls(f.integer("index"), f.text("rater"), f.text("ratee"), f.fixed("score"), f.text("reason"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,9 +409,12 @@ class AppliedSnapshot:
 
     project_channel: str
     period: int
+    applied_in_period: int  # period, or a later one for a snapshot that came late
     sha256: str
     feedback: int  # number of feedback entries applied
+    rejected: tuple[Rejection, ...]  # the entries not applied: unknown, suspended, revoked or self-rated
     submitter: str
+    submitted_tx_id: str
     tx_id: str
     applied_at: str
 
@@ -396,9 +425,12 @@ class AppliedSnapshot:
         return cls(
             project_channel=f.text("projectChannel"),
             period=f.integer("period"),
+            applied_in_period=f.integer("appliedInPeriod"),
             sha256=f.text("sha256"),
             feedback=f.integer("feedback"),
+            rejected=tuple(Rejection.from_fields(r) for r in f.objects("rejected")),
             submitter=f.text("submitter"),
+            submitted_tx_id=f.text("submittedTxId"),
             tx_id=f.text("txId"),
             applied_at=f.text("appliedAt"),
         )
@@ -628,7 +660,7 @@ class RegistryClient:
         return trust_rows(await self._calls.evaluate("GetTrustTable"), "trust table")
 
     async def get_trust_clock(self) -> TrustClock:
-        """get_trust_clock returns the latest period applied to the trust table."""
+        """get_trust_clock returns the period clock: the open period and the latest applied."""
         return TrustClock.from_json(await self._calls.evaluate("GetTrustClock"))
 
     async def get_applied_snapshot(self, project_channel: str, period: int) -> AppliedSnapshot:

@@ -271,7 +271,7 @@ async def test_parameters_go_back_as_the_fixed_point_json_they_came_as(
     peer.answers["registry:GetParameters"] = golden(REGISTRY_GOLDEN, "parameters.json")
     current = await registry.get_parameters()
     assert current.params.trust_floor == Decimal("0.1")
-    assert current.params.trust.band_caps == (Decimal(2), Decimal(6), Decimal(0))
+    assert current.params.trust.band_caps == (Decimal(2), Decimal(6), Decimal(20))
 
     peer.answers["registry:ProposeParameters"] = b"tx-12"
     assert await registry.propose_parameters(replace(current.params, trust_floor=Decimal("0.25"))) == "tx-12"
@@ -467,10 +467,15 @@ async def test_registry_queries_read_the_contract_records(
     assert await registry.get_committee() == table
     assert await registry.get_trust("f1") == table[1]
 
-    assert (await registry.get_trust_clock()).latest_period == 20148
-    applied = await registry.get_applied_snapshot("project-a", 20148)
-    assert peer.last() == ("registry:GetAppliedSnapshot", ["project-a", "20148"])
-    assert (applied.feedback, applied.submitter, applied.sha256[:8]) == (1, "f1", "87d5e366")
+    clock = await registry.get_trust_clock()
+    assert (clock.latest_period, clock.open_period) == (1, 3)
+    applied = await registry.get_applied_snapshot("project-a", 1)
+    assert peer.last() == ("registry:GetAppliedSnapshot", ["project-a", "1"])
+    assert (applied.feedback, applied.submitter, applied.sha256[:8]) == (1, "f1", "ac45a670")
+    assert applied.applied_in_period == 1
+    [rejection] = applied.rejected
+    assert (rejection.index, rejection.rater, rejection.score) == (1, "dana", Decimal(1))
+    assert rejection.reason == "a member cannot rate its own work (dana)"
 
 
 async def test_provenance_queries_read_the_contract_records(

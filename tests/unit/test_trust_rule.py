@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 
 S = 1_000_000
 MAX_EVIDENCE = 1000 * S
-SAME_ORG, DECAY, PRIOR_WEIGHT, CAPS = S // 2, 900_000, S, (2 * S, 6 * S, 0)
+SAME_ORG, DECAY, PRIOR_WEIGHT, CAPS = S // 2, 900_000, S, (2 * S, 6 * S, 20 * S)
 LEVELS = [
     (750_000, "very high trust"),
     (500_000, "high trust"),
@@ -77,9 +77,20 @@ class RefMember:
         self.neg[b] = min(MAX_EVIDENCE, self.neg[b] + weight * (S - score) // (2 * S))
 
     def trust(self) -> int:
-        r = sum(min(v, c) if c else v for v, c in zip(self.pos, CAPS, strict=True))
-        s = sum(min(v, c) if c else v for v, c in zip(self.neg, CAPS, strict=True))
+        r = sum(min(v, c) for v, c in zip(self.pos, CAPS, strict=True))
+        s = sum(min(v, c) for v, c in zip(self.neg, CAPS, strict=True))
         return trunc_div((r - s) * S, r + s + 2 * S)
+
+
+def combine(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A rater's ratings of one ratee in a period count once, at their mean (rounded toward zero)."""
+    scores: dict[tuple[str, str], list[int]] = {}
+    for f in batch:
+        scores.setdefault((f["rater"], f["ratee"]), []).append(f["score"])
+    return [
+        {"rater": rater, "ratee": ratee, "score": trunc_div(sum(s), len(s))}
+        for (rater, ratee), s in scores.items()
+    ]
 
 
 def reference(case: dict[str, Any]) -> list[list[dict[str, Any]]]:
@@ -92,7 +103,7 @@ def reference(case: dict[str, Any]) -> list[list[dict[str, Any]]]:
         for m in ms.values():
             m.pos = [v * DECAY // S for v in m.pos]
             m.neg = [v * DECAY // S for v in m.neg]
-        for f in batch:
+        for f in combine(batch):
             t_rater = trust[f["rater"]]
             w = max(t_rater, 0)
             if ms[f["rater"]].org == ms[f["ratee"]].org:
@@ -155,6 +166,24 @@ def test_known_values(trustcalc: Path) -> None:
     trainer = next(e for e in result["tables"][1] if e["id"] == "trainer")
     assert trainer["trust"] == (783_333 - 450_000) * S // (783_333 + 450_000 + 2 * S) == 103_092
     assert result["tables"] == reference(case)
+
+
+def test_a_rater_counts_once_per_ratee_per_period(trustcalc: Path) -> None:
+    """A dozen ratings of one ratee by one rater in a period weigh as one, at their mean score."""
+    members = [
+        {"id": "a", "organisation": "Manufacturer", "prior": S},
+        {"id": "b", "organisation": "ModelTrainer", "prior": 0},
+    ]
+    once = {"members": members, "periods": [[{"rater": "a", "ratee": "b", "score": S}]]}
+    dozen = {"members": members, "periods": [[{"rater": "a", "ratee": "b", "score": S}] * 12]}
+    mixed = {
+        "members": members,
+        "periods": [[{"rater": "a", "ratee": "b", "score": S}, {"rater": "a", "ratee": "b", "score": -S}]],
+    }
+    neutral = {"members": members, "periods": [[{"rater": "a", "ratee": "b", "score": 0}]]}
+    results = calc(trustcalc, [once, dozen, mixed, neutral])
+    assert results[0]["tables"] == results[1]["tables"] == reference(dozen)
+    assert results[2]["tables"] == results[3]["tables"] == reference(mixed)
 
 
 @FAST

@@ -46,10 +46,30 @@ const aliceID = "x509::CN=alice,OU=client::CN=alice,OU=client"
 
 func TestChaincodeServesRegistry(t *testing.T) {
 	stub := newInvokeStub(t)
-	founders := `[{"memberId":"alice","role":"admin","mspId":"Org1MSP","identity":"` + aliceID + `","prior":0}]`
-	if status, msg := invoke(t, stub, "registry:InitConsortium", `{"approvals":1}`, founders); status != 200 {
-		t.Fatalf("InitConsortium: %d %s", status, msg)
+	founders := `[{"memberId":"alice","role":"admin","mspId":"Org1MSP","identity":"` + aliceID + `","prior":0},` +
+		`{"memberId":"bob","role":"admin","mspId":"Org2MSP","identity":"x509::CN=bob,OU=client::CN=ca.Org2MSP"}]`
+	// Each founding organisation's admin certificate (NodeOU "admin") consents.
+	alice := stub.Creator
+	var proposal string
+	for _, msp := range []string{"Org1MSP", "Org2MSP"} {
+		admin, err := fabrictest.SerializedAdminIdentity(msp, "admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		stub.Creator = admin
+		call := []string{"registry:InitConsortium", "{}", founders}
+		if proposal != "" {
+			call = []string{"registry:ConfirmConsortium", proposal}
+		}
+		status, body := invoke(t, stub, call...)
+		if status != 200 {
+			t.Fatalf("%s: %d %s", call[0], status, body)
+		}
+		if proposal == "" {
+			proposal = body
+		}
 	}
+	stub.Creator = alice
 	status, body := invoke(t, stub, "registry:GetMember", "alice")
 	if status != 200 {
 		t.Fatalf("GetMember: %d %s", status, body)
@@ -74,7 +94,7 @@ func TestChaincodeServesRegistry(t *testing.T) {
 	}
 	// Records with arrays, maps, levels and booleans pass the return schemas.
 	const doc = `[{"cid":"bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e","sha256":"b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9","name":"register extract"}]`
-	if status, msg := invoke(t, stub, "registry:IssueCertificate", "cert-org1", "company", "Org1MSP", "global", `{"legalEntity":"Org One GmbH"}`, doc); status != 200 {
+	if status, msg := invoke(t, stub, "registry:IssueCertificate", "cert-org1", "company", "Org1MSP", "local:mainchain", `{"legalEntity":"Org One GmbH"}`, doc); status != 200 {
 		t.Fatalf("IssueCertificate: %d %s", status, msg)
 	}
 	for _, call := range [][]string{
@@ -132,7 +152,7 @@ func TestChaincodeReportsContractErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"registry:GetMember", "carol"}, `member "carol" does not exist`},
-		{[]string{"registry:RequestEnrolment", "alice", "viewer", "{}", "[]"}, "the consortium is not initialised: its founders must run InitConsortium first"},
+		{[]string{"registry:RequestEnrolment", "alice", "viewer", "{}", "[]"}, "the consortium is not initialised: an admin of a founding organisation proposes it with InitConsortium"},
 		{[]string{"registry:RequestEnrolment", "alice", "owner", "{}", "[]"}, `role "owner" is not a member role`},
 		{[]string{"provenance:RecordArtifact", "x", "dataset", "Qm", "00", "1", "a/b", "[]", "[]", "1", "false", ""}, `cid "Qm" is not a valid CID`},
 		{[]string{"provenance:GetArtifact", "nope"}, `artifact "nope" does not exist`},
@@ -171,17 +191,24 @@ func TestChaincodeMetadataMarksQueries(t *testing.T) {
 	}
 	want := map[string]string{
 		"registry:InitConsortium":               "submit,SUBMIT",
+		"registry:ConfirmConsortium":            "submit,SUBMIT",
+		"registry:GetGenesisProposal":           "evaluate,EVALUATE",
 		"registry:RequestEnrolment":             "submit,SUBMIT",
 		"registry:RequestOrganisationEnrolment": "submit,SUBMIT",
 		"registry:ApproveEnrolment":             "submit,SUBMIT",
 		"registry:RejectEnrolment":              "submit,SUBMIT",
-		"registry:SetMemberStatus":              "submit,SUBMIT",
+		"registry:RequestMemberStatus":          "submit,SUBMIT",
+		"registry:ApproveMemberStatus":          "submit,SUBMIT",
+		"registry:GetStatusRequest":             "evaluate,EVALUATE",
 		"registry:ProposeParameters":            "submit,SUBMIT",
 		"registry:VoteParameters":               "submit,SUBMIT",
 		"registry:IssueCertificate":             "submit,SUBMIT",
 		"registry:UpgradeCertificate":           "submit,SUBMIT",
 		"registry:RevokeCertificate":            "submit,SUBMIT",
 		"registry:SubmitTrustSnapshot":          "submit,SUBMIT",
+		"registry:RegisterProject":              "submit,SUBMIT",
+		"registry:ClosePeriod":                  "submit,SUBMIT",
+		"registry:ApplyPeriod":                  "submit,SUBMIT",
 		"registry:GetMember":                    "evaluate,EVALUATE",
 		"registry:GetEnrolment":                 "evaluate,EVALUATE",
 		"registry:GetOrganisationEnrolment":     "evaluate,EVALUATE",
@@ -194,6 +221,9 @@ func TestChaincodeMetadataMarksQueries(t *testing.T) {
 		"registry:GetTrustTable":                "evaluate,EVALUATE",
 		"registry:GetTrustClock":                "evaluate,EVALUATE",
 		"registry:GetAppliedSnapshot":           "evaluate,EVALUATE",
+		"registry:GetProject":                   "evaluate,EVALUATE",
+		"registry:GetSubmittedSnapshots":        "evaluate,EVALUATE",
+		"registry:GetAppliedPeriod":             "evaluate,EVALUATE",
 		"provenance:RecordArtifact":             "submit,SUBMIT",
 		"provenance:RateRecord":                 "submit,SUBMIT",
 		"provenance:SetPeriodLength":            "submit,SUBMIT",

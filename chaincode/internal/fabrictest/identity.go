@@ -30,19 +30,39 @@ type Identity struct {
 	// hand the chaincode an id that is not valid base64.
 	EncodedID string
 
-	// IDErr and MSPIDErr, when set, are returned by GetID and GetMSPID.
+	// Cert is returned by GetX509Certificate: a certificate carrying only
+	// the subject (common name and organisational units, which is what
+	// Fabric's NodeOUs classify identities by), or nil.
+	Cert *x509.Certificate
+
+	// IDErr and MSPIDErr, when set, are returned by GetID and GetMSPID;
+	// CertErr by GetX509Certificate.
 	IDErr    error
 	MSPIDErr error
+	CertErr  error
 }
 
 var _ cid.ClientIdentity = (*Identity)(nil)
 
-// NewIdentity returns an identity whose id is derived from commonName and the
-// organisation's CA, in the form Fabric's cid package produces.
+// NewIdentity returns a client identity (NodeOU "client") whose id is
+// derived from commonName and the organisation's CA, in the form Fabric's
+// cid package produces.
 func NewIdentity(mspID, commonName string) *Identity {
+	return newIdentity(mspID, commonName, "client")
+}
+
+// NewAdminIdentity returns an admin identity of the organisation (NodeOU
+// "admin"), as its CA enrols the organisation's administrators.
+func NewAdminIdentity(mspID, commonName string) *Identity {
+	return newIdentity(mspID, commonName, "admin")
+}
+
+func newIdentity(mspID, commonName, ou string) *Identity {
+	subject := pkix.Name{CommonName: commonName, OrganizationalUnit: []string{ou}}
 	return &Identity{
-		RawID: fmt.Sprintf("x509::CN=%s,OU=client::CN=ca.%s", commonName, mspID),
+		RawID: fmt.Sprintf("x509::CN=%s,OU=%s::CN=ca.%s", commonName, ou, mspID),
 		MSPID: mspID,
+		Cert:  &x509.Certificate{Subject: subject},
 	}
 }
 
@@ -80,8 +100,13 @@ func (i *Identity) AssertAttributeValue(name, value string) error {
 	return nil
 }
 
-// GetX509Certificate returns nil: no test here needs the certificate itself.
-func (i *Identity) GetX509Certificate() (*x509.Certificate, error) { return nil, nil }
+// GetX509Certificate returns Cert.
+func (i *Identity) GetX509Certificate() (*x509.Certificate, error) {
+	if i.CertErr != nil {
+		return nil, i.CertErr
+	}
+	return i.Cert, nil
+}
 
 // NewContext returns the real contractapi transaction context wired to the fakes.
 // A nil identity models cid.New failing, which contractapi ignores silently.
@@ -96,13 +121,23 @@ func NewContext(stub *Stub, id cid.ClientIdentity) *contractapi.TransactionConte
 
 // SerializedIdentity returns the bytes a peer would hand the chaincode as the
 // creator of a proposal: an msp.SerializedIdentity holding a fresh self-signed
-// X.509 certificate with the given common name.
+// X.509 client certificate (NodeOU "client") with the given common name.
 func SerializedIdentity(mspID, commonName string) ([]byte, error) {
+	return serializedIdentity(mspID, commonName, "client")
+}
+
+// SerializedAdminIdentity is SerializedIdentity for an admin of the
+// organisation (NodeOU "admin").
+func SerializedAdminIdentity(mspID, commonName string) ([]byte, error) {
+	return serializedIdentity(mspID, commonName, "admin")
+}
+
+func serializedIdentity(mspID, commonName, ou string) ([]byte, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
 	}
-	name := pkix.Name{CommonName: commonName, OrganizationalUnit: []string{"client"}}
+	name := pkix.Name{CommonName: commonName, OrganizationalUnit: []string{ou}}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(1),
 		Subject:      name,

@@ -31,12 +31,15 @@ type Event struct {
 type Stub struct {
 	shim.ChaincodeStubInterface
 
-	State     map[string][]byte
-	TxID      string
-	Timestamp time.Time
-	ChannelID string
-	Creator   []byte
-	Args      [][]byte
+	State map[string][]byte
+	// ValidationParameters holds each key's key-level endorsement policy
+	// (state-based endorsement), as SetStateValidationParameter set it.
+	ValidationParameters map[string][]byte
+	TxID                 string
+	Timestamp            time.Time
+	ChannelID            string
+	Creator              []byte
+	Args                 [][]byte
 
 	// Events holds every SetEvent call in order; a peer keeps only the last
 	// one of a transaction, which LastEvent returns.
@@ -67,15 +70,18 @@ type Stub struct {
 	txCounter int
 	// before holds, for each key written in the current transaction, the value
 	// it had when the transaction began; used only with IsolateWrites.
-	before map[string]priorValue
+	// vpBefore does the same for validation parameters.
+	before   map[string]priorValue
+	vpBefore map[string]priorValue
 }
 
 // NewStub returns an empty ledger whose first transaction is "tx-1" at a fixed time.
 func NewStub() *Stub {
 	s := &Stub{
-		State:     map[string][]byte{},
-		ChannelID: "mainchain",
-		Timestamp: time.Date(2025, time.March, 1, 9, 30, 0, 123456789, time.UTC),
+		State:                map[string][]byte{},
+		ValidationParameters: map[string][]byte{},
+		ChannelID:            "mainchain",
+		Timestamp:            time.Date(2025, time.March, 1, 9, 30, 0, 123456789, time.UTC),
 	}
 	s.NextTx()
 	return s
@@ -91,6 +97,7 @@ func (s *Stub) NextTx() {
 	}
 	s.Events = nil
 	s.before = nil
+	s.vpBefore = nil
 }
 
 // LastEvent returns the event a peer would emit for the transaction, if any.
@@ -141,6 +148,49 @@ func (s *Stub) DelState(key string) error {
 	s.remember(key)
 	delete(s.State, key)
 	return nil
+}
+
+// SetStateValidationParameter sets key's key-level endorsement policy (a
+// serialized SignaturePolicyEnvelope). As on a peer, the key need not exist
+// yet in the transaction's reads; nil or empty removes the policy.
+func (s *Stub) SetStateValidationParameter(key string, ep []byte) error {
+	if s.PutStateErr != nil {
+		return s.PutStateErr
+	}
+	if key == "" {
+		return errors.New("key must not be an empty string")
+	}
+	if s.IsolateWrites {
+		if s.vpBefore == nil {
+			s.vpBefore = map[string]priorValue{}
+		}
+		if _, done := s.vpBefore[key]; !done {
+			v, ok := s.ValidationParameters[key]
+			s.vpBefore[key] = priorValue{value: v, present: ok}
+		}
+	}
+	if len(ep) == 0 {
+		delete(s.ValidationParameters, key)
+		return nil
+	}
+	s.ValidationParameters[key] = append([]byte(nil), ep...)
+	return nil
+}
+
+// GetStateValidationParameter returns a copy of key's key-level endorsement
+// policy, or nil when it has none.
+func (s *Stub) GetStateValidationParameter(key string) ([]byte, error) {
+	if s.GetStateErr != nil {
+		return nil, s.GetStateErr
+	}
+	v, ok := s.ValidationParameters[key]
+	if p, changed := s.vpBefore[key]; changed {
+		v, ok = p.value, p.present
+	}
+	if !ok {
+		return nil, nil
+	}
+	return append([]byte(nil), v...), nil
 }
 
 // CreateCompositeKey builds keys exactly as the real shim does.

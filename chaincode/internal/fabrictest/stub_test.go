@@ -2,6 +2,7 @@ package fabrictest
 
 import (
 	"encoding/base64"
+	"errors"
 	"testing"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/pkg/cid"
@@ -75,5 +76,61 @@ func TestSerializedIdentityIsReadByCid(t *testing.T) {
 	raw, _ := base64.StdEncoding.DecodeString(enc)
 	if msp != "Org2MSP" || string(raw) != "x509::CN=bob,OU=client::CN=bob,OU=client" {
 		t.Fatalf("cid read %q / %q", msp, raw)
+	}
+}
+
+func TestAdminIdentitiesCarryTheAdminOU(t *testing.T) {
+	admin, client := NewAdminIdentity("Org1MSP", "root"), NewIdentity("Org1MSP", "alice")
+	if admin.RawID != "x509::CN=root,OU=admin::CN=ca.Org1MSP" {
+		t.Fatalf("admin id %q", admin.RawID)
+	}
+	a, _ := admin.GetX509Certificate()
+	c, _ := client.GetX509Certificate()
+	if a.Subject.OrganizationalUnit[0] != "admin" || c.Subject.OrganizationalUnit[0] != "client" {
+		t.Fatalf("OUs %v / %v", a.Subject.OrganizationalUnit, c.Subject.OrganizationalUnit)
+	}
+	creator, err := SerializedAdminIdentity("Org2MSP", "root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewStub()
+	s.Creator = creator
+	ci, err := cid.New(s)
+	if err != nil {
+		t.Fatalf("cid.New: %v", err)
+	}
+	cert, _ := ci.GetX509Certificate()
+	if len(cert.Subject.OrganizationalUnit) != 1 || cert.Subject.OrganizationalUnit[0] != "admin" {
+		t.Fatalf("cid read OUs %v", cert.Subject.OrganizationalUnit)
+	}
+}
+
+func TestValidationParametersAreKeptPerKey(t *testing.T) {
+	s := NewStub()
+	s.IsolateWrites = true
+	if err := s.SetStateValidationParameter("k", []byte("policy")); err != nil {
+		t.Fatal(err)
+	}
+	// A transaction reads the committed parameter, as on a peer.
+	if got, _ := s.GetStateValidationParameter("k"); got != nil {
+		t.Fatalf("own write visible: %q", got)
+	}
+	s.NextTx()
+	if got, _ := s.GetStateValidationParameter("k"); string(got) != "policy" {
+		t.Fatalf("parameter %q", got)
+	}
+	if err := s.SetStateValidationParameter("k", nil); err != nil {
+		t.Fatal(err)
+	}
+	s.NextTx()
+	if got, _ := s.GetStateValidationParameter("k"); got != nil || len(s.ValidationParameters) != 0 {
+		t.Fatalf("removed parameter %q", got)
+	}
+	s.PutStateErr = errors.New("full")
+	if err := s.SetStateValidationParameter("k", []byte("p")); err == nil {
+		t.Fatal("no write error")
+	}
+	if err := NewStub().SetStateValidationParameter("", []byte("p")); err == nil {
+		t.Fatal("empty key accepted")
 	}
 }
