@@ -22,14 +22,15 @@ async def test_a_member_reads_typed_records_through_its_own_peer(network: Runnin
 
 
 async def test_a_refusal_is_a_ledger_error_with_the_peers_reason(network: RunningNetwork) -> None:
-    org = network.consortium.organisation("QualityControl")
+    org = network.consortium.organisation("ModelTrainer")
     async with open_ledger(
-        network.consortium, organisation="QualityControl", identity_dir=org.admin_dir
+        network.consortium, organisation="ModelTrainer", identity_dir=org.admin_dir
     ) as ledger:
         with pytest.raises(LedgerError) as refused:
-            await ledger.registry.get_parameters()
-    assert refused.value.function == "registry:GetParameters"
-    assert any("not initialised" in reason for reason in refused.value.reasons), refused.value
+            await ledger.provenance(PROJECT).get_artifact("no-such-artifact")
+    assert refused.value.function == "provenance:GetArtifact"
+    assert refused.value.stage == "evaluate"
+    assert any("no-such-artifact" in reason for reason in refused.value.reasons), refused.value
 
 
 async def test_block_events_under_mutual_tls_deliver_the_genesis_block(network: RunningNetwork) -> None:
