@@ -1,0 +1,1 @@
+"""Command-line entry points for consortium admins and members (the `bcmlp` CLI grows here)."""
