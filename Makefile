@@ -8,7 +8,7 @@ VENV_STAMP := .venv/.installed
 export BCMLP_RUN ?= $(CURDIR)/run
 DEMO_ORGS ?= Manufacturer ModelTrainer ConditionMonitor QualityControl
 
-.PHONY: help install deps up down status logs clean project member-add demo test lint test-go test-py bench
+.PHONY: help install deps up down status logs clean project org-add member-add demo test lint test-go test-py bench
 
 help:
 	@grep '^| `make' README.md | sed 's/^| `\([^`]*\)` | /\1\t/; s/ |$$//'
@@ -49,6 +49,9 @@ clean:
 
 project:
 	@network/project.sh "$(NAME)" "$(ORGS)"
+
+org-add:
+	@network/org-add.sh "$(ORG)"
 
 member-add: $(VENV_STAMP)
 	@network/member-add.sh "$(ORG)" "$(NAME)" "$(ROLE)" '$(or $(ATTRS),{})'

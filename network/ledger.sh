@@ -7,6 +7,7 @@
 #   up             start (or restart) every orderer, peer and chaincode server; create mainchain and
 #                  commit `registry` on it the first time; restart the servers of existing projects
 #   project        a project channel with just ORG...: orderers and peers joined, `provenance` committed
+#   org-join ORG   ORG (identities made, peer started) added to mainchain by a config update
 #   cli            the stock `peer` CLI as ORG's admin (e.g. cli Manufacturer chaincode query -C mainchain ...)
 #   start-orderer / start-peer / stop-orderer / stop-peer   one node (fault tests, maintenance)
 #   height ORDERER CHANNEL   the channel's height on one orderer (osnadmin)
@@ -144,11 +145,30 @@ retry() {
   done
 }
 
+# org_yaml ORG — ORG's definition for configtx.yaml: its MSP with NodeOU roles, its policies (members
+# read, clients and admins write, admins administer, peers endorse) and its anchor peer.
+org_yaml() {
+  local lo id; lo=$(org_lower "$1"); id=$(msp_id "$1")
+  cat <<YAML
+  - &$1
+    Name: $1
+    ID: $id
+    MSPDir: $BCMLP_RUN/orgs/$lo/msp
+    Policies:
+      Readers: {Type: Signature, Rule: "OR('$id.admin', '$id.peer', '$id.client')"}
+      Writers: {Type: Signature, Rule: "OR('$id.admin', '$id.client')"}
+      Admins: {Type: Signature, Rule: "OR('$id.admin')"}
+      Endorsement: {Type: Signature, Rule: "OR('$id.peer')"}
+    AnchorPeers:
+      - {Host: 127.0.0.1, Port: $(port "$1" peer)}
+YAML
+}
+
 # configtx CHANNEL ORG... — the channel's configtx.yaml: Raft on the three orderers, the organisations'
 # MSPs with NodeOU roles, anchor peers, and least-privilege policies (members read, clients and admins
 # write, a majority of admins changes the channel, a majority of organisations endorses).
 configtx() {
-  local ch=$1 o lo id; shift
+  local ch=$1 o id; shift
   local dir=$BCMLP_RUN/channels/$ch
   mkdir -p "$dir"
   {
@@ -166,22 +186,7 @@ configtx() {
     OrdererEndpoints:
 YAML
     for o in "${ORDERERS[@]}"; do echo "      - 127.0.0.1:$(orderer_port "$o" listen)"; done
-    for o in "$@"; do
-      lo=$(org_lower "$o"); id=$(msp_id "$o")
-      cat <<YAML
-  - &$o
-    Name: $o
-    ID: $id
-    MSPDir: $BCMLP_RUN/orgs/$lo/msp
-    Policies:
-      Readers: {Type: Signature, Rule: "OR('$id.admin', '$id.peer', '$id.client')"}
-      Writers: {Type: Signature, Rule: "OR('$id.admin', '$id.client')"}
-      Admins: {Type: Signature, Rule: "OR('$id.admin')"}
-      Endorsement: {Type: Signature, Rule: "OR('$id.peer')"}
-    AnchorPeers:
-      - {Host: 127.0.0.1, Port: $(port "$o" peer)}
-YAML
-    done
+    for o in "$@"; do org_yaml "$o"; done
     cat <<YAML
 Profiles:
   Channel:
@@ -400,6 +405,85 @@ up() {
   done
 }
 
+# org_join ORG — adds ORG (identities made, peer running) to mainchain by a channel configuration update
+# signed by a majority of the channel's organisation admins (its Admins policy), then joins ORG's peer,
+# starts ORG's registry server and installs and approves the committed definition for ORG. Each step is
+# skipped when done, so an interrupted org-add is finished by running it again.
+org_join() {
+  local org=$1 lo ch=mainchain; lo=$(org_lower "$org")
+  local dir=$BCMLP_RUN/channels/$ch/add-$lo log=$BCMLP_RUN/logs/channels.log
+  mapfile -t members <"$BCMLP_RUN/channels/$ch/organisations"
+  mkdir -p "$dir"
+  local tl=$FABRIC_BIN/configtxlator
+  if [[ ! -f $dir/updated ]]; then
+    { echo "Organizations:"; org_yaml "$org"; } >"$dir/configtx.yaml"
+    "$FABRIC_BIN/configtxgen" -configPath "$dir" -printOrg "$org" >"$dir/org.json" 2>>"$log" ||
+      die "ledger: configtxgen could not describe $org; see $log"
+    local -a oargs; mapfile -t oargs < <(orderer_args "${members[0]}")
+    retry 5 as_admin "${members[0]}" "$FABRIC_BIN/peer" channel fetch config "$dir/config.pb" -c "$ch" "${oargs[@]}" >>"$log" 2>&1 ||
+      die "ledger: the configuration of $ch could not be fetched; see $log"
+    "$tl" proto_decode --input "$dir/config.pb" --type common.Block --output "$dir/config_block.json"
+    python3 - "$dir" "$org" <<'PY'
+import json, sys
+d, org = sys.argv[1:]
+config = json.load(open(f"{d}/config_block.json"))["data"]["data"][0]["payload"]["data"]["config"]
+json.dump(config, open(f"{d}/config.json", "w"))
+groups = config["channel_group"]["groups"]["Application"]["groups"]
+if org in groups:
+    sys.exit(f"{org} is on the channel already")
+groups[org] = json.load(open(f"{d}/org.json"))
+json.dump(config, open(f"{d}/modified.json", "w"))
+PY
+    "$tl" proto_encode --input "$dir/config.json" --type common.Config --output "$dir/config.cfg"
+    "$tl" proto_encode --input "$dir/modified.json" --type common.Config --output "$dir/modified.cfg"
+    "$tl" compute_update --channel_id "$ch" --original "$dir/config.cfg" --updated "$dir/modified.cfg" --output "$dir/update.pb"
+    "$tl" proto_decode --input "$dir/update.pb" --type common.ConfigUpdate --output "$dir/update.json"
+    python3 - "$dir" "$ch" <<'PY'
+import json, sys
+d, ch = sys.argv[1:]
+update = json.load(open(f"{d}/update.json"))
+envelope = {"payload": {"header": {"channel_header": {"channel_id": ch, "type": 2}}, "data": {"config_update": update}}}
+json.dump(envelope, open(f"{d}/envelope.json", "w"))
+PY
+    "$tl" proto_encode --input "$dir/envelope.json" --type common.Envelope --output "$dir/envelope.pb"
+    # The channel's Admins policy is MAJORITY Admins: the first majority of its organisations' admins
+    # sign; the last of them submits (peer channel update signs too).
+    local need=$((${#members[@]} / 2 + 1)) i
+    for ((i = 0; i < need - 1; i++)); do
+      as_admin "${members[$i]}" "$FABRIC_BIN/peer" channel signconfigtx -f "$dir/envelope.pb" >>"$log" 2>&1 ||
+        die "ledger: ${members[$i]}'s admin could not sign the update adding $org; see $log"
+    done
+    mapfile -t oargs < <(orderer_args "${members[need - 1]}")
+    retry 5 as_admin "${members[need - 1]}" "$FABRIC_BIN/peer" channel update -f "$dir/envelope.pb" -c "$ch" "${oargs[@]}" >>"$log" 2>&1 ||
+      die "ledger: the update adding $org to $ch was refused; see $log"
+    touch "$dir/updated"
+  fi
+  if [[ ! -f $BCMLP_RUN/channels/$ch/joined-$lo ]]; then
+    local -a noargs; mapfile -t noargs < <(orderer_args "$org")
+    retry 15 as_admin "$org" "$FABRIC_BIN/peer" channel fetch 0 "$dir/block0.pb" -c "$ch" "${noargs[@]}" >>"$log" 2>&1 ||
+      die "ledger: $org could not fetch $ch's first block; see $log"
+    retry 15 as_admin "$org" "$FABRIC_BIN/peer" channel join -b "$dir/block0.pb" >>"$log" 2>&1 ||
+      die "ledger: $org's peer could not join $ch; see $log"
+    touch "$BCMLP_RUN/channels/$ch/joined-$lo"
+  fi
+  start_chaincode registry "$org"
+  if [[ ! -f $dir/approved ]]; then
+    local pkg=$BCMLP_RUN/chaincode/registry-$lo
+    as_admin "$org" "$FABRIC_BIN/peer" lifecycle chaincode queryinstalled 2>/dev/null | grep -qF "$(cat "$pkg/package.id")" ||
+      as_admin "$org" "$FABRIC_BIN/peer" lifecycle chaincode install "$pkg/package.tar.gz" >>"$log" 2>&1 ||
+      die "ledger: $org could not install registry; see $log"
+    mapfile -t noargs < <(orderer_args "$org")
+    retry 15 as_admin "$org" "$FABRIC_BIN/peer" lifecycle chaincode approveformyorg "${noargs[@]}" \
+      --channelID "$ch" --name registry --version "$CC_VERSION" --sequence 1 --package-id "$(cat "$pkg/package.id")" \
+      --channel-config-policy /Channel/Application/Endorsement --waitForEvent >>"$log" 2>&1 ||
+      die "ledger: $org could not approve registry on $ch; see $log"
+    touch "$dir/approved"
+  fi
+  grep -qx "$org" "$BCMLP_RUN/channels/$ch/organisations" || echo "$org" >>"$BCMLP_RUN/channels/$ch/organisations"
+  mapfile -t members <"$BCMLP_RUN/channels/$ch/organisations"
+  wait_gossip "$ch" "${members[@]}"
+}
+
 wait_all() { # waits for every background job; fails if any did
   local rc=0 j
   for j in $(jobs -p); do wait "$j" || rc=1; done
@@ -421,6 +505,7 @@ project() {
 case ${1:-} in
   up) up ;;
   project) [[ $# -ge 3 ]] || die "usage: ledger.sh project NAME ORG..."; shift; project "$@" ;;
+  org-join) [[ -n ${2:-} ]] || die "usage: ledger.sh org-join ORG"; org_index "$2" >/dev/null; org_join "$2" ;;
   stop-orderer) [[ -n ${2:-} ]] || die "usage: ledger.sh stop-orderer NAME"; stop_bg "$2" ;;
   stop-peer) [[ -n ${2:-} ]] || die "usage: ledger.sh stop-peer ORG"; org_index "$2" >/dev/null; stop_bg "peer-$(org_lower "$2")" ;;
   height) [[ $# -eq 3 ]] || die "usage: ledger.sh height ORDERER CHANNEL"; orderer_height "$2" "$3" ;;

@@ -21,6 +21,10 @@ PEER_ORGS=(Manufacturer ModelTrainer ConditionMonitor QualityControl)
 ORDERER_ORG=OrdererOrg
 # shellcheck disable=SC2034  # used by the scripts that source this file
 ORDERERS=(orderer1 orderer2 orderer3)
+# Organisations that joined the running consortium later (`make org-add`), in order; the port plan gives
+# each the next block of 100 ports.
+ADDED_ORGS_FILE=$BCMLP_RUN/added-organisations
+if [[ -f $ADDED_ORGS_FILE ]]; then mapfile -t -O ${#PEER_ORGS[@]} PEER_ORGS <"$ADDED_ORGS_FILE"; fi
 
 org_index() { # ORG -> 0 for the orderer org, 1..n for peer orgs
   local i
