@@ -34,6 +34,8 @@ func TestGoldenRecords(t *testing.T) {
 	proposal, err := w.c.ProposeParameters(w.as("f1"), `{"trustFloor":100000,"trust":{"decay":950000}}`)
 	w.ok(err)
 	w.ok(w.c.VoteParameters(w.as("f2"), proposal))
+	statusRequest, err := w.c.RequestMemberStatus(w.as("f1"), "dana", "suspended", "audit of label quality")
+	w.ok(err)
 
 	ctx := w.as("f3")
 	records := []struct {
@@ -54,6 +56,7 @@ func TestGoldenRecords(t *testing.T) {
 		{"submitted_snapshots.json", func() (any, error) { return w.c.GetSubmittedSnapshots(ctx, "project-a") }},
 		{"project.json", func() (any, error) { return w.c.GetProject(ctx, "project-a") }},
 		{"applied_period.json", func() (any, error) { return w.c.GetAppliedPeriod(ctx, "1") }},
+		{"status_request.json", func() (any, error) { return w.c.GetStatusRequest(ctx, statusRequest) }},
 	}
 	for _, r := range records {
 		v, err := r.query()

@@ -1,4 +1,5 @@
-"""The registry contract on the main chain, typed: members, organisations, certificates, parameters, trust.
+"""The registry contract on the main chain, typed: genesis, members, organisations, certificates, parameters,
+trust, projects and the period clock.
 
 ``RegistryClient`` has one method per transaction and query of chaincode/registry; the records it
 returns mirror the contract's (chaincode/registry/model.go), fixed-point numbers as exact Decimals.
@@ -18,13 +19,14 @@ from ._chaincode import (
     ContractCalls,
     Fields,
     Organisations,
+    id_list,
     object_argument,
     parse_flag,
     to_fixed,
     to_json,
 )
 from .errors import RecordError
-from .provenance import TrustSnapshot
+from .provenance import SnapshotFeedback, TrustSnapshot
 
 AttributeValue = str | int
 """AttributeValue is a certified attribute as given: text, or a whole number where the schema wants one."""
@@ -292,6 +294,111 @@ class ParametersProposal:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusRequest:
+    """StatusRequest is a committee request to suspend, reinstate or revoke a member, and its approvals.
+
+    The request counts as its requester's approval; at k approvals from two organisations the
+    member's status changes and ``state`` becomes "approved".
+    """
+
+    request_id: str
+    member_id: str
+    status: str  # the status requested: active (reinstatement), suspended or revoked
+    reason: str
+    requested_by: str
+    approvals: tuple[Approval, ...]  # the requester's first
+    state: str  # pending or approved
+    created_at: str
+    decided_at: str
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> StatusRequest:
+        """from_json reads the JSON GetStatusRequest returns (and MemberStatusRequested carries)."""
+        f = Fields.of(payload, "status request")
+        return cls(
+            request_id=f.text("id"),
+            member_id=f.text("memberId"),
+            status=f.text("status"),
+            reason=f.text("reason"),
+            requested_by=f.text("requestedBy"),
+            approvals=tuple(Approval.from_fields(a) for a in f.objects("approvals")),
+            state=f.text("state"),
+            created_at=f.text("createdAt"),
+            decided_at=f.text("decidedAt"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """Confirmation is a founding organisation's consent to a genesis proposal, given by one of its admins."""
+
+    msp_id: str
+    admin: str  # the client id of the confirming admin identity
+    tx_id: str
+    at: str
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> Confirmation:
+        """from_fields reads a confirmation of a genesis proposal."""
+        return cls(f.text("mspId"), f.text("admin"), f.text("txId"), f.text("at"))
+
+
+@dataclass(frozen=True, slots=True)
+class GenesisFounder:
+    """GenesisFounder is one founder of a genesis proposal: its member record and genesis evidence."""
+
+    member: Member  # active once the consortium starts
+    organisation_name: str
+    evidence: Evidence  # its prior and the genesis evidence
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> GenesisFounder:
+        """from_fields reads a founder of a genesis proposal."""
+        return cls(
+            Member.from_fields(f.object("member")),
+            f.text("organisationName"),
+            Evidence.from_fields(f.object("evidence")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GenesisProposal:
+    """GenesisProposal is a proposal to found the consortium and its founding organisations' confirmations.
+
+    The consortium starts from it once every founding organisation has confirmed (``status``
+    becomes "approved").
+    """
+
+    proposal_id: str
+    params: ConsortiumParams
+    founders: tuple[GenesisFounder, ...]
+    confirmations: tuple[Confirmation, ...]  # the proposer's first
+    status: str  # pending or approved
+    created_at: str
+    applied_at: str
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> GenesisProposal:
+        """from_json reads the JSON GetGenesisProposal returns."""
+        f = Fields.of(payload, "genesis proposal")
+        return cls(
+            proposal_id=f.text("id"),
+            params=ConsortiumParams.from_fields(f.object("params")),
+            founders=tuple(GenesisFounder.from_fields(g) for g in f.objects("founders")),
+            confirmations=tuple(Confirmation.from_fields(c) for c in f.objects("confirmations")),
+            status=f.text("status"),
+            created_at=f.text("createdAt"),
+            applied_at=f.text("appliedAt"),
+        )
+
+    @property
+    def unconfirmed(self) -> tuple[str, ...]:
+        """unconfirmed are the MSP ids of the founding organisations that have not confirmed yet."""
+        confirmed = {c.msp_id for c in self.confirmations}
+        return tuple(g.member.msp_id for g in self.founders if g.member.msp_id not in confirmed)
+
+
+@dataclass(frozen=True, slots=True)
 class Certificate:
     """Certificate is a typed certificate, local to a project channel or global."""
 
@@ -347,6 +454,11 @@ class Evidence:
     positive: tuple[Decimal, ...]
     negative: tuple[Decimal, ...]
 
+    @classmethod
+    def from_fields(cls, f: Fields) -> Evidence:
+        """from_fields reads the evidence of a record."""
+        return cls(f.fixed_list("positive"), f.fixed_list("negative"))
+
 
 @dataclass(frozen=True, slots=True)
 class TrustRow:
@@ -360,12 +472,8 @@ class TrustRow:
     @classmethod
     def from_fields(cls, f: Fields) -> TrustRow:
         """from_fields reads a trust row."""
-        evidence = f.object("evidence")
         return cls(
-            f.text("memberId"),
-            f.fixed("trust"),
-            f.text("level"),
-            Evidence(evidence.fixed_list("positive"), evidence.fixed_list("negative")),
+            f.text("memberId"), f.fixed("trust"), f.text("level"), Evidence.from_fields(f.object("evidence"))
         )
 
 
@@ -437,6 +545,107 @@ class AppliedSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class Project:
+    """Project is a registered project channel, whose trust snapshots the registry waits for."""
+
+    channel: str
+    organisations: tuple[str, ...]  # MSP ids, sorted; they alone endorse the project's snapshots
+    first_period: int  # the period open at registration, the first whose snapshot is awaited
+    period_seconds: int  # the period length at registration, which the channel copies
+    registered_by: str
+    tx_id: str
+    registered_at: str
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> Project:
+        """from_json reads the JSON GetProject returns."""
+        f = Fields.of(payload, "project")
+        return cls(
+            channel=f.text("channel"),
+            organisations=f.texts("organisations"),
+            first_period=f.integer("firstPeriod"),
+            period_seconds=f.integer("periodSeconds"),
+            registered_by=f.text("registeredBy"),
+            tx_id=f.text("txId"),
+            registered_at=f.text("registeredAt"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SubmittedSnapshot:
+    """SubmittedSnapshot is a project channel's trust snapshot of one period, checked and waiting to apply."""
+
+    period: int
+    sha256: str  # of the snapshot's canonical JSON
+    feedback: tuple[SnapshotFeedback, ...]
+    submitter: str
+    tx_id: str
+    submitted_at: str
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> SubmittedSnapshot:
+        """from_fields reads one submitted snapshot."""
+        return cls(
+            period=f.integer("period"),
+            sha256=f.text("sha256"),
+            feedback=tuple(
+                SnapshotFeedback(e.text("rater"), e.text("ratee"), e.fixed("score"))
+                for e in f.objects("feedback")
+            ),
+            submitter=f.text("submitter"),
+            tx_id=f.text("txId"),
+            submitted_at=f.text("submittedAt"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SubmittedSnapshots:
+    """SubmittedSnapshots are a project's submitted trust snapshots not yet applied, oldest period first."""
+
+    channel: str
+    snapshots: tuple[SubmittedSnapshot, ...]
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> SubmittedSnapshots:
+        """from_json reads the JSON GetSubmittedSnapshots returns."""
+        f = Fields.of(payload, "submitted snapshots")
+        return cls(f.text("channel"), tuple(SubmittedSnapshot.from_fields(s) for s in f.objects("snapshots")))
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotRef:
+    """SnapshotRef names one project channel's snapshot of one period."""
+
+    channel: str
+    period: int
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedPeriod:
+    """AppliedPeriod is what ApplyPeriod applied for one period, and which projects were late."""
+
+    period: int
+    snapshots: tuple[SnapshotRef, ...]  # by channel, then period
+    late: tuple[str, ...]  # channels whose snapshot of the period will be applied with a later one
+    tx_id: str
+    applied_at: str
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> AppliedPeriod:
+        """from_json reads the JSON GetAppliedPeriod returns."""
+        f = Fields.of(payload, "applied period")
+        return cls(
+            period=f.integer("period"),
+            snapshots=tuple(
+                SnapshotRef(r.text("channel"), r.integer("period")) for r in f.objects("snapshots")
+            ),
+            late=f.texts("late"),
+            tx_id=f.text("txId"),
+            applied_at=f.text("appliedAt"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Founder:
     """Founder is one founding member of InitConsortium, one per founding organisation.
 
@@ -480,18 +689,30 @@ class RegistryClient:
     def _msp_id(self, organisation: str) -> str:
         return self._organisations.organisation(organisation).msp_id
 
-    # Transactions (chaincode/registry contract.go, certificates.go, trusttable.go).
+    # Transactions (chaincode/registry contract.go, status.go, certificates.go, projects.go, trusttable.go).
 
     async def init_consortium(
         self, founders: Sequence[Founder], *, params: ConsortiumParams | None = None
-    ) -> Committed:
-        """init_consortium starts the consortium, once; the caller must be one of the founders.
+    ) -> str:
+        """init_consortium proposes to found the consortium; returns the genesis proposal id.
 
-        params replaces the defaults when given.
+        The caller must hold an admin certificate (NodeOU "admin") of one of the founders'
+        organisations; proposing counts as its organisation's confirmation. The consortium starts
+        once an admin of every founding organisation has confirmed (confirm_consortium). params
+        replaces the defaults when given.
         """
-        committed, _ = await self._calls.submit(
+        _, result = await self._calls.submit(
             "InitConsortium", to_json(params.to_json() if params else {}), self._founders_argument(founders)
         )
+        return result.decode()
+
+    async def confirm_consortium(self, proposal_id: str) -> Committed:
+        """confirm_consortium records the calling admin's organisation's consent to a genesis proposal.
+
+        The caller must hold an admin certificate of a founding organisation of the proposal that has
+        not confirmed yet; the last confirmation starts the consortium.
+        """
+        committed, _ = await self._calls.submit("ConfirmConsortium", proposal_id)
         return committed
 
     def _founders_argument(self, founders: Sequence[Founder]) -> str:
@@ -550,9 +771,18 @@ class RegistryClient:
         committed, _ = await self._calls.submit("RejectEnrolment", request_id, reason)
         return committed
 
-    async def set_member_status(self, member_id: str, *, status: str, reason: str) -> Committed:
-        """set_member_status suspends, reinstates ("active") or revokes a member, for reason."""
-        committed, _ = await self._calls.submit("SetMemberStatus", member_id, status, reason)
+    async def request_member_status(self, member_id: str, *, status: str, reason: str) -> str:
+        """request_member_status asks the committee to suspend, reinstate ("active") or revoke a member.
+
+        The caller is a committee member other than member_id, and the request counts as its
+        approval; the status changes at k approvals from two organisations. Returns the request id.
+        """
+        _, result = await self._calls.submit("RequestMemberStatus", member_id, status, reason)
+        return result.decode()
+
+    async def approve_member_status(self, request_id: str) -> Committed:
+        """approve_member_status records the calling committee member's approval of a status request."""
+        committed, _ = await self._calls.submit("ApproveMemberStatus", request_id)
         return committed
 
     async def propose_parameters(self, params: ConsortiumParams) -> str:
@@ -575,25 +805,26 @@ class RegistryClient:
         *,
         kind: str,
         subject: str,
-        project_channel: str | None,
+        project_channel: str,
         attributes: Mapping[str, AttributeValue],
         evidence: Sequence[Document],
     ) -> Committed:
-        """issue_certificate issues a certificate of kind about subject.
+        """issue_certificate issues a certificate of kind about subject, local to project_channel.
 
-        project_channel makes it local to that project channel; None issues it global (committee
-        only). For a company certificate subject is the organisation's name in the consortium,
-        recorded as its MSP id; for other kinds it is a member, artifact or data set id as it is.
+        Every certificate is issued local ("local:<project_channel>"; "mainchain" for the
+        consortium's own, such as company certificates) and becomes global only by k upgrade
+        approvals (upgrade_certificate). For a company certificate subject is the organisation's
+        name in the consortium, recorded as its MSP id; for other kinds it is a member, artifact or
+        data set id as it is.
         """
         if kind == "company":
             subject = self._msp_id(subject)
-        scope = "global" if project_channel is None else f"local:{project_channel}"
         committed, _ = await self._calls.submit(
             "IssueCertificate",
             cert_id,
             kind,
             subject,
-            scope,
+            f"local:{project_channel}",
             object_argument(attributes),
             to_json([d.to_json() for d in evidence]),
         )
@@ -605,7 +836,11 @@ class RegistryClient:
         return committed
 
     async def revoke_certificate(self, cert_id: str, *, reason: str) -> Committed:
-        """revoke_certificate revokes a certificate for reason; revocation is final."""
+        """revoke_certificate revokes a certificate for reason; revocation is final.
+
+        Its issuer revokes it at once; from a committee member the call is an approval, and the
+        certificate is revoked at k approvals from two organisations.
+        """
         committed, _ = await self._calls.submit("RevokeCertificate", cert_id, reason)
         return committed
 
@@ -614,6 +849,32 @@ class RegistryClient:
         committed, _ = await self._calls.submit(
             "SubmitTrustSnapshot", snapshot.channel, str(snapshot.period), snapshot.canonical
         )
+        return committed
+
+    async def register_project(self, project_channel: str, organisations: Sequence[str]) -> Committed:
+        """register_project registers a project channel of organisations (names in the consortium).
+
+        The caller is a committee member or an admin of one of the organisations (at least two,
+        each enrolled); the registry then waits for the project's trust snapshot of every period
+        from the one open now.
+        """
+        committed, _ = await self._calls.submit(
+            "RegisterProject", project_channel, id_list([self._msp_id(o) for o in organisations])
+        )
+        return committed
+
+    async def close_period(self) -> Committed:
+        """close_period closes the open trust period and opens the next (an admin or committee member).
+
+        The contract refuses before periodSeconds have passed since the open period opened, by
+        ledger time.
+        """
+        committed, _ = await self._calls.submit("ClosePeriod")
+        return committed
+
+    async def apply_period(self, period: int) -> Committed:
+        """apply_period applies closed period period, the one after the latest applied, to the trust table."""
+        committed, _ = await self._calls.submit("ApplyPeriod", str(period))
         return committed
 
     # Queries (chaincode/registry queries.go).
@@ -667,3 +928,25 @@ class RegistryClient:
         """get_applied_snapshot returns the record of a project channel's applied snapshot of period."""
         payload = await self._calls.evaluate("GetAppliedSnapshot", project_channel, str(period))
         return AppliedSnapshot.from_json(payload)
+
+    async def get_project(self, project_channel: str) -> Project:
+        """get_project returns a registered project channel."""
+        return Project.from_json(await self._calls.evaluate("GetProject", project_channel))
+
+    async def get_submitted_snapshots(self, project_channel: str) -> SubmittedSnapshots:
+        """get_submitted_snapshots returns a project's submitted snapshots that are not applied yet."""
+        return SubmittedSnapshots.from_json(
+            await self._calls.evaluate("GetSubmittedSnapshots", project_channel)
+        )
+
+    async def get_applied_period(self, period: int) -> AppliedPeriod:
+        """get_applied_period returns what ApplyPeriod applied for period."""
+        return AppliedPeriod.from_json(await self._calls.evaluate("GetAppliedPeriod", str(period)))
+
+    async def get_status_request(self, request_id: str) -> StatusRequest:
+        """get_status_request returns a member status request with its approvals."""
+        return StatusRequest.from_json(await self._calls.evaluate("GetStatusRequest", request_id))
+
+    async def get_genesis_proposal(self, proposal_id: str) -> GenesisProposal:
+        """get_genesis_proposal returns a genesis proposal with its confirmations, also before genesis."""
+        return GenesisProposal.from_json(await self._calls.evaluate("GetGenesisProposal", proposal_id))

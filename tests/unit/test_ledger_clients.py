@@ -43,6 +43,8 @@ from gateway.ledger import (
     ProvenanceClient,
     RecordError,
     RegistryClient,
+    SnapshotFeedback,
+    SnapshotRef,
     SoftwareVersion,
     TrustSnapshot,
     client_id,
@@ -188,8 +190,8 @@ async def test_registry_transactions_send_the_contract_arguments(
     registry: RegistryClient, peer: ScriptedPeer
 ) -> None:
     founder = Founder("m-admin", "Manufacturer", "x509::CN=admin::CN=ca", attributes={"identity": "Ann"})
-    committed = await registry.init_consortium([founder])
-    assert (committed.transaction_id, committed.block_number) == (peer.calls[-1].tx_id, 7)
+    peer.answers["registry:InitConsortium"] = b"tx-genesis"
+    assert await registry.init_consortium([founder]) == "tx-genesis"  # the proposal id
     call = peer.calls[-1]
     assert (call.channel, call.chaincode, call.function) == (
         "mainchain",
@@ -208,6 +210,9 @@ async def test_registry_transactions_send_the_contract_arguments(
             "attributes": {"identity": "Ann"},
         }
     ]
+    committed = await registry.confirm_consortium("tx-genesis")
+    assert (committed.transaction_id, committed.block_number) == (peer.calls[-1].tx_id, 7)
+    assert peer.last() == ("registry:ConfirmConsortium", ["tx-genesis"])
 
     peer.answers["registry:RequestEnrolment"] = b"tx-req"
     attributes = {"expertiseDegree": "doctorate", "workExperienceYears": 4}
@@ -228,21 +233,24 @@ async def test_registry_transactions_send_the_contract_arguments(
     assert peer.last() == ("registry:ApproveEnrolment", ["tx-req"])
     await registry.reject_enrolment("tx-req", reason="no documents")
     assert peer.last() == ("registry:RejectEnrolment", ["tx-req", "no documents"])
-    await registry.set_member_status("dana", status="suspended", reason="audit")
-    assert peer.last() == ("registry:SetMemberStatus", ["dana", "suspended", "audit"])
+    peer.answers["registry:RequestMemberStatus"] = b"tx-status"
+    assert await registry.request_member_status("dana", status="suspended", reason="audit") == "tx-status"
+    assert peer.last() == ("registry:RequestMemberStatus", ["dana", "suspended", "audit"])
+    await registry.approve_member_status("tx-status")
+    assert peer.last() == ("registry:ApproveMemberStatus", ["tx-status"])
 
     await registry.issue_certificate(
         "cert-m",
         kind="company",
         subject="Manufacturer",
-        project_channel=None,
+        project_channel="mainchain",
         attributes={"legalEntity": "M GmbH"},
         evidence=[DOC],
     )
     function, args = peer.last()
     assert (function, args[:4]) == (
         "registry:IssueCertificate",
-        ["cert-m", "company", "ManufacturerMSP", "global"],
+        ["cert-m", "company", "ManufacturerMSP", "local:mainchain"],  # global only by upgrade
     )
     await registry.issue_certificate(
         "data-1",
@@ -263,6 +271,16 @@ async def test_registry_transactions_send_the_contract_arguments(
     canonical = '{"channel":"project-a","period":20148,"feedback":[]}'
     await registry.submit_trust_snapshot(TrustSnapshot.from_json(canonical.encode()))
     assert peer.last() == ("registry:SubmitTrustSnapshot", ["project-a", "20148", canonical])
+
+    await registry.register_project("project-a", ["QualityControl", "Manufacturer"])
+    assert peer.last() == (
+        "registry:RegisterProject",
+        ["project-a", '["QualityControlMSP","ManufacturerMSP"]'],
+    )
+    await registry.close_period()
+    assert peer.last() == ("registry:ClosePeriod", [])
+    await registry.apply_period(3)
+    assert peer.last() == ("registry:ApplyPeriod", ["3"])
 
 
 async def test_parameters_go_back_as_the_fixed_point_json_they_came_as(
@@ -417,6 +435,11 @@ async def test_registry_queries_read_the_contract_records(
         ("GetCommittee", "trust_table.json"),
         ("GetTrustClock", "trust_clock.json"),
         ("GetAppliedSnapshot", "applied_snapshot.json"),
+        ("GetGenesisProposal", "genesis_proposal.json"),
+        ("GetStatusRequest", "status_request.json"),
+        ("GetProject", "project.json"),
+        ("GetSubmittedSnapshots", "submitted_snapshots.json"),
+        ("GetAppliedPeriod", "applied_period.json"),
     ]:
         peer.answers[f"registry:{function}"] = golden(REGISTRY_GOLDEN, name)
     peer.answers["registry:GetTrust"] = json.dumps(
@@ -476,6 +499,72 @@ async def test_registry_queries_read_the_contract_records(
     [rejection] = applied.rejected
     assert (rejection.index, rejection.rater, rejection.score) == (1, "dana", Decimal(1))
     assert rejection.reason == "a member cannot rate its own work (dana)"
+
+    genesis = await registry.get_genesis_proposal("tx-2")
+    assert peer.last() == ("registry:GetGenesisProposal", ["tx-2"])
+    assert (genesis.proposal_id, genesis.status, genesis.applied_at) == (
+        "tx-2",
+        "approved",
+        "2025-03-01T09:30:03.123456789Z",
+    )
+    assert genesis.params.approvals == 2
+    assert [(f.member.member_id, f.member.founder, f.organisation_name) for f in genesis.founders] == [
+        ("f1", True, "Org1MSP"),
+        ("f2", True, "Org Two AG"),
+        ("f3", True, "Org3MSP"),
+    ]
+    assert genesis.founders[0].evidence.positive == (Decimal("0.5"), Decimal(0), Decimal(20))
+    assert [(c.msp_id, c.tx_id) for c in genesis.confirmations] == [
+        ("Org1MSP", "tx-2"),
+        ("Org2MSP", "tx-3"),
+        ("Org3MSP", "tx-4"),
+    ]
+    assert genesis.confirmations[1].admin == "x509::CN=adm-Org2MSP,OU=admin::CN=ca.Org2MSP"
+    assert genesis.unconfirmed == ()
+    assert replace(genesis, confirmations=genesis.confirmations[:1]).unconfirmed == ("Org2MSP", "Org3MSP")
+
+    status = await registry.get_status_request("tx-24")
+    assert peer.last() == ("registry:GetStatusRequest", ["tx-24"])
+    assert (status.request_id, status.member_id, status.status, status.state) == (
+        "tx-24",
+        "dana",
+        "suspended",
+        "pending",
+    )
+    assert (status.reason, status.requested_by, status.decided_at) == ("audit of label quality", "f1", "")
+    assert [(a.member_id, a.organisation) for a in status.approvals] == [("f1", "Org1MSP")]
+
+    project = await registry.get_project("project-a")
+    assert peer.last() == ("registry:GetProject", ["project-a"])
+    assert (project.channel, project.organisations, project.first_period) == (
+        "project-a",
+        ("Org1MSP", "Org2MSP"),
+        1,
+    )
+    assert (project.period_seconds, project.registered_by, project.tx_id) == (86400, "f1", "tx-12")
+
+    submitted = await registry.get_submitted_snapshots("project-a")
+    assert peer.last() == ("registry:GetSubmittedSnapshots", ["project-a"])
+    [waiting] = submitted.snapshots
+    assert (submitted.channel, waiting.period, waiting.submitter, waiting.tx_id) == (
+        "project-a",
+        2,
+        "f2",
+        "tx-21",
+    )
+    assert waiting.sha256.startswith("e9ad2409")
+    assert waiting.feedback == (
+        SnapshotFeedback("x509::CN=f2,OU=client::CN=ca.Org2MSP", "dana", Decimal("-0.25")),
+    )
+
+    period = await registry.get_applied_period(1)
+    assert peer.last() == ("registry:GetAppliedPeriod", ["1"])
+    assert (period.period, period.snapshots, period.late, period.tx_id) == (
+        1,
+        (SnapshotRef("project-a", 1),),
+        (),
+        "tx-17",
+    )
 
 
 async def test_provenance_queries_read_the_contract_records(

@@ -1,0 +1,471 @@
+"""The registry's governance on the running network (issue 9, README "Ledger rules"), through gateway.ledger.
+
+Genesis by every founding organisation's consent, enrolment approved automatically (viewers) and by k
+committee approvals from two organisations, suspension by the committee, forged and duplicate approvals
+refused, bad input named and changing nothing: each on real peers, endorsed by a majority of mainchain's
+organisations, with the identities the organisations' CAs issue.
+
+The consortium can be founded only once per network, so one module fixture founds it and keeps what it
+saw on the way there; it founds it with k = 3, so that two approvals, from two organisations, are still
+too few. Every test after it makes its own members and is independent of the others' order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from gateway.fabric import GatewayError
+from gateway.ledger import (
+    ConsortiumParams,
+    Document,
+    Founder,
+    GenesisProposal,
+    Ledger,
+    LedgerError,
+    TrustParams,
+    client_id,
+    open_ledger,
+)
+from tests.integration.conftest import PROJECT, PROJECT_ORGS, RunningNetwork
+
+ORGS = ("Manufacturer", "ModelTrainer", "ConditionMonitor", "QualityControl")
+K = 3
+PARAMS = ConsortiumParams(
+    committee_size=7,
+    approvals=K,
+    trust_floor=Decimal(0),
+    period_seconds=86400,
+    trust=TrustParams(Decimal("0.5"), Decimal("0.9"), Decimal(1), (Decimal(2), Decimal(6), Decimal(20))),
+)
+# A published IPFS document (the CID of "hello world" and its SHA-256).
+DOC = Document(
+    "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e",
+    "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9",
+    "commercial register extract",
+)
+DOC_JSON = f'{{"cid":"{DOC.cid}","sha256":"{DOC.sha256}","name":"{DOC.name}"}}'
+SETTLE_SECONDS = 15.0
+
+
+def founder_id(organisation: str) -> str:
+    return f"gov-founder-{organisation.lower()}"
+
+
+def certificate_of(identity_dir: Path) -> bytes:
+    return (identity_dir / "msp" / "signcerts" / "cert.pem").read_bytes()
+
+
+def new_identity(network: RunningNetwork, organisation: str, name: str) -> Path:
+    """new_identity registers and enrols a client identity at organisation's CA and returns its folder."""
+    network.script("ca.sh", "identity", organisation, name, "client")
+    return network.consortium.organisation(organisation).msp_dir.parent / "users" / name
+
+
+async def refusal(call: Awaitable[object]) -> str:
+    """refusal awaits a contract call that must be refused and returns the peers' reasons."""
+    reason = await attempt(call)
+    assert reason is not None, "the call was accepted"
+    return reason
+
+
+async def attempt(call: Awaitable[object]) -> str | None:
+    """attempt awaits a contract call and returns the peers' reasons if it was refused, None if accepted."""
+    try:
+        await call
+    except LedgerError as refused:
+        assert refused.stage in ("endorse", "evaluate"), refused
+        return " | ".join(refused.reasons)
+    return None
+
+
+async def settle(admins: dict[str, Ledger], transaction_id: str) -> None:
+    """settle waits until every organisation's peer has committed transaction_id, so that whichever peer
+    endorses or answers the next call has seen it (the gateway waits for its own peer only)."""
+    await asyncio.gather(*(_committed_on(ledger, transaction_id) for ledger in admins.values()))
+
+
+async def _committed_on(ledger: Ledger, transaction_id: str) -> None:
+    qscc = ledger.gateway.network("mainchain").contract("qscc")
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        try:
+            await qscc.evaluate("GetTransactionByID", args=["mainchain", transaction_id])
+            return
+        except GatewayError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+
+
+@dataclass(frozen=True)
+class Governance:
+    """Governance is the founded consortium: each founding organisation's admin connected (the founders'
+    identities), and what the fixture saw before the last confirmation."""
+
+    network: RunningNetwork
+    admins: dict[str, Ledger]
+    founders: list[Founder]
+    proposal_id: str
+    # GetParameters' refusals after the proposal and after each confirmation but the last (None: answered)
+    refusals_before_genesis: list[str | None]
+    # each confirming organisation's refusal (None: confirmed)
+    confirmation_refusals: dict[str, str | None]
+    # the genesis proposal as read just before the last confirmation
+    pending: GenesisProposal
+    # a founding organisation's client (not admin) identity, bound to no member, and its refusals
+    clerk_dir: Path
+    clerk_proposal_refusal: str | None
+    clerk_confirmation_refusal: str | None
+
+    def founder(self, organisation: str) -> Ledger:
+        return self.admins[organisation]
+
+    async def settle(self, transaction_id: str) -> None:
+        await settle(self.admins, transaction_id)
+
+    async def enrolled(
+        self,
+        organisation: str,
+        name: str,
+        *,
+        role: str,
+        attributes: dict[str, str | int],
+        approvers: tuple[str, ...],
+    ) -> Path:
+        """enrolled makes a member of a critical role, approved by the founders of approvers."""
+        identity_dir = new_identity(self.network, organisation, name)
+        async with open_ledger(
+            self.network.consortium, organisation=organisation, identity_dir=identity_dir
+        ) as own:
+            request_id = await own.registry.request_enrolment(
+                name, role=role, attributes=attributes, documents=[DOC]
+            )
+        await self.settle(request_id)
+        for approver in approvers:
+            await self.settle(
+                (await self.founder(approver).registry.approve_enrolment(request_id)).transaction_id
+            )
+        return identity_dir
+
+
+@pytest.fixture(scope="module")
+async def governance(network: RunningNetwork) -> AsyncIterator[Governance]:
+    consortium = network.consortium
+    assert set(consortium.channels["mainchain"]) == set(ORGS), consortium.channels
+    clerk_dir = new_identity(network, "QualityControl", "gov-clerk")
+    async with AsyncExitStack() as stack:
+        admins = {
+            org: await stack.enter_async_context(
+                open_ledger(consortium, organisation=org, identity_dir=consortium.organisation(org).admin_dir)
+            )
+            for org in ORGS
+        }
+        clerk = await stack.enter_async_context(
+            open_ledger(consortium, organisation="QualityControl", identity_dir=clerk_dir)
+        )
+        founders = [
+            Founder(founder_id(org), org, client_id(certificate_of(consortium.organisation(org).admin_dir)))
+            for org in ORGS
+        ]
+        clerk_proposal_refusal = await attempt(clerk.registry.init_consortium(founders, params=PARAMS))
+
+        proposal_id = await admins["Manufacturer"].registry.init_consortium(founders, params=PARAMS)
+        await settle(admins, proposal_id)
+
+        async def confirm(organisation: str) -> str | None:
+            try:
+                committed = await admins[organisation].registry.confirm_consortium(proposal_id)
+            except LedgerError as refused:
+                return " | ".join(refused.reasons)
+            await settle(admins, committed.transaction_id)
+            return None
+
+        refusals = [await attempt(admins["ModelTrainer"].registry.get_parameters())]
+        confirmation_refusals: dict[str, str | None] = {}
+        for org in ("ModelTrainer", "ConditionMonitor"):
+            confirmation_refusals[org] = await confirm(org)
+            refusals.append(await attempt(admins["QualityControl"].registry.get_parameters()))
+        clerk_confirmation_refusal = await attempt(clerk.registry.confirm_consortium(proposal_id))
+        pending = await admins["QualityControl"].registry.get_genesis_proposal(proposal_id)
+        confirmation_refusals["QualityControl"] = await confirm("QualityControl")
+        yield Governance(
+            network,
+            admins,
+            founders,
+            proposal_id,
+            refusals,
+            confirmation_refusals,
+            pending,
+            clerk_dir,
+            clerk_proposal_refusal,
+            clerk_confirmation_refusal,
+        )
+
+
+async def test_genesis_needs_every_founding_admins_confirmation(governance: Governance) -> None:
+    gov = governance
+    assert len(gov.refusals_before_genesis) == 3
+    for reason in gov.refusals_before_genesis:
+        assert reason is not None, "GetParameters answered before every founding organisation confirmed"
+        assert "the consortium is not initialised" in reason
+    assert gov.confirmation_refusals == dict.fromkeys(ORGS[1:])
+    assert gov.pending.status == "pending"
+    assert gov.pending.unconfirmed == ("QualityControlMSP",)
+
+    registry = gov.founder("ConditionMonitor").registry
+    parameters = await registry.get_parameters()
+    assert (parameters.version, parameters.params) == (1, PARAMS)
+    proposal = await registry.get_genesis_proposal(gov.proposal_id)
+    assert (proposal.status, proposal.unconfirmed) == ("approved", ())
+    consortium = gov.network.consortium
+    assert [(c.msp_id, c.admin) for c in proposal.confirmations] == [
+        (f"{org}MSP", client_id(certificate_of(consortium.organisation(org).admin_dir))) for org in ORGS
+    ]
+    assert proposal.confirmations[0].tx_id == gov.proposal_id
+    committee = await registry.get_committee()
+    assert {row.member_id for row in committee} == {founder_id(org) for org in ORGS}
+    founder = await registry.get_member(founder_id("QualityControl"))
+    assert (founder.status, founder.founder, founder.msp_id) == ("active", True, "QualityControlMSP")
+
+    # Founded once: neither a new proposal nor a late confirmation is taken.
+    again = await refusal(gov.founder("ModelTrainer").registry.init_consortium(gov.founders))
+    assert "already initialised" in again
+    assert "already initialised" in await refusal(registry.confirm_consortium(gov.proposal_id))
+
+
+async def test_a_client_identity_can_neither_propose_nor_confirm_genesis(governance: Governance) -> None:
+    gov = governance
+    for reason in (gov.clerk_proposal_refusal, gov.clerk_confirmation_refusal):
+        assert reason is not None, "a client identity's call was accepted"
+        assert 'needs an admin identity of a founding organisation (NodeOU "admin")' in reason
+        assert "QualityControlMSP" in reason
+    clerk = client_id(certificate_of(gov.clerk_dir))
+    assert clerk in str(gov.clerk_confirmation_refusal)
+    # The clerk's attempt, made with QualityControl still unconfirmed, did not count for it.
+    assert gov.pending.unconfirmed == ("QualityControlMSP",)
+    proposal = await gov.founder("Manufacturer").registry.get_genesis_proposal(gov.proposal_id)
+    assert clerk not in {c.admin for c in proposal.confirmations}
+    # Nor is the clerk anyone after genesis: it is bound to no member.
+    assert "not bound to any member" in await refusal(
+        _as(gov, gov.clerk_dir, "QualityControl", "ClosePeriod")
+    )
+
+
+async def _as(gov: Governance, identity_dir: Path, organisation: str, function: str, *args: str) -> None:
+    async with open_ledger(
+        gov.network.consortium, organisation=organisation, identity_dir=identity_dir
+    ) as own:
+        await _endorse(own, function, *args)
+
+
+async def _endorse(ledger: Ledger, function: str, *args: str) -> None:
+    """_endorse sends registry:function exactly args, bypassing the typed client, and endorses it."""
+    contract = ledger.gateway.network("mainchain").contract("registry", "registry")
+    try:
+        await contract.new_proposal(function, args=args).endorse()
+    except GatewayError as error:
+        raise LedgerError.from_gateway_error(contract.qualified_name(function), error) from error
+
+
+async def test_a_viewer_is_enrolled_at_once_and_read_by_another_organisation(governance: Governance) -> None:
+    gov = governance
+    identity_dir = new_identity(gov.network, "ConditionMonitor", "gov-viewer")
+    async with open_ledger(
+        gov.network.consortium, organisation="ConditionMonitor", identity_dir=identity_dir
+    ) as own:
+        request_id = await own.registry.request_enrolment(
+            "gov-viewer", role="viewer", attributes={"identity": "Vera"}
+        )
+    await gov.settle(request_id)
+
+    other = gov.founder("Manufacturer").registry  # another organisation, through its own peer
+    member = await other.get_member("gov-viewer")
+    assert (member.status, member.role, member.msp_id) == ("active", "viewer", "ConditionMonitorMSP")
+    assert member.identity == client_id(certificate_of(identity_dir))
+    assert (member.request_id, member.attributes) == (request_id, {"identity": "Vera"})
+    request = await other.get_enrolment(request_id)
+    assert (request.status, request.approvals, request.subject) == ("approved", (), "gov-viewer")
+    assert (await other.get_trust("gov-viewer")).member_id == "gov-viewer"
+
+
+async def test_a_critical_role_needs_k_approvals_from_two_organisations(governance: Governance) -> None:
+    gov = governance
+    company = await gov.founder("QualityControl").registry.issue_certificate(
+        "gov-company-qc",
+        kind="company",
+        subject="QualityControl",
+        project_channel="mainchain",
+        attributes={"legalEntity": "Quality Control GmbH"},
+        evidence=[DOC],
+    )
+    await gov.settle(company.transaction_id)
+    identity_dir = new_identity(gov.network, "QualityControl", "gov-auditor")
+    attributes: dict[str, str | int] = {"identity": "Ada Auditor", "companyCertificate": "gov-company-qc"}
+    async with open_ledger(
+        gov.network.consortium, organisation="QualityControl", identity_dir=identity_dir
+    ) as own:
+        request_id = await own.registry.request_enrolment(
+            "gov-auditor", role="quality-auditor", attributes=attributes, documents=[DOC]
+        )
+        await gov.settle(request_id)
+        own_approval = await refusal(own.registry.approve_enrolment(request_id))
+    assert 'forged approval: member "gov-auditor" is pending' in own_approval
+
+    reader = gov.founder("ModelTrainer").registry
+    for approvals, approver in enumerate(("Manufacturer", "ModelTrainer"), start=1):
+        await gov.settle((await gov.founder(approver).registry.approve_enrolment(request_id)).transaction_id)
+        request = await reader.get_enrolment(request_id)
+        assert (request.status, len(request.approvals)) == ("pending", approvals)
+        assert (await reader.get_member("gov-auditor")).status == "pending"
+    # Two approvals from two organisations are still fewer than k = 3.
+    await gov.settle(
+        (await gov.founder("ConditionMonitor").registry.approve_enrolment(request_id)).transaction_id
+    )
+    request = await reader.get_enrolment(request_id)
+    assert request.status == "approved"
+    assert [(a.member_id, a.organisation) for a in request.approvals] == [
+        (founder_id(org), f"{org}MSP") for org in ("Manufacturer", "ModelTrainer", "ConditionMonitor")
+    ]
+    member = await reader.get_member("gov-auditor")
+    assert (member.status, member.role, member.attributes["companyCertificate"]) == (
+        "active",
+        "quality-auditor",
+        "gov-company-qc",
+    )
+
+
+async def test_a_suspension_takes_k_approvals_and_then_refuses_the_members_writes(
+    governance: Governance,
+) -> None:
+    gov = governance
+    identity_dir = await gov.enrolled(
+        "ModelTrainer",
+        "gov-operator",
+        role="admin",
+        attributes={"identity": "Otto Operator"},
+        approvers=("Manufacturer", "ConditionMonitor", "QualityControl"),
+    )
+    reader = gov.founder("Manufacturer").registry
+    request_id = await reader.request_member_status("gov-operator", status="suspended", reason="keys leaked")
+    await gov.settle(request_id)
+    await gov.settle(
+        (await gov.founder("QualityControl").registry.approve_member_status(request_id)).transaction_id
+    )
+    request = await reader.get_status_request(request_id)
+    assert (request.state, request.requested_by) == ("pending", founder_id("Manufacturer"))
+    assert {a.organisation for a in request.approvals} == {"ManufacturerMSP", "QualityControlMSP"}
+    assert (await reader.get_member("gov-operator")).status == "active"
+
+    async with open_ledger(
+        gov.network.consortium, organisation="ModelTrainer", identity_dir=identity_dir
+    ) as own:
+
+        async def issue(cert_id: str) -> str:
+            committed = await own.registry.issue_certificate(
+                cert_id,
+                kind="company",
+                subject="ModelTrainer",
+                project_channel="mainchain",
+                attributes={"legalEntity": "Model Trainer AG"},
+                evidence=[DOC],
+            )
+            return committed.transaction_id
+
+        # Fewer than k approvals have no effect: the member still writes.
+        await gov.settle(await issue("gov-operator-cert-1"))
+        assert (await reader.get_certificate("gov-operator-cert-1")).issuer == "gov-operator"
+
+        await gov.settle(
+            (await gov.founder("ConditionMonitor").registry.approve_member_status(request_id)).transaction_id
+        )
+        assert (await reader.get_status_request(request_id)).state == "approved"
+        member = await reader.get_member("gov-operator")
+        assert (member.status, member.status_reason) == ("suspended", "keys leaked")
+
+        refused = await refusal(issue("gov-operator-cert-2"))
+    assert 'member "gov-operator" is suspended' in refused
+    assert "does not exist" in await refusal(reader.get_certificate("gov-operator-cert-2"))
+
+
+async def test_forged_and_duplicate_approvals_are_refused(governance: Governance) -> None:
+    gov = governance
+    newcomer_dir = new_identity(gov.network, "ConditionMonitor", "gov-newcomer")
+    viewer_dir = new_identity(gov.network, "Manufacturer", "gov-onlooker")
+    consortium = gov.network.consortium
+    async with (
+        open_ledger(consortium, organisation="ConditionMonitor", identity_dir=newcomer_dir) as newcomer,
+        open_ledger(consortium, organisation="Manufacturer", identity_dir=viewer_dir) as viewer,
+        open_ledger(consortium, organisation="QualityControl", identity_dir=gov.clerk_dir) as clerk,
+    ):
+        request_id = await newcomer.registry.request_enrolment(
+            "gov-newcomer", role="admin", attributes={}, documents=[DOC]
+        )
+        await gov.settle(await viewer.registry.request_enrolment("gov-onlooker", role="viewer"))
+        await gov.settle(request_id)
+        approver = gov.founder("ModelTrainer").registry
+        await gov.settle((await approver.approve_enrolment(request_id)).transaction_id)
+
+        duplicate = await refusal(approver.approve_enrolment(request_id))
+        by_viewer = await refusal(viewer.registry.approve_enrolment(request_id))
+        by_nobody = await refusal(clerk.registry.approve_enrolment(request_id))
+    assert f'member "{founder_id("ModelTrainer")}" has already approved enrolment request' in duplicate
+    assert 'forged approval: member "gov-onlooker" is not on the committee' in by_viewer
+    assert "forged approval: your identity" in by_nobody
+    assert "is not bound to any member" in by_nobody
+
+    request = await gov.founder("QualityControl").registry.get_enrolment(request_id)
+    assert request.status == "pending"
+    assert [a.member_id for a in request.approvals] == [founder_id("ModelTrainer")]
+
+
+async def test_bad_input_is_named_and_changes_nothing(governance: Governance) -> None:
+    gov = governance
+    manufacturer = gov.founder("Manufacturer")
+    registry = manufacturer.registry
+    target = founder_id("ModelTrainer")
+    before = (await registry.get_member(target), await registry.get_trust_clock())
+
+    # Missing: RequestEnrolment without its documents.
+    missing = await refusal(_endorse(manufacturer, "RequestEnrolment", "gov-missing", "viewer", "{}"))
+    assert "RequestEnrolment takes 4 arguments" in missing
+    assert "documentsJSON is missing" in missing
+    # Oversized, named before anything is parsed.
+    oversized = await refusal(registry.request_member_status(target, status="suspended", reason="x" * 2000))
+    assert "reason is 2000 bytes long: give at most 1024" in oversized
+    # Malformed: a status the committee does not set, a global scope, a broken organisation list.
+    malformed_status = await refusal(registry.request_member_status(target, status="asleep", reason="idle"))
+    assert 'status "asleep" is not a status the committee sets' in malformed_status
+    args = ["gov-global", "company", "ManufacturerMSP", "global", '{"legalEntity":"M"}', f"[{DOC_JSON}]"]
+    global_scope = await refusal(_endorse(manufacturer, "IssueCertificate", *args))
+    assert 'scope "global" cannot be issued' in global_scope
+    broken = await refusal(_endorse(manufacturer, "RegisterProject", "gov-broken", '["ManufacturerMSP",'))
+    assert "organisationsJSON is not a JSON array of MSP ids" in broken
+
+    assert "does not exist" in await refusal(registry.get_member("gov-missing"))
+    assert "does not exist" in await refusal(registry.get_certificate("gov-global"))
+    assert "is not registered" in await refusal(registry.get_project("gov-broken"))
+    assert (await registry.get_member(target), await registry.get_trust_clock()) == before
+
+
+async def test_a_project_is_registered_with_its_organisations(governance: Governance) -> None:
+    gov = governance
+    registry = gov.founder("ConditionMonitor").registry  # an admin of one of the project's organisations
+    await gov.settle((await registry.register_project(PROJECT, PROJECT_ORGS)).transaction_id)
+    project = await gov.founder("QualityControl").registry.get_project(PROJECT)
+    assert project.organisations == tuple(sorted(f"{org}MSP" for org in PROJECT_ORGS))
+    assert (project.first_period, project.period_seconds, project.registered_by) == (
+        1,
+        PARAMS.period_seconds,
+        founder_id("ConditionMonitor"),
+    )
+    submitted = await registry.get_submitted_snapshots(PROJECT)
+    assert (submitted.channel, submitted.snapshots) == (PROJECT, ())
+    assert "already registered" in await refusal(registry.register_project(PROJECT, PROJECT_ORGS))
