@@ -79,6 +79,13 @@ func TestDispatchThroughContractAPI(t *testing.T) {
 	if status, msg := d.try("bob", "provenance:RateRecord", "raw-1", "1", "", "[]"); status != 500 || !strings.Contains(msg, "this channel is not initialised") {
 		t.Fatalf("rating before InitProject: %d %s", status, msg)
 	}
+	if body := d.call("bob", "provenance:GetPeriodClock"); body != `{"initialised":false,"periodSeconds":0,"firstPeriod":0,"organisations":[],`+
+		`"initialisedBy":"","initialisedByMsp":"","initTxId":"","openPeriod":0,"openedAt":"","openedTxId":"","openedBy":""}` {
+		t.Fatalf("GetPeriodClock before InitProject = %s", body)
+	}
+	if status, msg := d.try("alice", "provenance:InitProject", projectParams); status != 500 || !strings.Contains(msg, `needs an admin identity (NodeOU "admin")`) {
+		t.Fatalf("InitProject by a client identity: %d %s", status, msg)
+	}
 	d.call("admin1", "provenance:InitProject", projectParams)
 	d.call("alice", "provenance:RecordArtifact", "model-1", "model", helloRawCID, model1SHA, "11", "application/octet-stream", `["raw-1"]`, pinned, "2", "false", "")
 
