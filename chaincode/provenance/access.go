@@ -84,3 +84,35 @@ func currentCaller(ctx contractapi.TransactionContextInterface) (caller, error) 
 	}
 	return caller{ID: id, MSPID: mspID}, nil
 }
+
+// adminOU is the organisational unit that Fabric's NodeOUs give the
+// certificates of an organisation's administrators (the default
+// AdminOUIdentifier, which the network's MSPs use).
+const adminOU = "admin"
+
+// callerAdmin returns the caller, refusing one whose certificate is not an
+// admin certificate of its organisation; action names what it tried. The
+// peer has checked that the certificate was issued by the caller's MSP, so
+// the OU tells the organisation's own administrators from its clients.
+func callerAdmin(ctx contractapi.TransactionContextInterface, action string) (caller, error) {
+	who, err := currentCaller(ctx)
+	if err != nil {
+		return caller{}, err
+	}
+	ci, err := clientIdentity(ctx)
+	if err != nil {
+		return caller{}, err
+	}
+	cert, err := ci.GetX509Certificate()
+	if err != nil {
+		return caller{}, fmt.Errorf("reading the caller's certificate: %w", err)
+	}
+	if cert != nil {
+		for _, ou := range cert.Subject.OrganizationalUnit {
+			if ou == adminOU {
+				return who, nil
+			}
+		}
+	}
+	return caller{}, fmt.Errorf("%s needs an admin identity (NodeOU %q) of one of the project's organisations: your identity %q of %s is not one; submit with your organisation's admin certificate", action, adminOU, who.ID, who.MSPID)
+}

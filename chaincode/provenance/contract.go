@@ -22,8 +22,10 @@ const (
 	EventArtifactRecorded = "ArtifactRecorded"
 	// EventFeedbackGiven is emitted by RateRecord with the Feedback.
 	EventFeedbackGiven = "FeedbackGiven"
-	// EventPeriodLengthSet is emitted by SetPeriodLength with the PeriodLength.
-	EventPeriodLengthSet = "PeriodLengthSet"
+	// EventProjectInitialised is emitted by InitProject with the PeriodClock.
+	EventProjectInitialised = "ProjectInitialised"
+	// EventPeriodClosed is emitted by ClosePeriod with the new PeriodClock.
+	EventPeriodClosed = "PeriodClosed"
 	// EventModelCertificateOpened is emitted by OpenModelCertificate with the
 	// ModelCertificate.
 	EventModelCertificateOpened = "ModelCertificateOpened"
@@ -47,7 +49,7 @@ const (
 
 // Contract records a project channel's artifacts, feedback and birth
 // certificates. Transactions live in one file per concept (artifacts.go,
-// feedback.go, certificate.go, pipeline.go), queries in queries.go.
+// clock.go, feedback.go, certificate.go, pipeline.go), queries in queries.go.
 type Contract struct {
 	contractapi.Contract
 }

@@ -16,11 +16,11 @@ func TestNewContractName(t *testing.T) {
 
 func TestEventNames(t *testing.T) {
 	got := []string{
-		EventArtifactRecorded, EventFeedbackGiven, EventPeriodLengthSet, EventModelCertificateOpened, EventPhaseAdded,
+		EventArtifactRecorded, EventFeedbackGiven, EventProjectInitialised, EventPeriodClosed, EventModelCertificateOpened, EventPhaseAdded,
 		EventModelCertificateCompleted, EventModelCertificateApproved, EventModelCertified, EventPipelineCertificateRecorded,
 	}
 	want := []string{
-		"ArtifactRecorded", "FeedbackGiven", "PeriodLengthSet", "ModelCertificateOpened", "PhaseAdded",
+		"ArtifactRecorded", "FeedbackGiven", "ProjectInitialised", "PeriodClosed", "ModelCertificateOpened", "PhaseAdded",
 		"ModelCertificateCompleted", "ModelCertificateApproved", "ModelCertified", "PipelineCertificateRecorded",
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -51,6 +51,7 @@ func TestTransactionsNeverReadTheirOwnWrites(t *testing.T) {
 	// flow still gives the same records.
 	c, stub := certFixture(t)
 	stub.IsolateWrites = true
+	submit(t, stub, admin1(), initWith(c, projectParams))
 	certifyCert1(t, c, stub)
 	a := artifactOf("report-1", `["model-1"]`)
 	a.kind, a.feedback = "report", "true"
@@ -59,12 +60,13 @@ func TestTransactionsNeverReadTheirOwnWrites(t *testing.T) {
 	list := components(t)
 	list[4]["model"] = "cert-1"
 	submit(t, stub, alice(), recordPipeline(c, "pipe-2", "2.0.0", encode(t, list), "{}"))
+	closePeriod(t, c, stub)
 	stub.NextTx()
 	ctx := fabrictest.NewContext(stub, carol())
 	if ok, err := c.IsModelCertified(ctx, "cert-1", model1SHA); !ok || err != nil {
 		t.Fatalf("IsModelCertified = %v, %v", ok, err)
 	}
-	if snap, _ := c.GetTrustSnapshot(ctx, "20148"); snap != `{"channel":"project-a","period":20148,"feedback":[{"rater":"`+bobID+`","ratee":"`+aliceID+`","score":500000}]}` {
+	if snap, _ := c.GetTrustSnapshot(ctx, "1"); snap != `{"channel":"project-a","period":1,"feedback":[{"rater":"`+bobID+`","ratee":"`+aliceID+`","score":500000}]}` {
 		t.Fatalf("snapshot = %s", snap)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
@@ -35,6 +36,11 @@ func newDispatcher(t *testing.T) *dispatcher {
 		}
 		d.users[u.name] = creator
 	}
+	creator, err := fabrictest.SerializedAdminIdentity("Org1MSP", "admin1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.users["admin1"] = creator
 	return d
 }
 
@@ -70,6 +76,17 @@ func TestDispatchThroughContractAPI(t *testing.T) {
 	pinned := `["Org1MSP","Org2MSP"]`
 	bounds := `{"source":"camera-3","dataType":"uint8","min":"0","max":"255"}`
 	d.call("alice", "provenance:RecordArtifact", "raw-1", "raw-data", helloRawCID, helloSHA256, "11", "image/png", "[]", pinned, "1", "true", bounds)
+	if status, msg := d.try("bob", "provenance:RateRecord", "raw-1", "1", "", "[]"); status != 500 || !strings.Contains(msg, "this channel is not initialised") {
+		t.Fatalf("rating before InitProject: %d %s", status, msg)
+	}
+	if body := d.call("bob", "provenance:GetPeriodClock"); body != `{"initialised":false,"periodSeconds":0,"firstPeriod":0,"organisations":[],`+
+		`"initialisedBy":"","initialisedByMsp":"","initTxId":"","openPeriod":0,"openedAt":"","openedTxId":"","openedBy":""}` {
+		t.Fatalf("GetPeriodClock before InitProject = %s", body)
+	}
+	if status, msg := d.try("alice", "provenance:InitProject", projectParams); status != 500 || !strings.Contains(msg, `needs an admin identity (NodeOU "admin")`) {
+		t.Fatalf("InitProject by a client identity: %d %s", status, msg)
+	}
+	d.call("admin1", "provenance:InitProject", projectParams)
 	d.call("alice", "provenance:RecordArtifact", "model-1", "model", helloRawCID, model1SHA, "11", "application/octet-stream", `["raw-1"]`, pinned, "2", "false", "")
 
 	// An artifact with and without the optional bounds passes the return schema.
@@ -102,11 +119,17 @@ func TestDispatchThroughContractAPI(t *testing.T) {
 		len(feedback) != 1 || feedback[0].Score != -500_000 || feedback[0].Rater != bobCert || feedback[0].Ratee != aliceCert {
 		t.Fatalf("GetFeedback = %+v, %v", feedback, err)
 	}
-	if body := d.call("bob", "provenance:GetPeriodLength"); body != `{"seconds":86400,"configured":false,"setBy":"","setByMsp":"","txId":"","timestamp":""}` {
-		t.Fatalf("GetPeriodLength = %s", body)
+	if body := d.call("bob", "provenance:GetPeriodClock"); !strings.HasPrefix(body, `{"initialised":true,"periodSeconds":86400,"firstPeriod":1,"organisations":["Org1MSP","Org2MSP","Org3MSP"],`) ||
+		!strings.Contains(body, `"openPeriod":1,`) {
+		t.Fatalf("GetPeriodClock = %s", body)
 	}
-	snapshot := d.call("bob", "provenance:GetTrustSnapshot", "20148")
-	if want := `{"channel":"project-a","period":20148,"feedback":[{"rater":"` + bobCert + `","ratee":"` + aliceCert + `","score":-500000}]}`; snapshot != want {
+	if status, msg := d.try("bob", "provenance:GetTrustSnapshot", "1"); status != 500 || !strings.HasPrefix(msg, "period 1 is still open") {
+		t.Fatalf("GetTrustSnapshot of the open period: %d %s", status, msg)
+	}
+	d.stub.Timestamp = d.stub.Timestamp.Add(24 * time.Hour)
+	d.call("admin1", "provenance:ClosePeriod")
+	snapshot := d.call("bob", "provenance:GetTrustSnapshot", "1")
+	if want := `{"channel":"project-a","period":1,"feedback":[{"rater":"` + bobCert + `","ratee":"` + aliceCert + `","score":-500000}]}`; snapshot != want {
 		t.Fatalf("GetTrustSnapshot =\n%s\nwant\n%s", snapshot, want)
 	}
 
@@ -135,8 +158,11 @@ func TestDispatchThroughContractAPI(t *testing.T) {
 		t.Fatalf("GetModelCertificate = %s", body)
 	}
 	// String arguments let the contract, not contractapi, name what is wrong.
-	if status, msg := d.try("alice", "provenance:SetPeriodLength", "3600"); status != 500 || !strings.HasPrefix(msg, "feedback has already been given on this channel") {
-		t.Fatalf("SetPeriodLength after feedback: %d %s", status, msg)
+	if status, msg := d.try("admin1", "provenance:InitProject", projectParams); status != 500 || !strings.HasPrefix(msg, "this channel was already initialised") {
+		t.Fatalf("InitProject again: %d %s", status, msg)
+	}
+	if status, msg := d.try("alice", "provenance:SetPeriodLength", "3600"); status != 500 || !strings.Contains(msg, "SetPeriodLength") {
+		t.Fatalf("SetPeriodLength: %d %s", status, msg)
 	}
 	if status, msg := d.try("bob", "provenance:RateRecord", "raw-1", "2", "", "[]"); status != 500 || msg != `score "2" is outside [-1, 1]: give a decimal from -1 (very bad) to 1 (very good)` {
 		t.Fatalf("RateRecord with score 2: %d %s", status, msg)

@@ -9,10 +9,6 @@ import (
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
 
-// defaultPeriodSeconds is a trust aggregation period unless the project
-// configures another: a day, as the paper's daily aggregation asks.
-const defaultPeriodSeconds int64 = 86400
-
 // maxPeriodSeconds bounds a configured period at a (leap) year.
 const maxPeriodSeconds int64 = 366 * 86400
 
@@ -34,8 +30,12 @@ const maxEvidence = 16
 //     [{"cid":"b...","sha256":"<64 hex>"}], "[]" for none
 //
 // Any project member may rate a record once, except its creator (client ids
-// are compared). The rating counts in the trust period of this transaction's
-// timestamp (see GetPeriodLength); a FeedbackGiven event announces it.
+// are compared). The rating counts in the trust period open on the channel
+// when it commits, read from the ledger (see GetPeriodClock), never from the
+// transaction's timestamp: a ClosePeriod ordered before it in the ledger
+// invalidates it (the clock it read has changed), so no rating lands in a
+// closed period. The channel must be initialised (InitProject). A
+// FeedbackGiven event announces it.
 func (c *Contract) RateRecord(ctx contractapi.TransactionContextInterface, artifactID string, score string, comment string, evidence string) error {
 	if err := validateID("artifactID", artifactID); err != nil {
 		return err
@@ -82,7 +82,7 @@ func (c *Contract) RateRecord(ctx contractapi.TransactionContextInterface, artif
 		_ = json.Unmarshal(existing, &earlier)
 		return fmt.Errorf("you already rated artifact %q (transaction %s): each member rates a record once", artifactID, earlier.TxID)
 	}
-	length, err := readPeriodLength(ctx)
+	clock, err := readInitialisedClock(ctx, "rating a record")
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func (c *Contract) RateRecord(ctx contractapi.TransactionContextInterface, artif
 		Score:        points,
 		Comment:      comment,
 		Evidence:     cited,
-		Period:       periodOf(st.Seconds, length.Seconds),
+		Period:       clock.OpenPeriod,
 		TxID:         st.TxID,
 		Timestamp:    st.Timestamp,
 	}
@@ -113,55 +113,6 @@ func (c *Contract) RateRecord(ctx contractapi.TransactionContextInterface, artif
 		return fmt.Errorf("writing the period index of %s: %w", what, err)
 	}
 	return emit(ctx, EventFeedbackGiven, what, record)
-}
-
-// SetPeriodLength sets the length of this channel's trust aggregation
-// periods to seconds (decimal digits, 1 to 31622400). Any member may set it,
-// once, and only before the first feedback, so that every rating on the
-// channel is counted in periods of one length. Until then a period is a day:
-// period = timestamp seconds / 86400, the Unix day number.
-func (c *Contract) SetPeriodLength(ctx contractapi.TransactionContextInterface, seconds string) error {
-	n, err := parseWholeNumber("seconds", seconds, 1, "the period length in seconds")
-	if err != nil {
-		return err
-	}
-	if n > maxPeriodSeconds {
-		return fmt.Errorf("seconds %q is longer than a year: give at most %d", seconds, maxPeriodSeconds)
-	}
-	current, err := readPeriodLength(ctx)
-	if err != nil {
-		return err
-	}
-	if current.Configured {
-		return fmt.Errorf("the period length is already set to %d seconds (transaction %s): it can be set only once per project channel", current.Seconds, current.TxID)
-	}
-	rated, err := anyFeedback(ctx)
-	if err != nil {
-		return err
-	}
-	if rated {
-		return fmt.Errorf("feedback has already been given on this channel: the period length can only be set before the first feedback, so that all periods have one length")
-	}
-	st, err := newStamp(ctx)
-	if err != nil {
-		return err
-	}
-	key, err := periodLengthKey(ctx)
-	if err != nil {
-		return err
-	}
-	record, err := writeRecord(ctx, "the period length", key, PeriodLength{
-		Seconds:    n,
-		Configured: true,
-		SetBy:      st.ID,
-		SetByMSP:   st.MSPID,
-		TxID:       st.TxID,
-		Timestamp:  st.Timestamp,
-	})
-	if err != nil {
-		return err
-	}
-	return emit(ctx, EventPeriodLengthSet, "the period length", record)
 }
 
 // parseScore reads a feedback score: a decimal in [-1, 1].
@@ -197,52 +148,4 @@ func parseEvidence(value string) ([]FeedbackEvidence, error) {
 		}
 	}
 	return cited, nil
-}
-
-// periodOf is the period holding Unix time seconds for periods of length
-// seconds, rounding down also before 1970.
-func periodOf(seconds, length int64) int64 {
-	p := seconds / length
-	if seconds%length < 0 {
-		p--
-	}
-	return p
-}
-
-// periodLengthKey is the state key of the configured period length.
-func periodLengthKey(ctx contractapi.TransactionContextInterface) (string, error) {
-	return compositeKey(ctx, "the period length", configObjectType, periodLengthConfigName)
-}
-
-// readPeriodLength returns the configured period length, or the default.
-func readPeriodLength(ctx contractapi.TransactionContextInterface) (PeriodLength, error) {
-	key, err := periodLengthKey(ctx)
-	if err != nil {
-		return PeriodLength{}, err
-	}
-	value, err := readState(ctx, "the period length", key)
-	if err != nil {
-		return PeriodLength{}, err
-	}
-	if value == nil {
-		return PeriodLength{Seconds: defaultPeriodSeconds}, nil
-	}
-	var length PeriodLength
-	if err := json.Unmarshal(value, &length); err != nil {
-		return PeriodLength{}, fmt.Errorf("decoding the period length: %w", err)
-	}
-	if length.Seconds < 1 {
-		return PeriodLength{}, fmt.Errorf("decoding the period length: %d seconds is not a length", length.Seconds)
-	}
-	return length, nil
-}
-
-// anyFeedback reports whether any feedback has been given on this channel.
-func anyFeedback(ctx contractapi.TransactionContextInterface) (bool, error) {
-	it, err := ctx.GetStub().GetStateByPartialCompositeKey(feedbackObjectType, nil)
-	if err != nil {
-		return false, fmt.Errorf("looking for feedback: %w", err)
-	}
-	defer it.Close()
-	return it.HasNext(), nil
 }

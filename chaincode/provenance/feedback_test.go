@@ -6,22 +6,20 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
 	"bcmlp.local/chaincode/internal/fabrictest"
 )
 
-// day20148 is 2025-03-01, the fixture's date, as a Unix day number.
-const day20148 = int64(20148)
-
-// feedbackFixture records, on channel project-a, alice's "model-1" asking
-// for feedback (tx-2) and her "quiet-1" not asking (tx-3).
+// feedbackFixture initialises channel project-a (tx-1, period 1 open) and
+// records alice's "model-1" asking for feedback (tx-2) and her "quiet-1" not
+// asking (tx-3).
 func feedbackFixture(t *testing.T) (*Contract, *fabrictest.Stub) {
 	t.Helper()
 	c, stub, _ := newFixture()
 	stub.ChannelID = "project-a"
+	initProject(t, c, stub)
 	a := artifactOf("model-1", "[]")
 	a.kind, a.feedback = "model", "true"
 	recordArgs(t, c, stub, alice(), a)
@@ -42,21 +40,21 @@ func TestRateRecordStoresFeedbackIndexAndEvent(t *testing.T) {
 
 	const wantRecord = `{"artifactId":"model-1","artifactTxId":"tx-2","rater":"` + bobID + `","raterMsp":"Org2MSP",` +
 		`"ratee":"` + aliceID + `","score":750000,"comment":"good \u003cmodel\u003e \u0026 clean",` +
-		`"evidence":[{"cid":"` + helloRawCID + `","sha256":"` + helloSHA256 + `"}],"period":20148,` +
+		`"evidence":[{"cid":"` + helloRawCID + `","sha256":"` + helloSHA256 + `"}],"period":1,` +
 		`"txId":"tx-4","timestamp":"2025-03-01T09:30:03.123456789Z"}`
 	key := "\x00feedback\x00model-1\x00" + bobID + "\x00"
 	if got := string(stub.State[key]); got != wantRecord {
 		t.Fatalf("feedback =\n%s\nwant\n%s", got, wantRecord)
 	}
-	indexKey := "\x00feedbackPeriod\x0020148\x00" + aliceID + "\x00" + bobID + "\x00model-1\x00"
+	indexKey := "\x00feedbackPeriod\x001\x00" + aliceID + "\x00" + bobID + "\x00model-1\x00"
 	if got := string(stub.State[indexKey]); got != "750000" {
 		t.Fatalf("period index = %q", got)
 	}
 	if ev := lastEvent(t, stub); ev.Name != "FeedbackGiven" || string(ev.Payload) != wantRecord {
 		t.Fatalf("event = %s %s", ev.Name, ev.Payload)
 	}
-	if n := len(stub.Keys()); n != 5 {
-		t.Fatalf("state has %d keys, want 2 artifacts, 1 request, 1 feedback, 1 index", n)
+	if n := len(stub.Keys()); n != 6 {
+		t.Fatalf("state has %d keys, want the clock, 2 artifacts, 1 request, 1 feedback, 1 index", n)
 	}
 }
 
@@ -153,13 +151,16 @@ func TestRateRecordRefusals(t *testing.T) {
 			want: "reading the transaction timestamp: no header"},
 		{name: "ledger read fails", setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) { s.GetStateErr = errors.New("disk") },
 			want: `reading artifact "model-1": disk`},
-		{name: "period length corrupt", setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) {
-			s.State["\x00config\x00periodLength\x00"] = []byte("{")
+		{name: "period clock corrupt", setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) {
+			s.State["\x00config\x00periodClock\x00"] = []byte("{")
 		},
-			want: "decoding the period length: unexpected end of JSON input"},
-		{name: "period length zero", setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) {
-			s.State["\x00config\x00periodLength\x00"] = []byte(`{"seconds":0}`)
-		}, want: "decoding the period length: 0 seconds is not a length"},
+			want: "decoding the period clock: unexpected end of JSON input"},
+		{name: "period clock zero", setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) {
+			s.State["\x00config\x00periodClock\x00"] = []byte(`{"initialised":true,"periodSeconds":0}`)
+		}, want: `decoding the period clock: {"initialised":true,"periodSeconds":0} is not a clock`},
+		{name: "not initialised", setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) {
+			delete(s.State, "\x00config\x00periodClock\x00")
+		}, want: "rating a record needs the channel's period clock, and this channel is not initialised: an admin of a project organisation runs InitProject"},
 		{name: "write fails", setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) { s.PutStateErr = errors.New("full") },
 			want: `writing the feedback of ` + bobID + ` on artifact "model-1": full`},
 		{name: "event fails", setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) { s.EventErr = errors.New("too big") },
@@ -220,106 +221,6 @@ func TestRateRecordAlreadyRatedReadFails(t *testing.T) {
 	if err == nil || err.Error() != `reading the feedback of `+bobID+` on artifact "model-1": injected` {
 		t.Fatalf("err = %v", err)
 	}
-}
-
-func TestPeriodOfRoundsDown(t *testing.T) {
-	for _, tt := range []struct{ seconds, length, want int64 }{
-		{0, 86400, 0}, {86399, 86400, 0}, {86400, 86400, 1}, {1740821400, 86400, 20148},
-		{-1, 86400, -1}, {-86400, 86400, -1}, {-86401, 86400, -2}, {7, 1, 7},
-	} {
-		if got := periodOf(tt.seconds, tt.length); got != tt.want {
-			t.Errorf("periodOf(%d, %d) = %d, want %d", tt.seconds, tt.length, got, tt.want)
-		}
-	}
-}
-
-func TestSetPeriodLengthChangesThePeriodOfLaterFeedback(t *testing.T) {
-	c, stub := feedbackFixture(t)
-	ctx := fabrictest.NewContext(stub, carol())
-	if got, err := c.GetPeriodLength(ctx); err != nil || !reflect.DeepEqual(got, &PeriodLength{Seconds: 86400}) {
-		t.Fatalf("default period length = %+v, %v", got, err)
-	}
-	submit(t, stub, carol(), func(ctx contractapi.TransactionContextInterface) error { return c.SetPeriodLength(ctx, "3600") })
-	const wantRecord = `{"seconds":3600,"configured":true,"setBy":"` + carolID + `","setByMsp":"Org3MSP","txId":"tx-4","timestamp":"2025-03-01T09:30:03.123456789Z"}`
-	if got := string(stub.State["\x00config\x00periodLength\x00"]); got != wantRecord {
-		t.Fatalf("period length record = %s", got)
-	}
-	if ev := lastEvent(t, stub); ev.Name != "PeriodLengthSet" || string(ev.Payload) != wantRecord {
-		t.Fatalf("event = %s %s", ev.Name, ev.Payload)
-	}
-	got, err := c.GetPeriodLength(ctx)
-	want := &PeriodLength{Seconds: 3600, Configured: true, SetBy: carolID, SetByMSP: "Org3MSP", TxID: "tx-4", Timestamp: "2025-03-01T09:30:03.123456789Z"}
-	if err != nil || !reflect.DeepEqual(got, want) {
-		t.Fatalf("GetPeriodLength = %+v, %v", got, err)
-	}
-	submit(t, stub, bob(), rate(c, "model-1", "1", "", "[]"))
-	feedback, _ := c.GetFeedback(ctx, "model-1")
-	// 2025-03-01T09:30:04Z is 1740821404 seconds: hour number 483561.
-	if len(feedback) != 1 || feedback[0].Period != 483561 {
-		t.Fatalf("feedback = %+v", feedback)
-	}
-	if snap, _ := c.GetTrustSnapshot(ctx, "483561"); !strings.Contains(snap, `"score":1000000`) {
-		t.Fatalf("snapshot of hour 483561 = %s", snap)
-	}
-}
-
-func TestSetPeriodLengthRefusals(t *testing.T) {
-	set := func(c *Contract, seconds string) func(contractapi.TransactionContextInterface) error {
-		return func(ctx contractapi.TransactionContextInterface) error { return c.SetPeriodLength(ctx, seconds) }
-	}
-	tests := []struct {
-		name    string
-		seconds string
-		setup   func(*testing.T, *Contract, *fabrictest.Stub)
-		want    string
-	}{
-		{name: "zero", seconds: "0", want: `seconds "0" is less than 1: give the period length in seconds, at least 1`},
-		{name: "word", seconds: "day", want: `seconds "day" is not a whole number: give the period length in seconds in decimal digits`},
-		{name: "fraction", seconds: "1.5", want: `seconds "1.5" is not a whole number`},
-		{name: "over a year", seconds: "31622401", want: `seconds "31622401" is longer than a year: give at most 31622400`},
-		{name: "already set", seconds: "60",
-			setup: func(t *testing.T, c *Contract, s *fabrictest.Stub) { submit(t, s, bob(), set(c, "7200")) },
-			want:  "the period length is already set to 7200 seconds (transaction tx-4): it can be set only once per project channel"},
-		{name: "after feedback", seconds: "60",
-			setup: func(t *testing.T, c *Contract, s *fabrictest.Stub) {
-				submit(t, s, bob(), rate(c, "model-1", "1", "", "[]"))
-			},
-			want: "feedback has already been given on this channel: the period length can only be set before the first feedback"},
-		{name: "ledger read fails", seconds: "60",
-			setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) { s.GetStateErr = errors.New("disk") },
-			want:  "reading the period length: disk"},
-		{name: "range fails", seconds: "60",
-			setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) { s.RangeErr = errors.New("down") },
-			want:  "looking for feedback: down"},
-		{name: "no identity", seconds: "60",
-			setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) { s.TimestampErr = errors.New("no header") },
-			want:  "reading the transaction timestamp: no header"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, stub := feedbackFixture(t)
-			if tt.setup != nil {
-				tt.setup(t, c, stub)
-			}
-			expectRefusal(t, stub, carol(), tt.want, set(c, tt.seconds))
-		})
-	}
-	t.Run("write fails", func(t *testing.T) {
-		c, stub := feedbackFixture(t)
-		stub.NextTx()
-		stub.PutStateErr = errors.New("full")
-		if err := c.SetPeriodLength(fabrictest.NewContext(stub, carol()), "60"); err == nil || err.Error() != "writing the period length: full" {
-			t.Fatalf("err = %v", err)
-		}
-	})
-	t.Run("event fails", func(t *testing.T) {
-		c, stub := feedbackFixture(t)
-		stub.NextTx()
-		stub.EventErr = errors.New("too big")
-		if err := c.SetPeriodLength(fabrictest.NewContext(stub, carol()), "60"); err == nil || err.Error() != "emitting PeriodLengthSet for the period length: too big" {
-			t.Fatalf("err = %v", err)
-		}
-	})
 }
 
 func TestGetFeedbackRefusals(t *testing.T) {
@@ -474,19 +375,21 @@ func TestGetTrustSnapshotIsCanonical(t *testing.T) {
 	submit(t, stub, dave(), rate(c, "model-1", "1", "", "[]"))
 	submit(t, stub, alice(), rate(c, "bob-1", "0.1", "", "[]"))
 	submit(t, stub, alice(), rate(c, "lab-1", "0.000001", "", "[]"))
-	// The next day's rating belongs to the next period.
-	stub.Timestamp = stub.Timestamp.Add(24 * time.Hour)
+	// A rating after ClosePeriod belongs to the next period.
+	closePeriod(t, c, stub)
 	submit(t, stub, carol(), rate(c, "model-1", "-1", "", "[]"))
+	closePeriod(t, c, stub)
+	closePeriod(t, c, stub)
 
 	ctx := fabrictest.NewContext(stub, carol())
-	got, err := c.GetTrustSnapshot(ctx, "20148")
+	got, err := c.GetTrustSnapshot(ctx, "1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Sorted by ratee, then rater, then artifact, byte-wise: the lab's record
 	// ("x509::CN=R" sorts before "x509::CN=a"), alice's, then bob's (bob-1 by
 	// alice and by carol, then bob-2 by carol).
-	want := `{"channel":"project-a","period":20148,"feedback":[` +
+	want := `{"channel":"project-a","period":1,"feedback":[` +
 		`{"rater":"` + aliceID + `","ratee":"` + labID + `","score":1},` +
 		`{"rater":"` + daveID + `","ratee":"` + aliceID + `","score":1000000},` +
 		`{"rater":"` + aliceID + `","ratee":"` + bobID + `","score":100000},` +
@@ -495,15 +398,15 @@ func TestGetTrustSnapshotIsCanonical(t *testing.T) {
 	if got != want {
 		t.Fatalf("snapshot =\n%s\nwant\n%s", got, want)
 	}
-	if again, _ := c.GetTrustSnapshot(ctx, "20148"); again != got {
+	if again, _ := c.GetTrustSnapshot(ctx, "1"); again != got {
 		t.Fatal("snapshot is not repeatable")
 	}
-	next, err := c.GetTrustSnapshot(ctx, "20149")
-	if err != nil || next != `{"channel":"project-a","period":20149,"feedback":[{"rater":"`+carolID+`","ratee":"`+aliceID+`","score":-1000000}]}` {
+	next, err := c.GetTrustSnapshot(ctx, "2")
+	if err != nil || next != `{"channel":"project-a","period":2,"feedback":[{"rater":"`+carolID+`","ratee":"`+aliceID+`","score":-1000000}]}` {
 		t.Fatalf("next period = %s, %v", next, err)
 	}
-	empty, err := c.GetTrustSnapshot(ctx, "0")
-	if err != nil || empty != `{"channel":"project-a","period":0,"feedback":[]}` {
+	empty, err := c.GetTrustSnapshot(ctx, "3")
+	if err != nil || empty != `{"channel":"project-a","period":3,"feedback":[]}` {
 		t.Fatalf("empty period = %s, %v", empty, err)
 	}
 }
@@ -514,21 +417,27 @@ func TestGetTrustSnapshotRefusals(t *testing.T) {
 		setup        func(*fabrictest.Stub)
 		want         string
 	}{
-		{name: "negative", period: "-1", want: `period "-1" is not a whole number: give the period number, e.g. 20148 for the Unix day of 2025-03-01`},
+		{name: "negative", period: "-1", want: `period "-1" is not a whole number: give a closed period's number, e.g. 1`},
+		{name: "zero", period: "0", want: `period "0" is less than 1`},
 		{name: "empty", period: "", want: `period "" is not a whole number`},
 		{name: "overflow", period: "99999999999999999999", want: `period "99999999999999999999" is too large`},
-		{name: "range fails", period: "20148", setup: func(s *fabrictest.Stub) { s.RangeErr = errors.New("down") },
-			want: "reading the feedback of period 20148: down"},
-		{name: "corrupt score", period: "20148", setup: func(s *fabrictest.Stub) {
-			s.State["\x00feedbackPeriod\x0020148\x00a\x00b\x00c\x00"] = []byte("x")
-		}, want: `decoding the feedback index of period 20148: score "x"`},
-		{name: "short key", period: "20148", setup: func(s *fabrictest.Stub) {
-			s.State["\x00feedbackPeriod\x0020148\x00a\x00"] = []byte("1")
-		}, want: "decoding the feedback index of period 20148: key has 2 parts, not 4"},
+		{name: "open", period: "2", want: "period 2 is still open (since 2025-03-02T09:30:03.123456789Z): snapshots are for closed periods only"},
+		{name: "future", period: "3", want: "period 3 has not begun (period 2 is open): snapshots are for closed periods only"},
+		{name: "not initialised", period: "1", setup: func(s *fabrictest.Stub) { delete(s.State, "\x00config\x00periodClock\x00") },
+			want: "a trust snapshot needs the channel's period clock, and this channel is not initialised"},
+		{name: "range fails", period: "1", setup: func(s *fabrictest.Stub) { s.RangeErr = errors.New("down") },
+			want: "reading the feedback of period 1: down"},
+		{name: "corrupt score", period: "1", setup: func(s *fabrictest.Stub) {
+			s.State["\x00feedbackPeriod\x001\x00a\x00b\x00c\x00"] = []byte("x")
+		}, want: `decoding the feedback index of period 1: score "x"`},
+		{name: "short key", period: "1", setup: func(s *fabrictest.Stub) {
+			s.State["\x00feedbackPeriod\x001\x00a\x00"] = []byte("1")
+		}, want: "decoding the feedback index of period 1: key has 2 parts, not 4"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, stub := feedbackFixture(t)
+			closePeriod(t, c, stub)
 			if tt.setup != nil {
 				tt.setup(stub)
 			}
@@ -540,10 +449,10 @@ func TestGetTrustSnapshotRefusals(t *testing.T) {
 	}
 }
 
-func TestGetPeriodLengthCorrupt(t *testing.T) {
+func TestGetPeriodClockCorrupt(t *testing.T) {
 	c, stub := feedbackFixture(t)
-	stub.State["\x00config\x00periodLength\x00"] = []byte("[")
-	if got, err := c.GetPeriodLength(fabrictest.NewContext(stub, bob())); err == nil || got != nil {
-		t.Fatalf("GetPeriodLength = %+v, %v", got, err)
+	stub.State["\x00config\x00periodClock\x00"] = []byte("[")
+	if got, err := c.GetPeriodClock(fabrictest.NewContext(stub, bob())); err == nil || got != nil {
+		t.Fatalf("GetPeriodClock = %+v, %v", got, err)
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
-
 	"bcmlp.local/chaincode/internal/fabrictest"
 )
 
@@ -17,7 +15,7 @@ import (
 func TestGoldenQueryRecords(t *testing.T) {
 	c, stub, _ := newFixture()
 	stub.ChannelID = "project-a"
-	submit(t, stub, carol(), func(ctx contractapi.TransactionContextInterface) error { return c.SetPeriodLength(ctx, "86400") })
+	submit(t, stub, admin1(), initWith(c, projectParams))
 	raw := artifactOf("raw-1", "[]")
 	raw.kind, raw.mediaType = "raw-data", "image/png"
 	raw.bounds = `{"source":"camera-3","dataType":"uint8","min":"-0.5","max":"255"}`
@@ -28,6 +26,7 @@ func TestGoldenQueryRecords(t *testing.T) {
 	evidence := `[{"cid":"` + helloRawCID + `","sha256":"` + helloSHA256 + `"}]`
 	submit(t, stub, bob(), rate(c, "dataset-1", "0.75", "clean labels", evidence))
 	submit(t, stub, carol(), rate(c, "dataset-1", "-0.25", "", "[]"))
+	closePeriod(t, c, stub)
 
 	ctx := fabrictest.NewContext(stub, dave())
 	records := []struct {
@@ -37,8 +36,8 @@ func TestGoldenQueryRecords(t *testing.T) {
 		{"artifact.json", func() (any, error) { return c.GetArtifact(ctx, "raw-1") }},
 		{"lineage.json", func() (any, error) { return c.GetLineage(ctx, "dataset-1") }},
 		{"feedback.json", func() (any, error) { return c.GetFeedback(ctx, "dataset-1") }},
-		{"period_length.json", func() (any, error) { return c.GetPeriodLength(ctx) }},
-		{"trust_snapshot.json", func() (any, error) { return c.GetTrustSnapshot(ctx, "20148") }},
+		{"period_clock.json", func() (any, error) { return c.GetPeriodClock(ctx) }},
+		{"trust_snapshot.json", func() (any, error) { return c.GetTrustSnapshot(ctx, "1") }},
 	}
 	for _, r := range records {
 		v, err := r.query()

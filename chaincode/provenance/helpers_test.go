@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
@@ -98,4 +99,32 @@ func lastEvent(t *testing.T, stub *fabrictest.Stub) fabrictest.Event {
 		t.Fatalf("events = %+v, want exactly one", stub.Events)
 	}
 	return stub.Events[0]
+}
+
+// Admin identities (NodeOU "admin") of the project's organisations.
+func admin1() *fabrictest.Identity { return fabrictest.NewAdminIdentity("Org1MSP", "admin1") }
+func admin2() *fabrictest.Identity { return fabrictest.NewAdminIdentity("Org2MSP", "admin2") }
+
+const admin1ID = "x509::CN=admin1,OU=admin::CN=ca.Org1MSP"
+
+// projectParams is InitProject's paramsJSON for the tests' project: a day's
+// periods from period 1, organisations Org1MSP to Org3MSP.
+const projectParams = `{"periodSeconds":86400,"firstPeriod":1,"organisations":["Org2MSP","Org1MSP","Org3MSP"]}`
+
+// initProject runs InitProject with projectParams, signed by admin1, in the
+// stub's current transaction (tx-1 on a new stub, which the other helpers
+// skip), and clears its event.
+func initProject(t *testing.T, c *Contract, stub *fabrictest.Stub) {
+	t.Helper()
+	if err := c.InitProject(fabrictest.NewContext(stub, admin1()), projectParams); err != nil {
+		t.Fatalf("InitProject: %v", err)
+	}
+	stub.Events = nil
+}
+
+// closePeriod lets a day pass and closes the open period, signed by admin2.
+func closePeriod(t *testing.T, c *Contract, stub *fabrictest.Stub) {
+	t.Helper()
+	stub.Timestamp = stub.Timestamp.Add(24 * time.Hour)
+	submit(t, stub, admin2(), c.ClosePeriod)
 }

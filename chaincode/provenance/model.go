@@ -107,18 +107,47 @@ type FeedbackEvidence struct {
 	SHA256 string `json:"sha256"`
 }
 
-// PeriodLength is the length of this channel's trust aggregation periods.
-type PeriodLength struct {
-	// Seconds is the period's length; 86400 (a day) unless configured.
-	Seconds int64 `json:"seconds"`
-	// Configured is whether SetPeriodLength set it.
-	Configured bool `json:"configured"`
-	// SetBy and SetByMSP are who set it, TxID and Timestamp when; all ""
-	// while the default is in force.
-	SetBy     string `json:"setBy"`
-	SetByMSP  string `json:"setByMsp"`
-	TxID      string `json:"txId"`
-	Timestamp string `json:"timestamp"`
+// PeriodClock is this channel's project settings and trust period clock:
+// InitProject writes it once, each ClosePeriod advances OpenPeriod. Before
+// InitProject GetPeriodClock answers the zero clock, Initialised false.
+type PeriodClock struct {
+	// Initialised is whether InitProject has run on this channel.
+	Initialised bool `json:"initialised"`
+	// PeriodSeconds is the shortest time a period stays open, copied from
+	// the registry's periodSeconds when the channel was made.
+	PeriodSeconds int64 `json:"periodSeconds"`
+	// FirstPeriod is the period open at InitProject, the registry's open
+	// period when the project was registered.
+	FirstPeriod int64 `json:"firstPeriod"`
+	// Organisations are the project's organisations' MSP ids, sorted; their
+	// admins close periods.
+	Organisations []string `json:"organisations"`
+	// InitialisedBy and InitialisedByMSP are the admin who ran InitProject,
+	// InitTxID its transaction.
+	InitialisedBy    string `json:"initialisedBy"`
+	InitialisedByMSP string `json:"initialisedByMsp"`
+	InitTxID         string `json:"initTxId"`
+	// OpenPeriod is the period ratings committed now count in; every period
+	// from FirstPeriod below it is closed.
+	OpenPeriod int64 `json:"openPeriod"`
+	// OpenedAt is the timestamp (RFC 3339, UTC) of the transaction that
+	// opened OpenPeriod (InitProject or ClosePeriod), OpenedTxID that
+	// transaction and OpenedBy its signer.
+	OpenedAt   string `json:"openedAt"`
+	OpenedTxID string `json:"openedTxId"`
+	OpenedBy   string `json:"openedBy"`
+}
+
+// ProjectSettings is InitProject's paramsJSON.
+type ProjectSettings struct {
+	// PeriodSeconds is the registry's periodSeconds, 1 to 31622400.
+	PeriodSeconds int64 `json:"periodSeconds"`
+	// FirstPeriod is the registry's open period when the project was
+	// registered, at least 1.
+	FirstPeriod int64 `json:"firstPeriod"`
+	// Organisations are the project's organisations' MSP ids, 2 to 16,
+	// distinct, the caller's among them.
+	Organisations []string `json:"organisations"`
 }
 
 // TrustSnapshot is a period's feedback on this channel in the canonical form
@@ -276,7 +305,7 @@ const (
 	configObjectType       = "config"
 	modelCertObjectType    = "modelCertificate"
 	pipelineCertObjectType = "pipelineCertificate"
-	periodLengthConfigName = "periodLength"
+	periodClockConfigName  = "periodClock"
 )
 
 var (

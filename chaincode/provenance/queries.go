@@ -16,7 +16,7 @@ import (
 func (c *Contract) GetEvaluateTransactions() []string {
 	return []string{
 		"GetArtifact", "GetLineage",
-		"GetFeedback", "ListAwaitingFeedback", "GetPeriodLength", "GetTrustSnapshot",
+		"GetFeedback", "ListAwaitingFeedback", "GetPeriodClock", "GetTrustSnapshot",
 		"GetModelCertificate", "IsModelCertified", "GetPipelineCertificate",
 	}
 }
@@ -138,20 +138,24 @@ func (c *Contract) ListAwaitingFeedback(ctx contractapi.TransactionContextInterf
 	return awaiting, nil
 }
 
-// GetPeriodLength returns the length of this channel's trust aggregation
-// periods: 86400 seconds unless SetPeriodLength configured another.
-func (c *Contract) GetPeriodLength(ctx contractapi.TransactionContextInterface) (*PeriodLength, error) {
-	length, err := readPeriodLength(ctx)
+// GetPeriodClock returns this channel's project settings and period clock:
+// the period ratings count in now, since when it is open, the period length
+// and the project's organisations; Initialised is false (and the rest zero)
+// until InitProject has run.
+func (c *Contract) GetPeriodClock(ctx contractapi.TransactionContextInterface) (*PeriodClock, error) {
+	clock, err := readClock(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &length, nil
+	return &clock, nil
 }
 
 // GetTrustSnapshot returns the canonical trust snapshot of period (decimal
-// digits; the period of a timestamp is its Unix seconds divided, rounding
-// down, by the period length, so by default the Unix day number). A period
-// not yet over may be queried; its snapshot grows until it ends.
+// digits), a closed period of this channel: from its first period (see
+// GetPeriodClock) up to the one before the open period. Periods are numbered
+// as the registry's, 1, 2, ... from genesis, and only ClosePeriod closes one,
+// so a snapshot, once answered, never changes. The open period and later
+// ones are refused, as are periods before the channel's first.
 //
 // The canonical form, which the registry contract on mainchain hashes
 // (SHA-256 of exactly these bytes) to cross-check a submitted snapshot, is
@@ -166,9 +170,21 @@ func (c *Contract) GetPeriodLength(ctx contractapi.TransactionContextInterface) 
 // rater is the rating member's client id, the ratee the rated record's
 // creator's client id. The artifact ID orders entries but is not part of them.
 func (c *Contract) GetTrustSnapshot(ctx contractapi.TransactionContextInterface, period string) (string, error) {
-	p, err := parseWholeNumber("period", period, 0, "the period number, e.g. 20148 for the Unix day of 2025-03-01")
+	p, err := parseWholeNumber("period", period, 1, "a closed period's number, e.g. 1")
 	if err != nil {
 		return "", err
+	}
+	clock, err := readInitialisedClock(ctx, "a trust snapshot")
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case p == clock.OpenPeriod:
+		return "", fmt.Errorf("period %d is still open (since %s): snapshots are for closed periods only; it closes with ClosePeriod, no earlier than %d seconds after it opened", p, clock.OpenedAt, clock.PeriodSeconds)
+	case p > clock.OpenPeriod:
+		return "", fmt.Errorf("period %d has not begun (period %d is open): snapshots are for closed periods only", p, clock.OpenPeriod)
+	case p < clock.FirstPeriod:
+		return "", fmt.Errorf("period %d is before this channel's first period %d: the project was registered later, so it has no snapshot", p, clock.FirstPeriod)
 	}
 	snapshot, err := trustSnapshot(ctx, p)
 	if err != nil {

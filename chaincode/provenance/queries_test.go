@@ -169,7 +169,7 @@ func TestGetArtifactRefusals(t *testing.T) {
 
 func TestEvaluateTransactionsAreTheQueries(t *testing.T) {
 	want := []string{
-		"GetArtifact", "GetLineage", "GetFeedback", "ListAwaitingFeedback", "GetPeriodLength", "GetTrustSnapshot",
+		"GetArtifact", "GetLineage", "GetFeedback", "ListAwaitingFeedback", "GetPeriodClock", "GetTrustSnapshot",
 		"GetModelCertificate", "IsModelCertified", "GetPipelineCertificate",
 	}
 	if got := NewContract().GetEvaluateTransactions(); !reflect.DeepEqual(got, want) {

@@ -143,27 +143,42 @@ class Feedback:
 
 
 @dataclass(frozen=True, slots=True)
-class PeriodLength:
-    """PeriodLength is the length of the channel's trust periods (86400 s unless configured)."""
+class PeriodClock:
+    """PeriodClock is the channel's project settings and trust period clock.
 
-    seconds: int
-    configured: bool
-    set_by: str
-    set_by_msp: str
-    tx_id: str
-    timestamp: str
+    InitProject sets it once (``initialised`` is False and the rest empty before); each
+    ClosePeriod advances ``open_period``. Ratings count in the open period when they commit;
+    every period from ``first_period`` below it is closed and has a trust snapshot.
+    """
+
+    initialised: bool
+    period_seconds: int  # the least time a period stays open, the registry's periodSeconds
+    first_period: int  # the registry's open period when the project was registered
+    organisations: tuple[str, ...]  # MSP ids, sorted; their admins close periods
+    initialised_by: str
+    initialised_by_msp: str
+    init_tx_id: str
+    open_period: int
+    opened_at: str  # timestamp of the transaction that opened open_period
+    opened_tx_id: str
+    opened_by: str
 
     @classmethod
-    def from_json(cls, payload: bytes) -> PeriodLength:
-        """from_json reads the JSON GetPeriodLength returns."""
-        f = Fields.of(payload, "period length")
+    def from_json(cls, payload: bytes) -> PeriodClock:
+        """from_json reads the JSON GetPeriodClock returns."""
+        f = Fields.of(payload, "period clock")
         return cls(
-            f.integer("seconds"),
-            f.flag("configured"),
-            f.text("setBy"),
-            f.text("setByMsp"),
-            f.text("txId"),
-            f.text("timestamp"),
+            initialised=f.flag("initialised"),
+            period_seconds=f.integer("periodSeconds"),
+            first_period=f.integer("firstPeriod"),
+            organisations=f.texts("organisations"),
+            initialised_by=f.text("initialisedBy"),
+            initialised_by_msp=f.text("initialisedByMsp"),
+            init_tx_id=f.text("initTxId"),
+            open_period=f.integer("openPeriod"),
+            opened_at=f.text("openedAt"),
+            opened_tx_id=f.text("openedTxId"),
+            opened_by=f.text("openedBy"),
         )
 
 
@@ -412,7 +427,7 @@ class ProvenanceClient:
     def _msp_id(self, organisation: str) -> str:
         return self._organisations.organisation(organisation).msp_id
 
-    # Transactions (chaincode/provenance artifacts.go, feedback.go, certificate.go, pipeline.go).
+    # Transactions (chaincode/provenance artifacts.go, clock.go, feedback.go, certificate.go, pipeline.go).
 
     async def record_artifact(
         self,
@@ -464,9 +479,32 @@ class ProvenanceClient:
         )
         return committed
 
-    async def set_period_length(self, seconds: int) -> Committed:
-        """set_period_length sets the channel's trust period length, once, before the first feedback."""
-        committed, _ = await self._calls.submit("SetPeriodLength", str(seconds))
+    async def init_project(
+        self, *, period_seconds: int, first_period: int, organisations: Sequence[str]
+    ) -> Committed:
+        """init_project sets the channel up, once, as an admin of one of the project's organisations.
+
+        period_seconds is the registry's periodSeconds, first_period the registry's open period when
+        the project was registered, organisations the project's organisations (consortium names).
+        """
+        committed, _ = await self._calls.submit(
+            "InitProject",
+            object_argument(
+                {
+                    "periodSeconds": period_seconds,
+                    "firstPeriod": first_period,
+                    "organisations": [self._msp_id(organisation) for organisation in organisations],
+                }
+            ),
+        )
+        return committed
+
+    async def close_period(self) -> Committed:
+        """close_period closes the open trust period, as an admin of a project organisation.
+
+        The chaincode refuses it before the period length has passed since the period opened.
+        """
+        committed, _ = await self._calls.submit("ClosePeriod")
         return committed
 
     async def open_model_certificate(
@@ -549,12 +587,12 @@ class ProvenanceClient:
         payload = await self._calls.evaluate("ListAwaitingFeedback", rater)
         return tuple(Artifact.from_fields(f) for f in Fields.list_of(payload, "artifacts awaiting feedback"))
 
-    async def get_period_length(self) -> PeriodLength:
-        """get_period_length returns the channel's trust period length."""
-        return PeriodLength.from_json(await self._calls.evaluate("GetPeriodLength"))
+    async def get_period_clock(self) -> PeriodClock:
+        """get_period_clock returns the channel's open period, period length and organisations."""
+        return PeriodClock.from_json(await self._calls.evaluate("GetPeriodClock"))
 
     async def get_trust_snapshot(self, period: int) -> TrustSnapshot:
-        """get_trust_snapshot returns the channel's trust snapshot of period, for submit_trust_snapshot."""
+        """get_trust_snapshot returns a closed period's trust snapshot, for submit_trust_snapshot."""
         return TrustSnapshot.from_json(await self._calls.evaluate("GetTrustSnapshot", str(period)))
 
     async def get_model_certificate(self, cert_id: str) -> ModelCertificate:

@@ -158,10 +158,10 @@ def test_the_stock_peer_cli_queries_the_chaincode(network: RunningNetwork) -> No
         "-n",
         "provenance",
         "-c",
-        json.dumps({"Args": ["provenance:GetPeriodLength"]}),
+        json.dumps({"Args": ["provenance:GetPeriodClock"]}),
     )
     assert code == 0, out
-    assert "seconds" in json.loads(out.strip().splitlines()[-1]), out
+    assert "openPeriod" in json.loads(out.strip().splitlines()[-1]), out
     code, out = network.script("ledger.sh", "cli", "QualityControl", "channel", "getinfo", "-c", "mainchain")
     assert code == 0, out
     assert '"height"' in out
@@ -180,5 +180,5 @@ async def test_an_organisation_outside_a_project_cannot_read_it_through_a_member
 ) -> None:
     async with network.gateway("QualityControl", via="Manufacturer") as stranger:
         with pytest.raises(EvaluateError) as refused:
-            await provenance(stranger).evaluate("GetPeriodLength")
+            await provenance(stranger).evaluate("GetPeriodClock")
     assert "access denied" in str(refused.value).lower(), refused.value

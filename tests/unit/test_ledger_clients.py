@@ -268,9 +268,9 @@ async def test_registry_transactions_send_the_contract_arguments(
     await registry.vote_parameters("tx-11")
     assert peer.last() == ("registry:VoteParameters", ["tx-11"])
 
-    canonical = '{"channel":"project-a","period":20148,"feedback":[]}'
+    canonical = '{"channel":"project-a","period":3,"feedback":[]}'
     await registry.submit_trust_snapshot(TrustSnapshot.from_json(canonical.encode()))
-    assert peer.last() == ("registry:SubmitTrustSnapshot", ["project-a", "20148", canonical])
+    assert peer.last() == ("registry:SubmitTrustSnapshot", ["project-a", "3", canonical])
 
     await registry.register_project("project-a", ["QualityControl", "Manufacturer"])
     assert peer.last() == (
@@ -344,8 +344,15 @@ async def test_provenance_transactions_send_the_contract_arguments(
         "provenance:RateRecord",
         ["raw-1", "-0.25", "", f'[{{"cid":"{DOC.cid}","sha256":"{"cd" * 32}"}}]'],
     )
-    await provenance.set_period_length(3600)
-    assert peer.last() == ("provenance:SetPeriodLength", ["3600"])
+    await provenance.init_project(
+        period_seconds=86400, first_period=4, organisations=["QualityControl", "Manufacturer"]
+    )
+    assert peer.last() == (
+        "provenance:InitProject",
+        ['{"periodSeconds":86400,"firstPeriod":4,"organisations":["QualityControlMSP","ManufacturerMSP"]}'],
+    )
+    await provenance.close_period()
+    assert peer.last() == ("provenance:ClosePeriod", [])
 
     await provenance.open_model_certificate(
         "cert-1",
@@ -567,6 +574,17 @@ async def test_registry_queries_read_the_contract_records(
     )
 
 
+async def test_the_period_clock_of_a_channel_not_yet_initialised_reads_as_such(
+    provenance: ProvenanceClient, peer: ScriptedPeer
+) -> None:
+    peer.answers["provenance:GetPeriodClock"] = (
+        b'{"initialised":false,"periodSeconds":0,"firstPeriod":0,"organisations":[],"initialisedBy":"",'
+        b'"initialisedByMsp":"","initTxId":"","openPeriod":0,"openedAt":"","openedTxId":"","openedBy":""}'
+    )
+    clock = await provenance.get_period_clock()
+    assert (clock.initialised, clock.open_period, clock.organisations) == (False, 0, ())
+
+
 async def test_provenance_queries_read_the_contract_records(
     provenance: ProvenanceClient, peer: ScriptedPeer
 ) -> None:
@@ -575,7 +593,7 @@ async def test_provenance_queries_read_the_contract_records(
         ("GetLineage", "lineage.json"),
         ("ListAwaitingFeedback", "lineage.json"),
         ("GetFeedback", "feedback.json"),
-        ("GetPeriodLength", "period_length.json"),
+        ("GetPeriodClock", "period_clock.json"),
         ("GetTrustSnapshot", "trust_snapshot.json"),
         ("GetModelCertificate", "model_certificate.json"),
         ("GetPipelineCertificate", "pipeline_certificate.json"),
@@ -595,17 +613,20 @@ async def test_provenance_queries_read_the_contract_records(
     assert peer.last() == ("provenance:ListAwaitingFeedback", [""])
 
     feedback = await provenance.get_feedback("dataset-1")
-    assert [(f.score, f.period) for f in feedback] == [(Decimal("0.75"), 20148), (Decimal("-0.25"), 20148)]
+    assert [(f.score, f.period) for f in feedback] == [(Decimal("0.75"), 1), (Decimal("-0.25"), 1)]
     assert (
         feedback[0].evidence[0].sha256 == "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
     )
 
-    period = await provenance.get_period_length()
-    assert (period.seconds, period.configured, period.set_by_msp) == (86400, True, "Org3MSP")
+    clock = await provenance.get_period_clock()
+    assert (clock.initialised, clock.period_seconds) == (True, 86400)
+    assert (clock.first_period, clock.open_period) == (1, 2)
+    assert clock.organisations == ("Org1MSP", "Org2MSP", "Org3MSP")
+    assert (clock.initialised_by_msp, clock.opened_tx_id) == ("Org1MSP", "tx-7")
 
-    snapshot = await provenance.get_trust_snapshot(20148)
-    assert peer.last() == ("provenance:GetTrustSnapshot", ["20148"])
-    assert (snapshot.channel, snapshot.period) == ("project-a", 20148)
+    snapshot = await provenance.get_trust_snapshot(1)
+    assert peer.last() == ("provenance:GetTrustSnapshot", ["1"])
+    assert (snapshot.channel, snapshot.period) == ("project-a", 1)
     assert [entry.score for entry in snapshot.feedback] == [Decimal("0.75"), Decimal("-0.25")]
     assert (
         snapshot.canonical == golden(PROVENANCE_GOLDEN, "trust_snapshot.json").decode()
