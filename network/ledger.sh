@@ -527,6 +527,11 @@ case ${1:-} in
     if [[ " $* " == *" invoke "* ]]; then mapfile -t oargs < <(orderer_args "$org"); set -- "$@" "${oargs[@]}"; fi
     as_admin "$org" "$FABRIC_BIN/peer" "$@" ;;
   start-orderer) [[ -n ${2:-} ]] || die "usage: ledger.sh start-orderer NAME"; start_orderer "$2" ;;
-  start-peer) [[ -n ${2:-} ]] || die "usage: ledger.sh start-peer ORG"; org_index "$2" >/dev/null; start_peer "$2" ;;
+  start-peer) # ready once gossip on each of its channels knows every other peer again
+    [[ -n ${2:-} ]] || die "usage: ledger.sh start-peer ORG"; org_index "$2" >/dev/null; start_peer "$2"
+    for f in "$BCMLP_RUN"/channels/*/organisations; do
+      if [[ ! -f $f ]] || ! grep -qx "$2" "$f"; then continue; fi
+      mapfile -t orgs <"$f"; wait_gossip "$(basename "$(dirname "$f")")" "${orgs[@]}"
+    done ;;
   *) die "usage: ledger.sh up | project NAME ORG... | cli ORG PEER-ARGS... | start-orderer|stop-orderer NAME | start-peer|stop-peer ORG | height ORDERER CHANNEL | verify ORG|PATH" ;;
 esac

@@ -750,12 +750,21 @@ class RegistryClient:
         return result.decode()
 
     async def request_organisation_enrolment(
-        self, organisation: str, *, documents: Sequence[Document], legal_name: str | None = None
+        self,
+        organisation: str,
+        *,
+        documents: Sequence[Document],
+        legal_name: str | None = None,
+        msp_id: str | None = None,
     ) -> str:
-        """request_organisation_enrolment sponsors organisation's enrolment; returns the request id."""
+        """request_organisation_enrolment sponsors organisation's enrolment; returns the request id.
+
+        An organisation that is not in the network description yet (it joins with `make org-add`
+        once approved) is named by the MSP id it will use, msp_id.
+        """
         _, result = await self._calls.submit(
             "RequestOrganisationEnrolment",
-            self._msp_id(organisation),
+            msp_id or self._msp_id(organisation),
             legal_name or organisation,
             to_json([d.to_json() for d in documents]),
         )
@@ -887,9 +896,12 @@ class RegistryClient:
         """get_enrolment returns an enrolment request with its approvals."""
         return EnrolmentRequest.from_json(await self._calls.evaluate("GetEnrolment", request_id))
 
-    async def get_organisation_enrolment(self, organisation: str) -> OrganisationEnrolment:
-        """get_organisation_enrolment returns the organisation called organisation and its enrolment."""
-        payload = await self._calls.evaluate("GetOrganisationEnrolment", self._msp_id(organisation))
+    async def get_organisation_enrolment(
+        self, organisation: str, *, msp_id: str | None = None
+    ) -> OrganisationEnrolment:
+        """get_organisation_enrolment returns the organisation called organisation and its enrolment
+        (msp_id names one that is not in the network description yet)."""
+        payload = await self._calls.evaluate("GetOrganisationEnrolment", msp_id or self._msp_id(organisation))
         return OrganisationEnrolment.from_json(payload)
 
     async def get_parameters(self) -> Parameters:

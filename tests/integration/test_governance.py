@@ -13,6 +13,8 @@ too few. Every test after it makes its own members and is independent of the oth
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 import time
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import AsyncExitStack
@@ -34,6 +36,7 @@ from gateway.ledger import (
     client_id,
     open_ledger,
 )
+from tests.conftest import ROOT
 from tests.integration.conftest import PROJECT, PROJECT_ORGS, RunningNetwork
 
 ORGS = ("Manufacturer", "ModelTrainer", "ConditionMonitor", "QualityControl")
@@ -469,3 +472,71 @@ async def test_a_project_is_registered_with_its_organisations(governance: Govern
     submitted = await registry.get_submitted_snapshots(PROJECT)
     assert (submitted.channel, submitted.snapshots) == (PROJECT, ())
     assert "already registered" in await refusal(registry.register_project(PROJECT, PROJECT_ORGS))
+
+
+def make(network: RunningNetwork, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", "-s", "--no-print-directory", *args],
+        cwd=ROOT,
+        env={**os.environ, **network.env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+async def test_make_member_add_enrols_a_viewer_under_its_own_identity(governance: Governance) -> None:
+    network = governance.network
+    proc = make(network, "member-add", "ORG=ConditionMonitor", "NAME=gov-watcher", "ROLE=viewer")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "member gov-watcher of ConditionMonitor as viewer, status active" in proc.stdout
+    request_id = proc.stdout.split("enrolment request ")[1].split(":")[0]
+    await governance.settle(request_id)
+    member = await governance.founder("ModelTrainer").registry.get_member("gov-watcher")
+    own = certificate_of(new_identity(network, "ConditionMonitor", "gov-watcher"))
+    assert member.identity == client_id(own)
+    assert member.status == "active"
+
+
+async def test_a_fifth_organisation_joins_after_its_approval_and_its_writes_are_read_by_others(
+    governance: Governance,
+) -> None:
+    network, newcomer = governance.network, "Supplier"
+    added = network.run_dir / "added-organisations"
+
+    refused = make(network, "org-add", f"ORG={newcomer}")
+    assert refused.returncode != 0
+    assert f"{newcomer} has no enrolment on chain" in refused.stderr, refused.stderr
+    assert not added.exists()
+    assert not (network.run_dir / "ca" / newcomer.lower()).exists()
+
+    sponsor = governance.founder("Manufacturer")
+    request_id = await sponsor.registry.request_organisation_enrolment(
+        newcomer, documents=[DOC], msp_id=f"{newcomer}MSP"
+    )
+    await governance.settle(request_id)
+    for approver in ("ModelTrainer", "ConditionMonitor"):
+        await governance.settle(
+            (await governance.founder(approver).registry.approve_enrolment(request_id)).transaction_id
+        )
+    pending = make(network, "org-add", f"ORG={newcomer}")
+    assert pending.returncode != 0
+    assert "not approved" in pending.stderr, pending.stderr
+    await governance.settle(
+        (await governance.founder("QualityControl").registry.approve_enrolment(request_id)).transaction_id
+    )
+
+    joined = make(network, "org-add", f"ORG={newcomer}")
+    assert joined.returncode == 0, joined.stdout + joined.stderr
+    consortium = network.reload()
+    assert newcomer in consortium.channels["mainchain"]
+    org = consortium.organisation(newcomer)
+    async with open_ledger(consortium, organisation=newcomer, identity_dir=org.admin_dir) as own:
+        request = await own.registry.request_enrolment("supplier-viewer", role="viewer")
+    await governance.settle(request)
+    member = await governance.founder("QualityControl").registry.get_member("supplier-viewer")
+    assert member.msp_id == f"{newcomer}MSP"
+    assert member.status == "active"
+    again = make(network, "org-add", f"ORG={newcomer}")
+    assert again.returncode != 0
+    assert f"{newcomer} is a member already" in again.stderr
