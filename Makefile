@@ -79,3 +79,4 @@ test: install lint test-go test-py
 
 bench: install
 	$(PY) bench/network.py
+	$(PY) bench/governance.py
