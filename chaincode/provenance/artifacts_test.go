@@ -1,6 +1,7 @@
 package provenance
 
 import (
+	"bcmlp.local/chaincode/internal/identity"
 	"errors"
 	"fmt"
 	"reflect"
@@ -356,8 +357,8 @@ func TestRecordArtifactWithoutIdentity(t *testing.T) {
 				ctx.SetClientIdentity(ident)
 			}
 			err := artifactOf("raw-1", "[]").record(NewContract(), ctx)
-			if !errors.Is(err, errNoIdentity) {
-				t.Fatalf("err = %v, want %v", err, errNoIdentity)
+			if !errors.Is(err, identity.ErrNone) {
+				t.Fatalf("err = %v, want %v", err, identity.ErrNone)
 			}
 			if len(stub.State) != 0 {
 				t.Fatal("state written without an identity")

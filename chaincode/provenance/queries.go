@@ -1,6 +1,7 @@
 package provenance
 
 import (
+	"bcmlp.local/chaincode/internal/identity"
 	"bcmlp.local/chaincode/internal/validate"
 	"encoding/json"
 	"fmt"
@@ -96,7 +97,7 @@ func (c *Contract) GetFeedback(ctx contractapi.TransactionContextInterface, arti
 // ("x509::<subject>::<issuer>"); "" means the caller.
 func (c *Contract) ListAwaitingFeedback(ctx contractapi.TransactionContextInterface, raterID string) ([]*Artifact, error) {
 	if raterID == "" {
-		id, err := callerID(ctx)
+		id, err := identity.ID(ctx)
 		if err != nil {
 			return nil, err
 		}

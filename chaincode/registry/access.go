@@ -1,72 +1,15 @@
 package registry
 
 import (
-	"encoding/base64"
-	"errors"
+	"bcmlp.local/chaincode/internal/identity"
 	"fmt"
 	"sort"
 	"strings"
 
-	"github.com/hyperledger/fabric-chaincode-go/v2/pkg/cid"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
 	"bcmlp.local/chaincode/trust"
 )
-
-// errNoIdentity is returned when the proposal's creator could not be read as an
-// X.509 identity; contractapi hands the contract a nil identity in that case.
-var errNoIdentity = errors.New("the transaction carries no readable client identity: submit it signed by an X.509 identity enrolled with your organisation's CA")
-
-// clientIdentity returns the caller's identity, refusing the nil ones that
-// contractapi passes on when it cannot parse the creator.
-func clientIdentity(ctx contractapi.TransactionContextInterface) (cid.ClientIdentity, error) {
-	ci := ctx.GetClientIdentity()
-	if ci == nil {
-		return nil, errNoIdentity
-	}
-	if c, ok := ci.(*cid.ClientID); ok && c == nil {
-		return nil, errNoIdentity
-	}
-	return ci, nil
-}
-
-// callerMSPID returns the MSP id of the identity that signed the proposal.
-func callerMSPID(ctx contractapi.TransactionContextInterface) (string, error) {
-	ci, err := clientIdentity(ctx)
-	if err != nil {
-		return "", err
-	}
-	mspID, err := ci.GetMSPID()
-	if err != nil {
-		return "", fmt.Errorf("reading the caller's MSP id: %w", err)
-	}
-	if mspID == "" {
-		return "", errors.New("the caller's identity names no MSP: submit with an identity issued by your organisation's CA")
-	}
-	return mspID, nil
-}
-
-// callerID returns the caller's client id in readable form,
-// "x509::<subject DN>::<issuer DN>". The cid package hands it out
-// base64-encoded; the decoded form is what people and the gateway compare.
-func callerID(ctx contractapi.TransactionContextInterface) (string, error) {
-	ci, err := clientIdentity(ctx)
-	if err != nil {
-		return "", err
-	}
-	encoded, err := ci.GetID()
-	if err != nil {
-		return "", fmt.Errorf("reading the caller's client id: %w", err)
-	}
-	raw, err := base64.StdEncoding.DecodeString(encoded)
-	if err != nil {
-		return "", fmt.Errorf("the caller's client id %q is not base64: %w", encoded, err)
-	}
-	if len(raw) == 0 {
-		return "", errors.New("the caller's client id is empty: submit with an X.509 identity issued by your organisation's CA")
-	}
-	return string(raw), nil
-}
 
 // caller is the identity that signed the proposal.
 type caller struct {
@@ -76,21 +19,16 @@ type caller struct {
 
 // callerOf reads the caller's MSP id and client id.
 func callerOf(ctx contractapi.TransactionContextInterface) (caller, error) {
-	mspID, err := callerMSPID(ctx)
+	mspID, err := identity.MSPID(ctx)
 	if err != nil {
 		return caller{}, err
 	}
-	identity, err := callerID(ctx)
+	id, err := identity.ID(ctx)
 	if err != nil {
 		return caller{}, err
 	}
-	return caller{mspID: mspID, identity: identity}, nil
+	return caller{mspID: mspID, identity: id}, nil
 }
-
-// adminOU is the organisational unit that Fabric's NodeOUs give the
-// certificates of an organisation's administrators (the default
-// AdminOUIdentifier, which the network's MSPs use).
-const adminOU = "admin"
 
 // callerAdmin returns the caller, refusing one whose certificate is not an
 // admin certificate of its organisation; action names what it tried. The
@@ -101,22 +39,12 @@ func callerAdmin(ctx contractapi.TransactionContextInterface, action string) (ca
 	if err != nil {
 		return caller{}, err
 	}
-	ci, err := clientIdentity(ctx)
-	if err != nil {
+	if admin, err := identity.IsAdmin(ctx); err != nil {
 		return caller{}, err
+	} else if admin {
+		return c, nil
 	}
-	cert, err := ci.GetX509Certificate()
-	if err != nil {
-		return caller{}, fmt.Errorf("reading the caller's certificate: %w", err)
-	}
-	if cert != nil {
-		for _, ou := range cert.Subject.OrganizationalUnit {
-			if ou == adminOU {
-				return c, nil
-			}
-		}
-	}
-	return caller{}, fmt.Errorf("%s needs an admin identity of a founding organisation (NodeOU %q): your identity %q of %s is not one; submit with your organisation's admin certificate", action, adminOU, c.identity, c.mspID)
+	return caller{}, fmt.Errorf("%s needs an admin identity of a founding organisation (NodeOU %q): your identity %q of %s is not one; submit with your organisation's admin certificate", action, identity.AdminOU, c.identity, c.mspID)
 }
 
 // callerMember returns the member bound to the caller's identity, refusing an

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bcmlp.local/chaincode/internal/identity"
 	"errors"
 	"fmt"
 	"reflect"
@@ -517,8 +518,8 @@ func TestRequestEnrolmentWithoutIdentity(t *testing.T) {
 				ctx.SetClientIdentity(ident)
 			}
 			_, err := w.c.RequestEnrolment(ctx, "v", "viewer", "{}", "[]")
-			if !errors.Is(err, errNoIdentity) {
-				t.Fatalf("err = %v, want %v", err, errNoIdentity)
+			if !errors.Is(err, identity.ErrNone) {
+				t.Fatalf("err = %v, want %v", err, identity.ErrNone)
 			}
 			w.refused(before, err, "no readable client identity")
 		})
@@ -940,11 +941,11 @@ func TestWritesWithoutIdentityAreRefused(t *testing.T) {
 	w.stub.NextTx()
 	ctx := fabrictest.NewContext(w.stub, nil)
 	err := w.c.IssueCertificate(ctx, "c1", "data", "raw-1", "local:project-a", `{"dataSources":"a","dataType":"b"}`, oneDoc)
-	if !errors.Is(err, errNoIdentity) {
-		t.Fatalf("err = %v, want %v", err, errNoIdentity)
+	if !errors.Is(err, identity.ErrNone) {
+		t.Fatalf("err = %v, want %v", err, identity.ErrNone)
 	}
 	w.refused(before, err, "no readable client identity")
-	if err := w.c.ApproveEnrolment(ctx, "r1"); !errors.Is(err, errNoIdentity) || !strings.HasPrefix(err.Error(), "forged approval: ") {
+	if err := w.c.ApproveEnrolment(ctx, "r1"); !errors.Is(err, identity.ErrNone) || !strings.HasPrefix(err.Error(), "forged approval: ") {
 		t.Fatalf("approval without identity: %v", err)
 	}
 }
