@@ -8,7 +8,7 @@ VENV_STAMP := .venv/.installed
 export BCMLP_RUN ?= $(CURDIR)/run
 DEMO_ORGS ?= Manufacturer ModelTrainer ConditionMonitor QualityControl
 
-.PHONY: help install deps up down status logs clean project org-add member-add demo test lint test-go test-py bench
+.PHONY: help install deps up down status logs clean project project-init org-add member-add demo test lint test-go test-py bench
 
 help:
 	@grep '^| `make' README.md | sed 's/^| `\([^`]*\)` | /\1\t/; s/ |$$//'
@@ -47,8 +47,11 @@ logs:
 clean:
 	@network/clean.sh
 
-project:
+project: $(VENV_STAMP)
 	@network/project.sh "$(NAME)" "$(ORGS)"
+
+project-init: $(VENV_STAMP)
+	@$(PY) -m gateway.cli.project_init --project "$(NAME)"
 
 org-add:
 	@network/org-add.sh "$(ORG)"

@@ -31,3 +31,6 @@ is_running peer-"$(org_lower "${list[0]}")" || die "project: the ledger is not r
 "$BCMLP_ROOT/network/describe.sh" >"$BCMLP_RUN/network.json.tmp"
 mv "$BCMLP_RUN/network.json.tmp" "$BCMLP_RUN/network.json"
 log "project channel $name ready with ${list[*]}"
+# Registration with the registry and the period clock need the founded consortium (exit 3: not yet).
+rc=0; "$BCMLP_ROOT/.venv/bin/python" -m gateway.cli.project_init --project "$name" || rc=$?
+[[ $rc == 0 || $rc == 3 ]] || die "project: $name was made, but registering it or setting its period clock failed (see above); finish with 'make project-init NAME=$name'"

@@ -540,3 +540,26 @@ async def test_a_fifth_organisation_joins_after_its_approval_and_its_writes_are_
     again = make(network, "org-add", f"ORG={newcomer}")
     assert again.returncode != 0
     assert f"{newcomer} is a member already" in again.stderr
+
+
+async def test_make_project_registers_a_minority_project_and_copies_the_registry_clock(
+    governance: Governance,
+) -> None:
+    network, name = governance.network, "govproject"
+    proc = make(network, "project", f"NAME={name}", "ORGS=ModelTrainer QualityControl")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{name} registered with the registry" in proc.stdout
+    consortium = network.reload()
+    registry = governance.founder("Manufacturer").registry
+    project = await registry.get_project(name)
+    assert sorted(project.organisations) == ["ModelTrainerMSP", "QualityControlMSP"]
+    parameters, clock = await registry.get_parameters(), await registry.get_trust_clock()
+    org = consortium.organisation("QualityControl")
+    async with open_ledger(consortium, organisation="QualityControl", identity_dir=org.admin_dir) as own:
+        period = await own.provenance(name).get_period_clock()
+    assert period.initialised
+    assert period.period_seconds == parameters.params.period_seconds
+    assert period.first_period <= clock.open_period
+    again = make(network, "project-init", f"NAME={name}")
+    assert again.returncode == 0, again.stderr
+    assert "registered" not in again.stdout and "clock set" not in again.stdout
