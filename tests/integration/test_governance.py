@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from gateway.artifacts.store import StoredArtifact
 from gateway.fabric import GatewayError
 from gateway.ledger import (
     ConsortiumParams,
@@ -37,15 +38,17 @@ from gateway.ledger import (
     open_ledger,
 )
 from tests.conftest import ROOT
-from tests.integration.conftest import PROJECT, PROJECT_ORGS, RunningNetwork
+from tests.integration.conftest import CID, PROJECT, PROJECT_ORGS, RunningNetwork
 
 ORGS = ("Manufacturer", "ModelTrainer", "ConditionMonitor", "QualityControl")
 K = 3
+# Short periods, so that the trust-snapshot test can close them; nothing else depends on the length.
+PERIOD_SECONDS = 3
 PARAMS = ConsortiumParams(
     committee_size=7,
     approvals=K,
     trust_floor=Decimal(0),
-    period_seconds=86400,
+    period_seconds=PERIOD_SECONDS,
     trust=TrustParams(Decimal("0.5"), Decimal("0.9"), Decimal(1), (Decimal(2), Decimal(6), Decimal(20))),
 )
 # A published IPFS document (the CID of "hello world" and its SHA-256).
@@ -563,3 +566,52 @@ async def test_make_project_registers_a_minority_project_and_copies_the_registry
     again = make(network, "project-init", f"NAME={name}")
     assert again.returncode == 0, again.stderr
     assert "registered" not in again.stdout and "clock set" not in again.stdout
+
+
+async def test_a_minority_projects_rating_reaches_the_trust_table_through_state_based_endorsement(
+    governance: Governance,
+) -> None:
+    """Two of four organisations run a project; its snapshot is endorsed by their peers alone (the
+    snapshot key's policy), cross-checked there against the project channel, and applied."""
+    network, name = governance.network, "trustproject"
+    proc = make(network, "project", f"NAME={name}", "ORGS=ModelTrainer QualityControl")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    consortium = network.reload()
+    trainer, auditor = consortium.organisation("ModelTrainer"), consortium.organisation("QualityControl")
+    artifact = f"rated-{name}"
+    async with (
+        open_ledger(consortium, organisation=trainer.name, identity_dir=trainer.admin_dir) as creator,
+        open_ledger(consortium, organisation=auditor.name, identity_dir=auditor.admin_dir) as rater,
+    ):
+        await creator.provenance(name).record_artifact(
+            StoredArtifact(artifact, CID, "0" * 64, 1, ("ModelTrainer", "QualityControl")),
+            kind="model",
+            media_type="application/octet-stream",
+            wrapped_key_epoch=1,
+            request_feedback=True,
+        )
+        clock = await rater.provenance(name).get_period_clock()
+        await asyncio.sleep(PERIOD_SECONDS)
+        await rater.provenance(name).rate_record(artifact, score=Decimal(1), comment="inspected, fine")
+        await rater.provenance(name).close_period()
+        period = clock.open_period
+        snapshot = await rater.provenance(name).get_trust_snapshot(period)
+        assert len(snapshot.feedback) == 1
+
+        registry = rater.registry
+        await governance.settle((await registry.close_period()).transaction_id)
+        before = {o: await registry.get_trust(founder_id(o)) for o in ("ModelTrainer", "ConditionMonitor")}
+        await governance.settle((await registry.submit_trust_snapshot(snapshot)).transaction_id)
+        # Other registered projects have not submitted this period: closing the next one lets it apply.
+        await asyncio.sleep(PERIOD_SECONDS)
+        await governance.settle((await registry.close_period()).transaction_id)
+        await governance.settle((await registry.apply_period(period)).transaction_id)
+
+        applied = await registry.get_applied_snapshot(name, period)
+        after = {o: await registry.get_trust(founder_id(o)) for o in ("ModelTrainer", "ConditionMonitor")}
+    assert applied.feedback == 1
+    assert applied.rejected == ()
+    rated, unrated = "ModelTrainer", "ConditionMonitor"
+    gained = sum(after[rated].evidence.positive) - sum(before[rated].evidence.positive)
+    unrated_gain = sum(after[unrated].evidence.positive) - sum(before[unrated].evidence.positive)
+    assert gained > unrated_gain, (before, after)
