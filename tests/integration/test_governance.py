@@ -13,6 +13,7 @@ too few. Every test after it makes its own members and is independent of the oth
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import time
@@ -34,6 +35,7 @@ from gateway.ledger import (
     Ledger,
     LedgerError,
     TrustParams,
+    TrustSnapshot,
     client_id,
     open_ledger,
 )
@@ -615,3 +617,53 @@ async def test_a_minority_projects_rating_reaches_the_trust_table_through_state_
     gained = sum(after[rated].evidence.positive) - sum(before[rated].evidence.positive)
     unrated_gain = sum(after[unrated].evidence.positive) - sum(before[unrated].evidence.positive)
     assert gained > unrated_gain, (before, after)
+
+
+async def test_hole_a_snapshot_for_an_open_or_future_period_is_refused(governance: Governance) -> None:
+    """Issue 9's first hole: an empty snapshot for a far-future period decayed everyone's evidence."""
+    registry = governance.founder("QualityControl").registry
+    clock = await registry.get_trust_clock()
+    for period in (clock.open_period, clock.open_period + 10_000):
+        forged = TrustSnapshot.from_json(
+            json.dumps(
+                {"channel": "govproject", "period": period, "feedback": []}, separators=(",", ":")
+            ).encode()
+        )
+        reason = await refusal(registry.submit_trust_snapshot(forged))
+        assert f"period {period} is not closed" in reason, reason
+    assert (await registry.get_trust_clock()).open_period == clock.open_period
+
+
+async def test_hole_a_viewer_issues_no_company_certificate(governance: Governance) -> None:
+    """Issue 9's second hole: an automatically approved viewer could issue a company certificate."""
+    network = governance.network
+    proc = make(network, "member-add", "ORG=ModelTrainer", "NAME=gov-bystander", "ROLE=viewer")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    await governance.settle(proc.stdout.split("enrolment request ")[1].split(":")[0])
+    identity_dir = new_identity(network, "ModelTrainer", "gov-bystander")
+    async with open_ledger(network.consortium, organisation="ModelTrainer", identity_dir=identity_dir) as own:
+        reason = await refusal(
+            own.registry.issue_certificate(
+                "cert-by-a-viewer",
+                kind="company",
+                subject="ModelTrainer",
+                project_channel="mainchain",
+                attributes={"legalEntity": "ModelTrainer GmbH"},
+                evidence=[DOC],
+            )
+        )
+    assert "viewer" in reason, reason
+    assert await attempt(governance.founder("Manufacturer").registry.get_certificate("cert-by-a-viewer"))
+
+
+async def test_hole_one_committee_member_cannot_revoke_another_alone(governance: Governance) -> None:
+    """Issue 9's third hole: one committee member revoked other committee members alone, for good."""
+    registry = governance.founder("Manufacturer").registry
+    target = founder_id("ConditionMonitor")
+    request_id = await registry.request_member_status(target, status="revoked", reason="takeover attempt")
+    await governance.settle(request_id)
+    assert (await registry.get_status_request(request_id)).state == "pending"
+    assert (await governance.founder("ModelTrainer").registry.get_member(target)).status == "active"
+    # and the target votes on nothing about itself
+    reason = await refusal(governance.founder("ConditionMonitor").registry.approve_member_status(request_id))
+    assert "nobody approves their own case" in reason, reason
