@@ -35,6 +35,7 @@ from gateway.ledger import (
     Ledger,
     LedgerError,
     TrustParams,
+    TrustRow,
     TrustSnapshot,
     client_id,
     open_ledger,
@@ -570,21 +571,51 @@ async def test_make_project_registers_a_minority_project_and_copies_the_registry
     assert "registered" not in again.stdout and "clock set" not in again.stdout
 
 
-async def test_a_minority_projects_rating_reaches_the_trust_table_through_state_based_endorsement(
+S = 1_000_000  # the contracts' fixed point: 1.0
+
+
+def fixed(value: Decimal) -> int:
+    scaled = value * S
+    assert scaled == int(scaled), value
+    return int(scaled)
+
+
+def reference_trust(before: TrustRow, rater_trust: int, score: int, trust: TrustParams) -> int:
+    """reference_trust is the ratee's trust after one period in which one rater of another organisation
+    rated it once, computed here from the rule in README "Trust rule" (decay, then the rating weighted
+    by the rater's trust in its band, capped per band), from the ratee's evidence before the period."""
+    pos = [fixed(v) * fixed(trust.decay) // S for v in before.evidence.positive]
+    neg = [fixed(v) * fixed(trust.decay) // S for v in before.evidence.negative]
+    band = 2 if rater_trust > 750_000 else 1 if rater_trust > 500_000 else 0
+    weight = max(rater_trust, 0)
+    pos[band] += weight * (S + score) // (2 * S)
+    neg[band] += weight * (S - score) // (2 * S)
+    caps = [fixed(c) for c in trust.band_caps]
+    r = sum(min(v, c) for v, c in zip(pos, caps, strict=True))
+    n = sum(min(v, c) for v, c in zip(neg, caps, strict=True))
+    numerator, denominator = (r - n) * S, r + n + 2 * S
+    quotient = abs(numerator) // denominator
+    return quotient if numerator >= 0 else -quotient
+
+
+async def test_a_minority_projects_rating_reaches_the_trust_table_exactly_through_state_based_endorsement(
     governance: Governance,
 ) -> None:
     """Two of four organisations run a project; its snapshot is endorsed by their peers alone (the
-    snapshot key's policy), cross-checked there against the project channel, and applied."""
+    snapshot key's policy), cross-checked there against the project channel, and applied: the rated
+    member's trust equals the reference computation to the last fixed-point digit."""
     network, name = governance.network, "trustproject"
     proc = make(network, "project", f"NAME={name}", "ORGS=ModelTrainer QualityControl")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     consortium = network.reload()
-    trainer, auditor = consortium.organisation("ModelTrainer"), consortium.organisation("QualityControl")
+    auditor = consortium.organisation("QualityControl")
+    creator_dir = new_identity(network, "ModelTrainer", "gov-creator")
     artifact = f"rated-{name}"
     async with (
-        open_ledger(consortium, organisation=trainer.name, identity_dir=trainer.admin_dir) as creator,
+        open_ledger(consortium, organisation="ModelTrainer", identity_dir=creator_dir) as creator,
         open_ledger(consortium, organisation=auditor.name, identity_dir=auditor.admin_dir) as rater,
     ):
+        await governance.settle(await creator.registry.request_enrolment("gov-creator", role="viewer"))
         await creator.provenance(name).record_artifact(
             StoredArtifact(artifact, CID, "0" * 64, 1, ("ModelTrainer", "QualityControl")),
             kind="model",
@@ -602,7 +633,9 @@ async def test_a_minority_projects_rating_reaches_the_trust_table_through_state_
 
         registry = rater.registry
         await governance.settle((await registry.close_period()).transaction_id)
-        before = {o: await registry.get_trust(founder_id(o)) for o in ("ModelTrainer", "ConditionMonitor")}
+        before = await registry.get_trust("gov-creator")
+        rater_trust = fixed((await registry.get_trust(founder_id("QualityControl"))).trust)
+        parameters = await registry.get_parameters()
         await governance.settle((await registry.submit_trust_snapshot(snapshot)).transaction_id)
         # Other registered projects have not submitted this period: closing the next one lets it apply.
         await asyncio.sleep(PERIOD_SECONDS)
@@ -610,13 +643,12 @@ async def test_a_minority_projects_rating_reaches_the_trust_table_through_state_
         await governance.settle((await registry.apply_period(period)).transaction_id)
 
         applied = await registry.get_applied_snapshot(name, period)
-        after = {o: await registry.get_trust(founder_id(o)) for o in ("ModelTrainer", "ConditionMonitor")}
+        after = await registry.get_trust("gov-creator")
     assert applied.feedback == 1
     assert applied.rejected == ()
-    rated, unrated = "ModelTrainer", "ConditionMonitor"
-    gained = sum(after[rated].evidence.positive) - sum(before[rated].evidence.positive)
-    unrated_gain = sum(after[unrated].evidence.positive) - sum(before[unrated].evidence.positive)
-    assert gained > unrated_gain, (before, after)
+    expected = reference_trust(before, rater_trust, S, parameters.params.trust)
+    assert fixed(after.trust) == expected, (before, after)
+    assert fixed(after.trust) > fixed(before.trust)
 
 
 async def test_hole_a_snapshot_for_an_open_or_future_period_is_refused(governance: Governance) -> None:
