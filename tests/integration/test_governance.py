@@ -582,8 +582,9 @@ def fixed(value: Decimal) -> int:
 
 def reference_trust(before: TrustRow, rater_trust: int, score: int, trust: TrustParams) -> int:
     """reference_trust is the ratee's trust after one period in which one rater of another organisation
-    rated it once, computed here from the rule in README "Trust rule" (decay, then the rating weighted
-    by the rater's trust in its band, capped per band), from the ratee's evidence before the period."""
+    rated it with score (its ratings' mean, counted once), computed here from the rule in README "Trust
+    rule" (decay, then the rating weighted by the rater's trust in its band, capped per band), from the
+    ratee's evidence before the period."""
     pos = [fixed(v) * fixed(trust.decay) // S for v in before.evidence.positive]
     neg = [fixed(v) * fixed(trust.decay) // S for v in before.evidence.negative]
     band = 2 if rater_trust > 750_000 else 1 if rater_trust > 500_000 else 0
@@ -610,26 +611,30 @@ async def test_a_minority_projects_rating_reaches_the_trust_table_exactly_throug
     consortium = network.reload()
     auditor = consortium.organisation("QualityControl")
     creator_dir = new_identity(network, "ModelTrainer", "gov-creator")
-    artifact = f"rated-{name}"
+    # Issue 9's hole: one rater rating one ratee many times in a period lifted it at will; now the
+    # ratings of one rater for one ratee count once, at their mean.
+    artifacts = [f"rated-{name}-{n}" for n in range(3)]
     async with (
         open_ledger(consortium, organisation="ModelTrainer", identity_dir=creator_dir) as creator,
         open_ledger(consortium, organisation=auditor.name, identity_dir=auditor.admin_dir) as rater,
     ):
         await governance.settle(await creator.registry.request_enrolment("gov-creator", role="viewer"))
-        await creator.provenance(name).record_artifact(
-            StoredArtifact(artifact, CID, "0" * 64, 1, ("ModelTrainer", "QualityControl")),
-            kind="model",
-            media_type="application/octet-stream",
-            wrapped_key_epoch=1,
-            request_feedback=True,
-        )
+        for artifact in artifacts:
+            await creator.provenance(name).record_artifact(
+                StoredArtifact(artifact, CID, "0" * 64, 1, ("ModelTrainer", "QualityControl")),
+                kind="model",
+                media_type="application/octet-stream",
+                wrapped_key_epoch=1,
+                request_feedback=True,
+            )
         clock = await rater.provenance(name).get_period_clock()
         await asyncio.sleep(PERIOD_SECONDS)
-        await rater.provenance(name).rate_record(artifact, score=Decimal(1), comment="inspected, fine")
+        for artifact in artifacts:
+            await rater.provenance(name).rate_record(artifact, score=Decimal(1), comment="inspected, fine")
         await rater.provenance(name).close_period()
         period = clock.open_period
         snapshot = await rater.provenance(name).get_trust_snapshot(period)
-        assert len(snapshot.feedback) == 1
+        assert len(snapshot.feedback) == len(artifacts)
 
         registry = rater.registry
         await governance.settle((await registry.close_period()).transaction_id)
@@ -644,9 +649,9 @@ async def test_a_minority_projects_rating_reaches_the_trust_table_exactly_throug
 
         applied = await registry.get_applied_snapshot(name, period)
         after = await registry.get_trust("gov-creator")
-    assert applied.feedback == 1
+    assert applied.feedback == len(artifacts)
     assert applied.rejected == ()
-    expected = reference_trust(before, rater_trust, S, parameters.params.trust)
+    expected = reference_trust(before, rater_trust, S, parameters.params.trust)  # counted once
     assert fixed(after.trust) == expected, (before, after)
     assert fixed(after.trust) > fixed(before.trust)
 
@@ -699,3 +704,21 @@ async def test_hole_one_committee_member_cannot_revoke_another_alone(governance:
     # and the target votes on nothing about itself
     reason = await refusal(governance.founder("ConditionMonitor").registry.approve_member_status(request_id))
     assert "nobody approves their own case" in reason, reason
+
+
+async def test_hole_no_committee_member_issues_a_global_certificate_alone(governance: Governance) -> None:
+    """Issue 9's third hole, second part: one committee member issued global certificates alone."""
+    calls = governance.founder("Manufacturer").registry._calls
+    reason = await refusal(
+        calls.submit(
+            "IssueCertificate",
+            "cert-global-alone",
+            "company",
+            "ManufacturerMSP",
+            "global",
+            '{"legalEntity":"Manufacturer AG"}',
+            f"[{DOC_JSON}]",
+        )
+    )
+    assert "global" in reason, reason
+    assert await attempt(governance.founder("ModelTrainer").registry.get_certificate("cert-global-alone"))
