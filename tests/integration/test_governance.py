@@ -722,3 +722,41 @@ async def test_hole_no_committee_member_issues_a_global_certificate_alone(govern
     )
     assert "global" in reason, reason
     assert await attempt(governance.founder("ModelTrainer").registry.get_certificate("cert-global-alone"))
+
+
+async def test_a_certificate_is_issued_local_gathers_upgrade_approvals_and_its_revocation_is_final(
+    governance: Governance,
+) -> None:
+    issuer, registry = governance.founder("Manufacturer"), governance.founder("ModelTrainer").registry
+    cert_id = "cert-company-qualitycontrol"
+    committed = await issuer.registry.issue_certificate(
+        cert_id,
+        kind="company",
+        subject="QualityControl",
+        project_channel="mainchain",
+        attributes={"legalEntity": "QualityControl AG"},
+        evidence=[DOC],
+    )
+    await governance.settle(committed.transaction_id)
+    issued = await registry.get_certificate(cert_id)
+    assert (issued.scope, issued.status, issued.project_channel) == ("local", "valid", "mainchain")
+    assert await registry.is_certificate_valid(cert_id)
+    # The issuer and the subject's organisation never approve its upgrade; one approval of k stays local.
+    assert "cannot approve its upgrade" in await refusal(issuer.registry.upgrade_certificate(cert_id))
+    assert "cannot approve" in await refusal(
+        governance.founder("QualityControl").registry.upgrade_certificate(cert_id)
+    )
+    await governance.settle((await registry.upgrade_certificate(cert_id)).transaction_id)
+    pending = await registry.get_certificate(cert_id)
+    assert pending.scope == "local"
+    assert len(pending.upgrade_approvals) == 1
+
+    await governance.settle(
+        (await issuer.registry.revoke_certificate(cert_id, reason="issued in error")).transaction_id
+    )
+    revoked = await registry.get_certificate(cert_id)
+    assert (revoked.status, revoked.revocation_reason) == ("revoked", "issued in error")
+    assert not await registry.is_certificate_valid(cert_id)
+    assert "revoked" in await refusal(
+        governance.founder("ConditionMonitor").registry.upgrade_certificate(cert_id)
+    )
