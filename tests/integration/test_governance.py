@@ -34,6 +34,7 @@ from gateway.ledger import (
     GenesisProposal,
     Ledger,
     LedgerError,
+    RegistryClient,
     TrustParams,
     TrustRow,
     TrustSnapshot,
@@ -760,3 +761,82 @@ async def test_a_certificate_is_issued_local_gathers_upgrade_approvals_and_its_r
     assert "revoked" in await refusal(
         governance.founder("ConditionMonitor").registry.upgrade_certificate(cert_id)
     )
+
+
+async def apply_through(governance: Governance, registry: RegistryClient, period: int) -> None:
+    """apply_through applies every period up to period in order, closing the next one where a period
+    waits for projects that have not submitted (they are carried into a later period)."""
+    deadline = time.monotonic() + 30 * PERIOD_SECONDS
+    while (clock := await registry.get_trust_clock()).latest_period < period:
+        assert time.monotonic() < deadline, f"period {period} was not applied: {clock}"
+        refused = await attempt(registry.apply_period(clock.latest_period + 1))
+        if refused is None:
+            await asyncio.sleep(0.5)  # let every peer commit it before the next step reads
+            continue
+        assert "waits for the snapshots" in refused or "is not closed" in refused, refused
+        await asyncio.sleep(PERIOD_SECONDS)
+        if (await attempt(registry.close_period())) is None:
+            await asyncio.sleep(0.5)
+
+
+async def test_hole_a_suspended_raters_ratings_do_not_count(governance: Governance) -> None:
+    """Issue 9's fourth hole: suspended and revoked members' ratings still counted in snapshots."""
+    network, name = governance.network, "suspendproject"
+    proc = make(network, "project", f"NAME={name}", "ORGS=ModelTrainer QualityControl")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rater_dir = await governance.enrolled(
+        "QualityControl",
+        "gov-lapsed-auditor",
+        role="admin",
+        attributes={"identity": "Lena Lapsed"},
+        approvers=("Manufacturer", "ModelTrainer", "ConditionMonitor"),
+    )
+    creator_dir = new_identity(network, "ModelTrainer", "gov-maker")
+    consortium = network.reload()
+    async with (
+        open_ledger(consortium, organisation="ModelTrainer", identity_dir=creator_dir) as creator,
+        open_ledger(consortium, organisation="QualityControl", identity_dir=rater_dir) as rater,
+    ):
+        await governance.settle(await creator.registry.request_enrolment("gov-maker", role="viewer"))
+        artifact = f"rated-{name}"
+        await creator.provenance(name).record_artifact(
+            StoredArtifact(artifact, CID, "0" * 64, 1, ("ModelTrainer", "QualityControl")),
+            kind="model",
+            media_type="application/octet-stream",
+            wrapped_key_epoch=1,
+            request_feedback=True,
+        )
+        await rater.provenance(name).rate_record(artifact, score=Decimal(1), comment="looks fine")
+        period = (await rater.provenance(name).get_period_clock()).open_period
+
+    registry = governance.founder("Manufacturer").registry
+    request_id = await registry.request_member_status(
+        "gov-lapsed-auditor", status="suspended", reason="audit"
+    )
+    await governance.settle(request_id)
+    for approver in ("ModelTrainer", "ConditionMonitor"):
+        committed = await governance.founder(approver).registry.approve_member_status(request_id)
+        await governance.settle(committed.transaction_id)
+    assert (await registry.get_member("gov-lapsed-auditor")).status == "suspended"
+
+    auditor = consortium.organisation("QualityControl")
+    async with open_ledger(
+        consortium, organisation="QualityControl", identity_dir=auditor.admin_dir
+    ) as admin:
+        await asyncio.sleep(PERIOD_SECONDS)
+        await admin.provenance(name).close_period()
+        snapshot = await admin.provenance(name).get_trust_snapshot(period)
+        assert len(snapshot.feedback) == 1
+        while (await admin.registry.get_trust_clock()).open_period <= period:
+            await asyncio.sleep(PERIOD_SECONDS)
+            if (await attempt(admin.registry.close_period())) is None:
+                await asyncio.sleep(0.5)
+        before = await admin.registry.get_trust("gov-maker")
+        await governance.settle((await admin.registry.submit_trust_snapshot(snapshot)).transaction_id)
+        await apply_through(governance, admin.registry, period)
+        applied = await admin.registry.get_applied_snapshot(name, period)
+        after = await admin.registry.get_trust("gov-maker")
+    assert applied.feedback == 0
+    assert [r.reason for r in applied.rejected] and "suspended" in applied.rejected[0].reason, applied
+    # The maker's evidence only decayed: the suspended auditor's praise added nothing.
+    assert sum(after.evidence.positive) < sum(before.evidence.positive)
