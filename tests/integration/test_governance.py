@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import time
 from collections.abc import AsyncIterator, Awaitable
@@ -840,3 +841,46 @@ async def test_hole_a_suspended_raters_ratings_do_not_count(governance: Governan
     assert [r.reason for r in applied.rejected] and "suspended" in applied.rejected[0].reason, applied
     # The maker's evidence only decayed: the suspended auditor's praise added nothing.
     assert sum(after.evidence.positive) < sum(before.evidence.positive)
+
+
+def registry_signatures() -> dict[str, list[str]]:
+    """registry_signatures reads the contract's own argument table (chaincode/registry/arguments.go)."""
+    source = (ROOT / "chaincode" / "registry" / "arguments.go").read_text()
+    table = source[
+        source.index("var transactionArguments") : source.index(
+            "\n}\n", source.index("var transactionArguments")
+        )
+    ]
+    return {
+        fn: re.findall(r'"(\w+)"', names) for fn, names in re.findall(r'"(\w+)":\s*args\(([^)]*)\)', table)
+    }
+
+
+async def test_every_registry_transaction_names_a_missing_or_oversized_argument_and_changes_nothing(
+    governance: Governance,
+) -> None:
+    registry = governance.founder("Manufacturer").registry
+    signatures = {
+        fn: names for fn, names in registry_signatures().items() if not fn.startswith(("Get", "Is"))
+    }
+    assert len(signatures) >= 15, signatures
+    before = (
+        await registry.get_trust_table(),
+        await registry.get_trust_clock(),
+        await registry.get_parameters(),
+    )
+    calls = registry._calls
+    for fn, names in signatures.items():
+        if not names:
+            continue
+        reason = await refusal(calls.submit(fn, *(["x"] * (len(names) - 1))))
+        assert f"{names[-1]} is missing" in reason, (fn, reason)
+        oversized = "x" * ((64 << 10) + 1 if names[0].endswith("JSON") else 1025)
+        reason = await refusal(calls.submit(fn, oversized, *(["x"] * (len(names) - 1))))
+        assert f"{names[0]} is {len(oversized)} bytes long" in reason, (fn, reason)
+    after = (
+        await registry.get_trust_table(),
+        await registry.get_trust_clock(),
+        await registry.get_parameters(),
+    )
+    assert after == before
