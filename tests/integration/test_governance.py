@@ -884,3 +884,41 @@ async def test_every_registry_transaction_names_a_missing_or_oversized_argument_
         await registry.get_parameters(),
     )
     assert after == before
+
+
+async def test_a_local_certificate_becomes_global_after_k_approvals_from_two_organisations(
+    governance: Governance,
+) -> None:
+    company_dir = await governance.enrolled(
+        "Manufacturer",
+        "gov-company",
+        role="company",
+        attributes={"legalEntity": "Manufacturer AG"},
+        approvers=("ModelTrainer", "ConditionMonitor", "QualityControl"),
+    )
+    cert_id = "cert-data-surface-images"
+    async with open_ledger(
+        governance.network.consortium, organisation="Manufacturer", identity_dir=company_dir
+    ) as company:
+        committed = await company.registry.issue_certificate(
+            cert_id,
+            kind="data",
+            subject="dataset-surface-images",
+            project_channel="mainchain",
+            attributes={"dataSources": "inspection station 1", "dataType": "uint8 grayscale"},
+            evidence=[DOC],
+        )
+    await governance.settle(committed.transaction_id)
+    registry = governance.founder("Manufacturer").registry
+    for n, approver in enumerate(("ModelTrainer", "ConditionMonitor", "QualityControl"), start=1):
+        assert (await registry.get_certificate(cert_id)).scope == "local", f"global after {n - 1} approvals"
+        upgrade = await governance.founder(approver).registry.upgrade_certificate(cert_id)
+        await governance.settle(upgrade.transaction_id)
+    upgraded = await registry.get_certificate(cert_id)
+    assert upgraded.scope == "global"
+    assert {a.organisation for a in upgraded.upgrade_approvals} == {
+        "ModelTrainerMSP",
+        "ConditionMonitorMSP",
+        "QualityControlMSP",
+    }
+    assert await registry.is_certificate_valid(cert_id)
