@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from gateway.consortium import Consortium, load_consortium
 from gateway.fabric import Contract, Gateway
 from gateway.fabric.identity import load_msp_identity
 from tests.cmdlines import CommandLines, watch_command_lines
-from tests.conftest import run_script
+from tests.conftest import ROOT, run_script
 
 PROJECT = "inspection"
 PROJECT_ORGS = ("Manufacturer", "ModelTrainer", "ConditionMonitor")
@@ -62,6 +63,17 @@ class RunningNetwork:
     def script(self, script: str, *args: str, check: bool = True) -> tuple[int, str]:
         proc = run_script(script, *args, env=self.env, check=check)
         return proc.returncode, proc.stdout + proc.stderr
+
+    def make(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """make runs a make target of the repository against this network, capturing its output."""
+        return subprocess.run(
+            ["make", "-s", "--no-print-directory", *args],
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
     def reload(self) -> Consortium:
         """reload reads the network description again (after a project channel was made)."""

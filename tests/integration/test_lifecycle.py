@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from gateway.ipfs import IpfsClient
-from tests.conftest import ROOT
 from tests.integration.conftest import PROJECT_ORGS, RunningNetwork, artifact_args, provenance
-
-
-def make(network: RunningNetwork, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["make", "-s", "--no-print-directory", *args],
-        cwd=ROOT,
-        env={**os.environ, **network.env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def process_count(network: RunningNetwork) -> int:
@@ -70,7 +56,7 @@ def tree(run_dir: Path) -> dict[str, int]:
 
 
 def test_status_reports_every_process_healthy(network: RunningNetwork) -> None:
-    proc = make(network, "status")
+    proc = network.make("status")
     assert proc.returncode == 0, proc.stderr
     lines = [line for line in proc.stdout.splitlines()[1:] if line.strip()]
     # five CAs, three orderers, four Kubo nodes and peers, a registry server per organisation and a
@@ -95,7 +81,7 @@ async def test_down_leaves_no_process_and_up_keeps_identities_content_and_ledger
     before = live_pids(network.run_dir)
     assert len(before) == process_count(network)
 
-    down = make(network, "down")
+    down = network.make("down")
     assert down.returncode == 0, down.stderr
     assert live_pids(network.run_dir) == {}
     assert [name for name, pid in before.items() if running(pid)] == []
@@ -127,7 +113,7 @@ def test_project_bad_input_fails_with_a_specific_message_and_changes_nothing(
     network: RunningNetwork, name: str, orgs: str, message: str
 ) -> None:
     before = tree(network.run_dir)
-    proc = make(network, "project", f"NAME={name}", f"ORGS={orgs}")
+    proc = network.make("project", f"NAME={name}", f"ORGS={orgs}")
     assert proc.returncode != 0
     assert message in proc.stderr, proc.stderr
     assert tree(network.run_dir) == before
