@@ -1,7 +1,9 @@
 package registry
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -107,79 +109,31 @@ func badInputWorld(t *testing.T) *dispatch {
 	return d
 }
 
-// validCalls are, per registry function, a caller and arguments that pass
-// every check of the arguments' form in badInputWorld; the variants below
-// break one argument at a time.
-var validCalls = map[string][]string{
-	"InitConsortium":               {"a1", "{}", `[{"memberId":"x","role":"admin","mspId":"Org1MSP","identity":"x509::CN=x::CN=y"},{"memberId":"y","role":"admin","mspId":"Org2MSP","identity":"x509::CN=y::CN=y"}]`},
-	"ConfirmConsortium":            {"a2", "tx-2"},
-	"RequestEnrolment":             {"f1", "dana", "viewer", "{}", "[]"},
-	"RequestOrganisationEnrolment": {"f1", "Org9MSP", "Nine AG", oneDoc},
-	"ApproveEnrolment":             {"f1", "tx-9"},
-	"RejectEnrolment":              {"f1", "tx-9", "no documents"},
-	"RequestMemberStatus":          {"f1", "f2", "suspended", "audit"},
-	"ApproveMemberStatus":          {"f1", "tx-9"},
-	"ProposeParameters":            {"f1", `{"trustFloor":5}`},
-	"VoteParameters":               {"f1", "tx-9"},
-	"IssueCertificate":             {"f1", "c2", "company", "Org1MSP", "local:mainchain", `{"legalEntity":"Org1 GmbH"}`, oneDoc},
-	"UpgradeCertificate":           {"f2", "c1"},
-	"RevokeCertificate":            {"f1", "c1", "mistake"},
-	"RegisterProject":              {"f1", "project-b", `["Org1MSP","Org3MSP"]`},
-	"ClosePeriod":                  {"f1"},
-	"SubmitTrustSnapshot":          {"f1", "project-a", "1", `{"channel":"project-a","period":1,"feedback":[]}`},
-	"ApplyPeriod":                  {"f1", "1"},
-	"GetMember":                    {"f1", "f2"},
-	"GetEnrolment":                 {"f1", "tx-9"},
-	"GetOrganisationEnrolment":     {"f1", "Org1MSP"},
-	"GetParameters":                {"f1"},
-	"GetProposal":                  {"f1", "tx-9"},
-	"GetCommittee":                 {"f1"},
-	"GetCertificate":               {"f1", "c1"},
-	"IsCertificateValid":           {"f1", "c1"},
-	"GetTrust":                     {"f1", "f1"},
-	"GetTrustTable":                {"f1"},
-	"GetTrustClock":                {"f1"},
-	"GetAppliedSnapshot":           {"f1", "project-a", "1"},
-	"GetProject":                   {"f1", "project-a"},
-	"GetSubmittedSnapshots":        {"f1", "project-a"},
-	"GetAppliedPeriod":             {"f1", "1"},
-	"GetStatusRequest":             {"f1", "tx-9"},
-	"GetGenesisProposal":           {"f1", "tx-2"},
-}
-
-// badValues are, per argument name, values that are malformed (not of the
+// badInput is testdata/bad_input.json: per registry function a caller and
+// arguments that pass every check of the arguments' form in badInputWorld
+// (validCalls); per argument, values that are malformed (not of the
 // argument's form), wrongly typed (JSON of another type, text where a number
-// belongs) or oversized for the field's own limit; each must be refused
-// with an error naming the argument (or, inside a JSON argument, the field).
-var badValues = map[string][]string{
-	"paramsJSON":        {"", "[", "[]", `{"approvals":"2"}`, `{"approvals":2.5}`, `{"committeeSize":101}`, `{"quorum":2}`},
-	"foundersJSON":      {"", "{}", "[", `[{"memberId":1}]`, "[" + strings.Repeat(`{"memberId":"x"},`, 16) + `{"memberId":"x"}]`},
-	"proposalID":        {"", "a b", strings.Repeat("p", 65)},
-	"requestID":         {"", "a/b", strings.Repeat("r", 65)},
-	"memberID":          {"", "a b", strings.Repeat("m", 65)},
-	"certID":            {"", "c 1", strings.Repeat("c", 65)},
-	"subject":           {"", "s 1", strings.Repeat("s", 65)},
-	"mspID":             {"", "Org 9", strings.Repeat("o", 65)},
-	"role":              {"", "owner", "1"},
-	"status":            {"", "banned", "pending"},
-	"kind":              {"", "pipeline", "viewer"},
-	"scope":             {"", "global", "local", "local:Bad_Channel", `{"local":"a"}`},
-	"name":              {"", " ", "a\x01b", strings.Repeat("n", 257)},
-	"reason":            {"", " ", "a\x01b", strings.Repeat("r", 257)},
-	"attributesJSON":    {"", "[]", "{", `"x"`, `{"legalEntity":1}`, `{"legalEntity":"` + strings.Repeat("l", 257) + `"}`, `{"age":3}`},
-	"documentsJSON":     {"", "{}", "[", `[{"cid":1}]`, "[" + strings.Repeat(`{"cid":"x","sha256":"y","name":"z"},`, 32) + `{"cid":"x","sha256":"y","name":"z"}]`},
-	"evidenceJSON":      {"", "{}", "[", `[{"cid":1}]`, "[]"},
-	"projectChannel":    {"", "Bad_Channel", "1abc", strings.Repeat("a", 250)},
-	"organisationsJSON": {"", "{}", "[", "[1]", `["Org1MSP"]`, `[` + strings.Repeat(`"O",`, 32) + `"O"]`},
-	"period":            {"", "0", "-1", "one", "1.5", "01", "1234567890123456789"},
-	"snapshotJSON":      {"", "[]", "{", `{"channel":"project-a","period":"1","feedback":[]}`, `{"channel":"project-a","period":1,"feedback":[{"rater":"a","ratee":"b","score":"1"}]}`, `{"channel":"project-a","period":1}`},
+// belongs) or oversized for the field's own limit, each to be refused with an
+// error naming the argument (badValues) or, inside a JSON argument, one of
+// the field names fieldsOf lists. The integration tests send the same table
+// to the running mainchain.
+type badInput struct {
+	ValidCalls map[string][]string `json:"validCalls"`
+	BadValues  map[string][]string `json:"badValues"`
+	FieldsOf   map[string][]string `json:"fieldsOf"`
 }
 
-// fieldsOf are, for JSON arguments whose inner fields are named instead,
-// the names an error may give.
-var fieldsOf = map[string][]string{
-	"paramsJSON":     {"paramsJSON", "committeeSize"},
-	"attributesJSON": {"attributesJSON", `attribute "legalEntity"`, `attribute "age"`},
+func readBadInput(t *testing.T) badInput {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/bad_input.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b badInput
+	if err := json.Unmarshal(raw, &b); err != nil {
+		t.Fatalf("testdata/bad_input.json: %v", err)
+	}
+	return b
 }
 
 // TestBadInputIsNamedAndChangesNothing gives every registry function, one
@@ -188,6 +142,8 @@ var fieldsOf = map[string][]string{
 // error naming the argument, and leave the ledger and its endorsement
 // policies as they were, with no event.
 func TestBadInputIsNamedAndChangesNothing(t *testing.T) {
+	table := readBadInput(t)
+	validCalls, badValues, fieldsOf := table.ValidCalls, table.BadValues, table.FieldsOf
 	d := badInputWorld(t)
 	d.stub.Timestamp = d.stub.Timestamp.Add(48 * 3600e9)
 	if status, msg := d.call("f1", "ClosePeriod"); status != 200 {
