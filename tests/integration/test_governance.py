@@ -18,15 +18,18 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from fabric_protos.common import ledger_pb2
 
 from gateway.artifacts.store import StoredArtifact
 from gateway.fabric import GatewayError
 from gateway.ledger import (
+    AppliedPeriod,
     ConsortiumParams,
     Document,
     Founder,
@@ -435,35 +438,6 @@ async def test_forged_and_duplicate_approvals_are_refused(governance: Governance
     assert [a.member_id for a in request.approvals] == [founder_id("ModelTrainer")]
 
 
-async def test_bad_input_is_named_and_changes_nothing(governance: Governance) -> None:
-    gov = governance
-    manufacturer = gov.founder("Manufacturer")
-    registry = manufacturer.registry
-    target = founder_id("ModelTrainer")
-    before = (await registry.get_member(target), await registry.get_trust_clock())
-
-    # Missing: RequestEnrolment without its documents.
-    missing = await refusal(_endorse(manufacturer, "RequestEnrolment", "gov-missing", "viewer", "{}"))
-    assert "RequestEnrolment takes 4 arguments" in missing
-    assert "documentsJSON is missing" in missing
-    # Oversized, named before anything is parsed.
-    oversized = await refusal(registry.request_member_status(target, status="suspended", reason="x" * 2000))
-    assert "reason is 2000 bytes long: give at most 1024" in oversized
-    # Malformed: a status the committee does not set, a global scope, a broken organisation list.
-    malformed_status = await refusal(registry.request_member_status(target, status="asleep", reason="idle"))
-    assert 'status "asleep" is not a status the committee sets' in malformed_status
-    args = ["gov-global", "company", "ManufacturerMSP", "global", '{"legalEntity":"M"}', f"[{DOC_JSON}]"]
-    global_scope = await refusal(_endorse(manufacturer, "IssueCertificate", *args))
-    assert 'scope "global" cannot be issued' in global_scope
-    broken = await refusal(_endorse(manufacturer, "RegisterProject", "gov-broken", '["ManufacturerMSP",'))
-    assert "organisationsJSON is not a JSON array of MSP ids" in broken
-
-    assert "does not exist" in await refusal(registry.get_member("gov-missing"))
-    assert "does not exist" in await refusal(registry.get_certificate("gov-global"))
-    assert "is not registered" in await refusal(registry.get_project("gov-broken"))
-    assert (await registry.get_member(target), await registry.get_trust_clock()) == before
-
-
 async def test_a_project_is_registered_with_its_organisations(governance: Governance) -> None:
     gov = governance
     registry = gov.founder("ConditionMonitor").registry  # an admin of one of the project's organisations
@@ -569,17 +543,9 @@ def fixed(value: Decimal) -> int:
     return int(scaled)
 
 
-def reference_trust(before: TrustRow, rater_trust: int, score: int, trust: TrustParams) -> int:
-    """reference_trust is the ratee's trust after one period in which one rater of another organisation
-    rated it with score (its ratings' mean, counted once), computed here from the rule in README "Trust
-    rule" (decay, then the rating weighted by the rater's trust in its band, capped per band), from the
-    ratee's evidence before the period."""
-    pos = [fixed(v) * fixed(trust.decay) // S for v in before.evidence.positive]
-    neg = [fixed(v) * fixed(trust.decay) // S for v in before.evidence.negative]
-    band = 2 if rater_trust > 750_000 else 1 if rater_trust > 500_000 else 0
-    weight = max(rater_trust, 0)
-    pos[band] += weight * (S + score) // (2 * S)
-    neg[band] += weight * (S - score) // (2 * S)
+def reference_value(pos: list[int], neg: list[int], trust: TrustParams) -> int:
+    """reference_value is the trust of evidence pos/neg (fixed point, by band) under README "Trust rule":
+    each band capped, then (r - s) / (r + s + 2), rounded toward zero."""
     caps = [fixed(c) for c in trust.band_caps]
     r = sum(min(v, c) for v, c in zip(pos, caps, strict=True))
     n = sum(min(v, c) for v, c in zip(neg, caps, strict=True))
@@ -588,28 +554,61 @@ def reference_trust(before: TrustRow, rater_trust: int, score: int, trust: Trust
     return quotient if numerator >= 0 else -quotient
 
 
+def reference_decay(
+    pos: list[int], neg: list[int], trust: TrustParams, floor: int
+) -> tuple[list[int], list[int]]:
+    """reference_decay is one period's decay of evidence pos/neg: every band times the decay factor,
+    except that very-high evidence falls no lower than floor (a founder's; 0 for anyone else) unless it
+    was lower already."""
+    decay = fixed(trust.decay)
+    very_high = pos[2]
+    pos, neg = [v * decay // S for v in pos], [v * decay // S for v in neg]
+    pos[2] = max(pos[2], min(very_high, floor))
+    return pos, neg
+
+
+def reference_trust(before: TrustRow, rater_trust: int, score: int, trust: TrustParams) -> int:
+    """reference_trust is the ratee's trust after one period in which one rater of another organisation
+    rated it with score (its ratings' mean, counted once), computed here from the rule in README "Trust
+    rule" (decay, then the rating weighted by the rater's trust in its band, capped per band), from the
+    ratee's evidence before the period."""
+    pos, neg = reference_decay(
+        [fixed(v) for v in before.evidence.positive], [fixed(v) for v in before.evidence.negative], trust, 0
+    )
+    band = 2 if rater_trust > 750_000 else 1 if rater_trust > 500_000 else 0
+    weight = max(rater_trust, 0)
+    pos[band] += weight * (S + score) // (2 * S)
+    neg[band] += weight * (S - score) // (2 * S)
+    return reference_value(pos, neg, trust)
+
+
 async def test_a_minority_projects_rating_reaches_the_trust_table_exactly_through_state_based_endorsement(
     governance: Governance,
 ) -> None:
     """Two of four organisations run a project; its snapshot is endorsed by their peers alone (the
     snapshot key's policy), cross-checked there against the project channel, and applied: the rated
-    member's trust equals the reference computation to the last fixed-point digit."""
+    member's trust equals the reference computation to the last fixed-point digit. The same snapshot
+    rates an identity that never enrolled: that one entry is rejected with its reason and the others
+    apply. Submitting the applied snapshot again is refused and changes nothing."""
     network, name = governance.network, "trustproject"
     proc = network.make("project", f"NAME={name}", "ORGS=ModelTrainer QualityControl")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     consortium = network.reload()
     auditor = consortium.organisation("QualityControl")
     creator_dir = new_identity(network, "ModelTrainer", "gov-creator")
+    stranger_dir = new_identity(network, "ModelTrainer", "gov-stranger")  # on the channel, never enrolled
     # Issue 9's hole: one rater rating one ratee many times in a period lifted it at will; now the
     # ratings of one rater for one ratee count once, at their mean.
     artifacts = [f"rated-{name}-{n}" for n in range(3)]
+    stray = f"rated-{name}-by-a-stranger"
     async with (
         open_ledger(consortium, organisation="ModelTrainer", identity_dir=creator_dir) as creator,
+        open_ledger(consortium, organisation="ModelTrainer", identity_dir=stranger_dir) as stranger,
         open_ledger(consortium, organisation=auditor.name, identity_dir=auditor.admin_dir) as rater,
     ):
         await governance.settle(await creator.registry.request_enrolment("gov-creator", role="viewer"))
-        for artifact in artifacts:
-            await creator.provenance(name).record_artifact(
+        for recorder, artifact in [*((creator, a) for a in artifacts), (stranger, stray)]:
+            await recorder.provenance(name).record_artifact(
                 StoredArtifact(artifact, CID, "0" * 64, 1, ("ModelTrainer", "QualityControl")),
                 kind="model",
                 media_type="application/octet-stream",
@@ -618,12 +617,12 @@ async def test_a_minority_projects_rating_reaches_the_trust_table_exactly_throug
             )
         clock = await rater.provenance(name).get_period_clock()
         await asyncio.sleep(PERIOD_SECONDS)
-        for artifact in artifacts:
+        for artifact in [*artifacts, stray]:
             await rater.provenance(name).rate_record(artifact, score=Decimal(1), comment="inspected, fine")
         await rater.provenance(name).close_period()
         period = clock.open_period
         snapshot = await rater.provenance(name).get_trust_snapshot(period)
-        assert len(snapshot.feedback) == len(artifacts)
+        assert len(snapshot.feedback) == len(artifacts) + 1
 
         registry = rater.registry
         await close_through(governance, registry, period)
@@ -638,8 +637,15 @@ async def test_a_minority_projects_rating_reaches_the_trust_table_exactly_throug
 
         applied = await registry.get_applied_snapshot(name, period)
         after = await registry.get_trust("gov-creator")
+        table = await registry.get_trust_table()
+        replay = await refusal(registry.submit_trust_snapshot(snapshot))
+        assert await registry.get_trust_table() == table
+        assert await registry.get_applied_snapshot(name, period) == applied
+    assert f"period {period} was already applied in transaction {applied.tx_id}" in replay, replay
     assert applied.feedback == len(artifacts)
-    assert applied.rejected == ()
+    [rejected] = applied.rejected
+    assert rejected.ratee == client_id(certificate_of(stranger_dir)), rejected
+    assert "is not a member of the trust table" in rejected.reason, rejected
     expected = reference_trust(before, rater_trust, S, parameters.params.trust)  # counted once
     assert fixed(after.trust) == expected, (before, after)
     assert fixed(after.trust) > fixed(before.trust)
@@ -752,30 +758,38 @@ async def test_a_certificate_is_issued_local_gathers_upgrade_approvals_and_its_r
 
 
 async def close_through(governance: Governance, registry: RegistryClient, period: int) -> None:
-    """close_through closes the registry's periods until period is closed (each at least PERIOD_SECONDS
-    after it opened)."""
-    deadline = time.monotonic() + 10 * PERIOD_SECONDS
+    """close_through closes the registry's periods until period is closed, each as soon as the period
+    length in force has passed since it opened (by the timestamps of the transactions, which this
+    machine's clock sets)."""
+    seconds = (await registry.get_parameters()).params.period_seconds
+    early = 0
     while (clock := await registry.get_trust_clock()).open_period <= period:
-        assert time.monotonic() < deadline, f"period {period} was not closed: {clock}"
+        opened = datetime.fromisoformat(clock.opened_at).timestamp()
+        await asyncio.sleep(max(0.0, opened + seconds - time.time()))
         try:
             await governance.settle((await registry.close_period()).transaction_id)
         except LedgerError as refused:
-            assert refused.stage == "endorse", refused
-            await asyncio.sleep(PERIOD_SECONDS)
+            reason = " | ".join(refused.reasons)
+            assert "closes no earlier than" in reason and early < 10, reason
+            early += 1
+            await asyncio.sleep(0.1)
 
 
-async def apply_through(governance: Governance, registry: RegistryClient, period: int) -> None:
+async def apply_through(governance: Governance, registry: RegistryClient, period: int) -> list[AppliedPeriod]:
     """apply_through applies every period up to period in order, closing the next one where a period
-    waits for projects that have not submitted (they are carried into a later period)."""
-    deadline = time.monotonic() + 30 * PERIOD_SECONDS
+    waits for projects that have not submitted (they are carried into a later period); it returns the
+    records of the periods it applied."""
+    applied = []
     while (clock := await registry.get_trust_clock()).latest_period < period:
-        assert time.monotonic() < deadline, f"period {period} was not applied: {clock}"
         try:
             await governance.settle((await registry.apply_period(clock.latest_period + 1)).transaction_id)
         except LedgerError as refused:
             reason = " | ".join(refused.reasons)
             assert "waits for the snapshots" in reason or "is not closed" in reason, reason
             await close_through(governance, registry, clock.open_period)
+            continue
+        applied.append(await registry.get_applied_period(clock.latest_period + 1))
+    return applied
 
 
 async def test_hole_a_suspended_raters_ratings_do_not_count(governance: Governance) -> None:
@@ -851,34 +865,100 @@ def registry_signatures() -> dict[str, list[str]]:
     }
 
 
-async def test_every_registry_transaction_names_a_missing_or_oversized_argument_and_changes_nothing(
+def argument_bytes(name: str) -> int:
+    """argument_bytes is the byte limit arguments.go's args() gives an argument of this name."""
+    if name == "snapshotJSON":
+        return 24 << 20
+    return 64 << 10 if name.endswith("JSON") else 1024
+
+
+# The stub world's names in testdata/bad_input.json and the running consortium's: the callers (a1 and
+# f1 are Manufacturer's admin, its founder; a2 and f2 ModelTrainer's) and, in arguments, the
+# organisations, members, project and certificate that must exist for a call to pass its form checks.
+BAD_INPUT_CALLERS = {"a1": "Manufacturer", "f1": "Manufacturer", "a2": "ModelTrainer", "f2": "ModelTrainer"}
+BAD_INPUT_PROJECT, BAD_INPUT_CERTIFICATE = "gov-badinput", "cert-badinput"
+
+
+def real_argument(value: str) -> str:
+    """real_argument puts the running consortium's names in place of the stub world's in one argument."""
+    exact = {"f1": founder_id("Manufacturer"), "f2": founder_id("ModelTrainer"), "c1": BAD_INPUT_CERTIFICATE}
+    if value in exact:
+        return exact[value]
+    names = {
+        "Org1MSP": "ManufacturerMSP",
+        "Org2MSP": "ModelTrainerMSP",
+        "Org3MSP": "ConditionMonitorMSP",
+        "project-a": BAD_INPUT_PROJECT,
+    }
+    return re.sub("|".join(map(re.escape, names)), lambda m: names[m.group(0)], value)
+
+
+async def chain_heights(admins: dict[str, Ledger]) -> dict[str, int]:
+    """chain_heights is each organisation's peer's mainchain height, read through qscc."""
+    heights = {}
+    for organisation, ledger in admins.items():
+        qscc = ledger.gateway.network("mainchain").contract("qscc")
+        info = ledger_pb2.BlockchainInfo.FromString(await qscc.evaluate("GetChainInfo", args=["mainchain"]))
+        heights[organisation] = int(info.height)
+    return heights
+
+
+async def test_every_registry_function_names_each_bad_argument_and_commits_nothing(
     governance: Governance,
 ) -> None:
-    registry = governance.founder("Manufacturer").registry
-    signatures = {
-        fn: names for fn, names in registry_signatures().items() if not fn.startswith(("Get", "Is"))
-    }
-    assert len(signatures) >= 15, signatures
-    before = (
-        await registry.get_trust_table(),
-        await registry.get_trust_clock(),
-        await registry.get_parameters(),
+    """Every registry function, on the running peers, given each bad value of chaincode/registry's
+    shared table one argument at a time, answers with an error naming the argument (or the field inside
+    a JSON argument) and commits nothing: no peer's mainchain grows while the bad calls run, so the world
+    state cannot have changed."""
+    table = json.loads((ROOT / "chaincode" / "registry" / "testdata" / "bad_input.json").read_text())
+    signatures = registry_signatures()
+    assert set(table["validCalls"]) == set(signatures), set(table["validCalls"]) ^ set(signatures)
+    founder = governance.founder("Manufacturer")
+    await governance.settle(
+        (
+            await founder.registry.register_project(BAD_INPUT_PROJECT, ("Manufacturer", "ModelTrainer"))
+        ).transaction_id
     )
-    calls = registry._calls
-    for fn, names in signatures.items():
-        if not names:
-            continue
-        reason = await refusal(calls.submit(fn, *(["x"] * (len(names) - 1))))
-        assert f"{names[-1]} is missing" in reason, (fn, reason)
-        oversized = "x" * ((64 << 10) + 1 if names[0].endswith("JSON") else 1025)
-        reason = await refusal(calls.submit(fn, oversized, *(["x"] * (len(names) - 1))))
-        assert f"{names[0]} is {len(oversized)} bytes long" in reason, (fn, reason)
-    after = (
-        await registry.get_trust_table(),
-        await registry.get_trust_clock(),
-        await registry.get_parameters(),
+    issued = await founder.registry.issue_certificate(
+        BAD_INPUT_CERTIFICATE,
+        kind="company",
+        subject="Manufacturer",
+        project_channel="mainchain",
+        attributes={"legalEntity": "Manufacturer AG"},
+        evidence=[DOC],
     )
-    assert after == before
+    await governance.settle(issued.transaction_id)
+
+    # (function, caller's organisation, what is bad, arguments, the names the error may give)
+    cases: list[tuple[str, str, str, list[str], list[str]]] = []
+    for fn, call in sorted(table["validCalls"].items()):
+        caller, valid, names = (
+            BAD_INPUT_CALLERS[call[0]],
+            [real_argument(a) for a in call[1:]],
+            signatures[fn],
+        )
+        assert len(valid) == len(names), fn
+        cases.append((fn, caller, "surplus", [*valid, "x"], [f"{fn} takes "]))
+        for i, name in enumerate(names):
+            cases.append((fn, caller, f"{name} missing", valid[:i], [f"{name} is missing"]))
+            size = argument_bytes(name) + 1
+            oversized = [*valid[:i], "a" * size, *valid[i + 1 :]]
+            cases.append((fn, caller, f"{name} oversized", oversized, [f"{name} is {size} bytes long"]))
+            for value in table["badValues"][name]:
+                bad = [*valid[:i], real_argument(value), *valid[i + 1 :]]
+                cases.append((fn, caller, f"{name}={value[:40]!r}", bad, table["fieldsOf"].get(name, [name])))
+    assert len(cases) > 300, len(cases)
+
+    heights = await chain_heights(governance.admins)
+    unnamed = []
+    for fn, caller, what, args, named in cases:
+        calls = governance.founder(caller).registry._calls
+        query = fn.startswith(("Get", "Is"))
+        reason = await refusal(calls.evaluate(fn, *args) if query else calls.submit(fn, *args))
+        if not any(n in reason for n in named):
+            unnamed.append(f"{fn} {what}: {reason!r} names none of {named}")
+    assert not unnamed, "\n".join(unnamed)
+    assert await chain_heights(governance.admins) == heights
 
 
 async def test_a_local_certificate_becomes_global_after_k_approvals_from_two_organisations(
@@ -917,3 +997,71 @@ async def test_a_local_certificate_becomes_global_after_k_approvals_from_two_org
         "QualityControlMSP",
     }
     assert await registry.is_certificate_valid(cert_id)
+
+
+# A founder's genesis standing in very-high evidence, below which it never decays (registry.FounderFloor).
+FOUNDER_FLOOR = 6 * S
+IDLE_PERIODS = 100
+
+
+async def test_parameters_change_only_with_k_votes_from_two_organisations(governance: Governance) -> None:
+    """A committee member proposes shorter periods (its proposal is its vote); with k - 1 votes nothing
+    changes, the k-th applies the change, and each vote is on the ledger."""
+    registry = governance.founder("Manufacturer").registry
+    params = (await registry.get_parameters()).params
+    proposal_id = await registry.propose_parameters(replace(params, period_seconds=1))
+    await governance.settle(proposal_id)
+    assert "already voted" in await refusal(registry.vote_parameters(proposal_id))
+    committed = await governance.founder("ModelTrainer").registry.vote_parameters(proposal_id)
+    await governance.settle(committed.transaction_id)
+    assert (await registry.get_parameters()).params.period_seconds == PERIOD_SECONDS, "changed by k - 1 votes"
+    committed = await governance.founder("ConditionMonitor").registry.vote_parameters(proposal_id)
+    await governance.settle(committed.transaction_id)
+    assert (await registry.get_parameters()).params == replace(params, period_seconds=1)
+    proposal = await registry.get_proposal(proposal_id)
+    assert proposal.status == "applied"
+    assert [v.member_id for v in proposal.votes] == [founder_id(o) for o in ORGS[:K]]
+
+
+async def test_after_100_idle_periods_the_founders_keep_their_floor_and_the_committee_approves(
+    governance: Governance,
+) -> None:
+    """A hundred periods without feedback pass on the running network (one-second periods, voted by the
+    committee in the test above, or whatever length is in force): every founder's evidence equals the
+    reference decay with its floor to the last fixed-point digit, it keeps high trust and its seat, and
+    k founders of three organisations still approve a critical enrolment."""
+    registry = governance.founder("QualityControl").registry
+    clock = await registry.get_trust_clock()
+    await apply_through(governance, registry, clock.open_period - 1)  # nothing earlier waits
+    start = (await registry.get_trust_clock()).latest_period
+    trust = (await registry.get_parameters()).params.trust
+    before = {org: await registry.get_trust(founder_id(org)) for org in ORGS}
+
+    periods = await apply_through(governance, registry, start + IDLE_PERIODS)
+
+    assert [p.period for p in periods] == list(range(start + 1, start + IDLE_PERIODS + 1))
+    assert all(p.snapshots == () for p in periods), "a period was not idle"
+    committee = {row.member_id for row in await registry.get_committee()}
+    for org, row in before.items():
+        pos = [fixed(v) for v in row.evidence.positive]
+        neg = [fixed(v) for v in row.evidence.negative]
+        for _ in range(IDLE_PERIODS):
+            pos, neg = reference_decay(pos, neg, trust, FOUNDER_FLOOR)
+        after = await registry.get_trust(founder_id(org))
+        assert ([fixed(v) for v in after.evidence.positive], [fixed(v) for v in after.evidence.negative]) == (
+            pos,
+            neg,
+        ), org
+        assert fixed(after.trust) == reference_value(pos, neg, trust), org
+        assert after.level == "high trust", after
+        assert founder_id(org) in committee, committee
+
+    identity_dir = await governance.enrolled(
+        "ConditionMonitor",
+        "gov-after-idle",
+        role="admin",
+        attributes={"identity": "Ida Idle"},
+        approvers=("Manufacturer", "ModelTrainer", "QualityControl"),
+    )
+    assert identity_dir.is_dir()
+    assert (await registry.get_member("gov-after-idle")).status == "active"
