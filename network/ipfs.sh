@@ -100,7 +100,8 @@ start() {
     is_running "ipfs-$(org_lower "$o")" || continue
     addr=/ip4/127.0.0.1/tcp/$(port "$o" ipfs-swarm)/p2p/$(peer_id "$o")
     rpc "$1" "swarm/disconnect?arg=$addr" >/dev/null 2>&1 || true
-    rpc "$1" "swarm/connect?arg=$addr" >/dev/null || die "ipfs $1: cannot connect to $o's node at $addr"
+    # A node that has just disconnected may refuse the dial a moment (libp2p's dial backoff).
+    retry 5 rpc "$1" "swarm/connect?arg=$addr" >/dev/null || die "ipfs $1: cannot connect to $o's node at $addr"
   done
 }
 

@@ -135,14 +135,19 @@ orderer_args() {
     --clientauth --certfile "$a/tls/server.crt" --keyfile "$a/tls/server.key"
 }
 
-# retry N CMD... — for steps that fail transiently (Raft electing a leader, gossip not settled yet).
-retry() {
-  local n=$1 i out; shift
-  for ((i = 1; ; i++)); do
-    if out=$("$@" 2>&1); then printf '%s\n' "$out"; return 0; fi
-    ((i < n)) || { printf '%s\n' "$out" >&2; return 1; }
-    sleep 2
-  done
+# install_package ORG PKG LOG — installs chaincode package folder PKG on ORG's peer unless it is there.
+# A queryinstalled that fails (a busy peer times the CLI out) looks like a missing package, so an
+# install that finds the package there already counts as done.
+install_package() {
+  local org=$1 pkg=$2 log=$3 out
+  as_admin "$org" "$FABRIC_BIN/peer" lifecycle chaincode queryinstalled 2>/dev/null | grep -qF "$(cat "$pkg/package.id")" &&
+    return 0
+  if out=$(as_admin "$org" "$FABRIC_BIN/peer" lifecycle chaincode install "$pkg/package.tar.gz" 2>&1); then
+    printf '%s\n' "$out" >>"$log"
+    return 0
+  fi
+  printf '%s\n' "$out" >>"$log"
+  [[ $out == *"chaincode already successfully installed"* ]]
 }
 
 # org_yaml ORG — ORG's definition for configtx.yaml: its MSP with NodeOU roles, its policies (members
@@ -330,10 +335,8 @@ deploy() {
   for o in "$@"; do
     lo=$(org_lower "$o")
     local pkg=$BCMLP_RUN/chaincode/$cc-$lo
-    if ! as_admin "$o" "$FABRIC_BIN/peer" lifecycle chaincode queryinstalled 2>/dev/null | grep -qF "$(cat "$pkg/package.id")"; then
-      as_admin "$o" "$FABRIC_BIN/peer" lifecycle chaincode install "$pkg/package.tar.gz" >>"$BCMLP_RUN/logs/channels.log" 2>&1 ||
-        die "ledger: $o could not install $cc; see $BCMLP_RUN/logs/channels.log"
-    fi
+    install_package "$o" "$pkg" "$BCMLP_RUN/logs/channels.log" ||
+      die "ledger: $o could not install $cc; see $BCMLP_RUN/logs/channels.log"
     mapfile -t oargs < <(orderer_args "$o")
     retry 15 as_admin "$o" "$FABRIC_BIN/peer" lifecycle chaincode approveformyorg "${oargs[@]}" \
       --channelID "$ch" --name "$cc" --version "$CC_VERSION" --sequence 1 --package-id "$(cat "$pkg/package.id")" \
@@ -469,9 +472,7 @@ PY
   start_chaincode registry "$org"
   if [[ ! -f $dir/approved ]]; then
     local pkg=$BCMLP_RUN/chaincode/registry-$lo
-    as_admin "$org" "$FABRIC_BIN/peer" lifecycle chaincode queryinstalled 2>/dev/null | grep -qF "$(cat "$pkg/package.id")" ||
-      as_admin "$org" "$FABRIC_BIN/peer" lifecycle chaincode install "$pkg/package.tar.gz" >>"$log" 2>&1 ||
-      die "ledger: $org could not install registry; see $log"
+    install_package "$org" "$pkg" "$log" || die "ledger: $org could not install registry; see $log"
     mapfile -t noargs < <(orderer_args "$org")
     retry 15 as_admin "$org" "$FABRIC_BIN/peer" lifecycle chaincode approveformyorg "${noargs[@]}" \
       --channelID "$ch" --name registry --version "$CC_VERSION" --sequence 1 --package-id "$(cat "$pkg/package.id")" \

@@ -136,3 +136,13 @@ wait_http() {
   done
   die "$name did not become ready at $url within 60 s; see its log under $BCMLP_RUN/logs"
 }
+
+# retry N CMD... — for steps that fail transiently (Raft electing a leader, gossip not settled yet).
+retry() {
+  local n=$1 i out; shift
+  for ((i = 1; ; i++)); do
+    if out=$("$@" 2>&1); then printf '%s\n' "$out"; return 0; fi
+    ((i < n)) || { printf '%s\n' "$out" >&2; return 1; }
+    sleep 2
+  done
+}
