@@ -8,7 +8,7 @@ VENV_STAMP := .venv/.installed
 export BCMLP_RUN ?= $(CURDIR)/run
 DEMO_ORGS ?= Manufacturer ModelTrainer ConditionMonitor QualityControl
 
-.PHONY: help install deps up down status logs clean project project-init org-add member-add demo test lint test-go test-py bench
+.PHONY: help install deps up down status logs clean project project-init snapshot org-add member-add demo test lint test-go test-py bench
 
 help:
 	@grep '^| `make' README.md | sed 's/^| `\([^`]*\)` | /\1\t/; s/ |$$//'
@@ -52,6 +52,9 @@ project: $(VENV_STAMP)
 
 project-init: $(VENV_STAMP)
 	@$(PY) -m gateway.cli.project_init --project "$(NAME)"
+
+snapshot: $(VENV_STAMP)
+	@$(PY) -m gateway.cli.snapshot --project "$(PROJECT)" $(if $(ORG),--organisation "$(ORG)")
 
 org-add:
 	@network/org-add.sh "$(ORG)"

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import grpc
 import pytest
@@ -22,6 +23,9 @@ from gateway.fabric import Contract, Gateway
 from gateway.fabric.identity import load_msp_identity
 from tests.cmdlines import CommandLines, watch_command_lines
 from tests.conftest import ROOT, run_script
+
+if TYPE_CHECKING:
+    from tests.integration.founding import Governance
 
 PROJECT = "inspection"
 PROJECT_ORGS = ("Manufacturer", "ModelTrainer", "ConditionMonitor")
@@ -122,3 +126,12 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNetwork
         )
     finally:
         run_script("down.sh", env=env, check=False)
+
+
+@pytest.fixture(scope="session")
+async def governance(network: RunningNetwork) -> AsyncIterator[Governance]:
+    """governance is the session's consortium, founded by the first test that needs it (founding.py)."""
+    from tests.integration.founding import found  # founding.py imports this module
+
+    async with found(network) as founded:
+        yield founded
