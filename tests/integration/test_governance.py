@@ -17,6 +17,7 @@ import json
 import re
 from dataclasses import replace
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from fabric_protos.common import ledger_pb2
@@ -24,6 +25,7 @@ from fabric_protos.common import ledger_pb2
 from gateway.artifacts.store import StoredArtifact
 from gateway.fabric import GatewayError
 from gateway.ledger import (
+    ConsortiumParams,
     Ledger,
     LedgerError,
     TrustSnapshot,
@@ -751,6 +753,55 @@ async def test_a_local_certificate_becomes_global_after_k_approvals_from_two_org
 
 
 IDLE_PERIODS = 100
+
+
+async def change_parameters(governance: Governance, params: ConsortiumParams) -> None:
+    """change_parameters puts params in force: proposed by one founder, voted by the next k - 1."""
+    proposal_id = await governance.founder(ORGS[0]).registry.propose_parameters(params)
+    await governance.settle(proposal_id)
+    for org in ORGS[1:K]:
+        committed = await governance.founder(org).registry.vote_parameters(proposal_id)
+        await governance.settle(committed.transaction_id)
+
+
+async def test_a_member_below_the_trust_floor_is_refused_until_the_floor_falls_below_it(
+    governance: Governance,
+) -> None:
+    """The trust gate on the running peers: the committee raises the floor just above a company member's
+    trust, and its certificate is refused naming the floor; lowered again, the same call is taken."""
+    company_dir = await governance.enrolled(
+        "Manufacturer",
+        "gov-floor-company",
+        role="company",
+        attributes={"legalEntity": "Manufacturer Floor GmbH"},
+        approvers=("ModelTrainer", "ConditionMonitor", "QualityControl"),
+    )
+    registry = governance.founder("Manufacturer").registry
+    params = (await registry.get_parameters()).params
+    standing = (await registry.get_trust("gov-floor-company")).trust
+    await change_parameters(governance, replace(params, trust_floor=standing + Decimal("0.01")))
+    try:
+        async with open_ledger(
+            governance.network.consortium, organisation="Manufacturer", identity_dir=company_dir
+        ) as company:
+            issue = partial(
+                company.registry.issue_certificate,
+                "cert-below-the-floor",
+                kind="data",
+                subject="dataset-floor",
+                project_channel="mainchain",
+                attributes={"dataSources": "station 2", "dataType": "uint8 grayscale"},
+                evidence=[DOC],
+            )
+            reason = await refusal(issue())
+            assert "below the trust floor" in reason, reason
+            assert await attempt(registry.get_certificate("cert-below-the-floor"))
+            await change_parameters(governance, params)
+            await governance.settle((await issue()).transaction_id)
+    finally:
+        if (await registry.get_parameters()).params != params:
+            await change_parameters(governance, params)
+    assert (await registry.get_certificate("cert-below-the-floor")).issuer == "gov-floor-company"
 
 
 async def test_parameters_change_only_with_k_votes_from_two_organisations(governance: Governance) -> None:
