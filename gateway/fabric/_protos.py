@@ -13,20 +13,26 @@ if TYPE_CHECKING:
     chaincode_event_pb2: Any
     chaincode_pb2: Any
     common_pb2: Any
+    configtx_pb2: Any
     events_pb2: Any
     events_pb2_grpc: Any
     gateway_pb2: Any
     gateway_pb2_grpc: Any
     identities_pb2: Any
+    kv_rwset_pb2: Any
+    msp_config_pb2: Any
     proposal_pb2: Any
     protobuf_message: Any
     proposal_response_pb2: Any
+    rwset_pb2: Any
     status_pb2: Any
     transaction_pb2: Any
 else:
-    from fabric_protos.common import common_pb2
+    from fabric_protos.common import common_pb2, configtx_pb2
     from fabric_protos.gateway import gateway_pb2, gateway_pb2_grpc
-    from fabric_protos.msp import identities_pb2
+    from fabric_protos.ledger.rwset import rwset_pb2
+    from fabric_protos.ledger.rwset.kvrwset import kv_rwset_pb2
+    from fabric_protos.msp import identities_pb2, msp_config_pb2
     from fabric_protos.orderer import ab_pb2
     from fabric_protos.peer import (
         chaincode_event_pb2,
@@ -49,13 +55,17 @@ __all__ = [
     "chaincode_event_pb2",
     "chaincode_pb2",
     "common_pb2",
+    "configtx_pb2",
     "events_pb2",
     "events_pb2_grpc",
     "gateway_pb2",
     "gateway_pb2_grpc",
     "identities_pb2",
+    "kv_rwset_pb2",
+    "msp_config_pb2",
     "proposal_pb2",
     "proposal_response_pb2",
+    "rwset_pb2",
     "protobuf_message",
     "status_pb2",
     "transaction_pb2",

@@ -1,0 +1,146 @@
+"""bcmlp: the consortium member's command line.
+
+bcmlp roots -o ROOTS.json
+    the consortium's root certificates (each organisation's MSP roots), the trust anchor an auditor
+    keeps for offline verification; read from this machine's network description.
+bcmlp export {artifact|model|pipeline} ID --project P [--organisation ORG] -o BUNDLE.json
+    a self-contained bundle of the subject's ledger records (gateway.ledger.bundle), read through
+    ORG's peer as its admin (default: the project's first organisation).
+bcmlp verify --bundle BUNDLE.json --roots ROOTS.json [--content ARTIFACT_ID=PATH ...]
+    checks the bundle offline against the roots, and each off-chain copy against its record;
+    prints one verdict per record. Exit 0: all intact; 1: something altered; 2: bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from cryptography import x509
+
+from gateway.consortium import Consortium, ConsortiumError, load_consortium
+from gateway.ledger import LedgerError, open_ledger
+from gateway.ledger.bundle import (
+    SUBJECTS,
+    Bundle,
+    BundleError,
+    export_bundle,
+    load_roots,
+    roots_to_json,
+    verify_bundle,
+    verify_content,
+)
+
+USAGE_ERROR, ALTERED = 2, 1
+
+
+class UsageError(Exception):
+    """UsageError is input the command cannot act on; its message says which and why."""
+
+
+def consortium_roots(consortium: Consortium) -> dict[str, list[x509.Certificate]]:
+    """consortium_roots reads every organisation's MSP root certificates from its MSP folder."""
+    roots = {}
+    for org in consortium.organisations:
+        pems = sorted((org.msp_dir / "cacerts").glob("*.pem"))
+        if not pems:
+            raise ConsortiumError(f"{org.name}'s MSP folder {org.msp_dir} holds no root certificate")
+        roots[org.msp_id] = [x509.load_pem_x509_certificate(p.read_bytes()) for p in pems]
+    return roots
+
+
+def write_new(path: Path, text: str) -> None:
+    """write_new writes text to path and refuses to replace a file: an auditor's evidence stays."""
+    try:
+        with path.open("x") as out:
+            out.write(text + "\n")
+    except FileExistsError:
+        raise UsageError(f"{path} exists: give a new file name") from None
+    except OSError as error:
+        raise UsageError(f"{path}: {error}") from error
+
+
+async def export(subject: str, subject_id: str, project: str, organisation: str | None) -> Bundle:
+    consortium = load_consortium()
+    organisations = consortium.channels.get(project)
+    if not organisations or project == "mainchain":
+        raise UsageError(f"{project!r} is not a project channel of this network")
+    name = organisation or organisations[0]
+    if name not in organisations:
+        raise UsageError(f"{name} is not one of {project}'s organisations ({', '.join(organisations)})")
+    admin = consortium.organisation(name)
+    async with open_ledger(consortium, organisation=name, identity_dir=admin.admin_dir) as ledger:
+        return await export_bundle(ledger, project, subject, subject_id)
+
+
+def parse_contents(items: list[str]) -> dict[str, Path]:
+    contents = {}
+    for item in items:
+        artifact_id, sep, path = item.partition("=")
+        if not sep or not artifact_id or not path:
+            raise UsageError(f"--content {item!r} is not ARTIFACT_ID=PATH")
+        if not Path(path).is_file():
+            raise UsageError(f"--content {artifact_id}: {path} is not a file")
+        contents[artifact_id] = Path(path)
+    return contents
+
+
+def verify(bundle_path: Path, roots_path: Path, content_items: list[str]) -> int:
+    contents = parse_contents(content_items)
+    try:
+        bundle = Bundle.from_json(bundle_path.read_text())
+    except OSError as error:
+        raise UsageError(f"{bundle_path}: {error}") from error
+    findings = verify_bundle(bundle, load_roots(roots_path))
+    unknown = set(contents) - {f.record_id for f in findings if f.kind == "artifact"}
+    if unknown:
+        raise UsageError(f"--content names artifacts the bundle does not hold: {', '.join(sorted(unknown))}")
+    for i, finding in enumerate(findings):
+        if finding.kind == "artifact" and finding.record_id in contents:
+            findings[i] = verify_content(finding, contents[finding.record_id].read_bytes())
+    print(f"bundle of {bundle.subject_kind} {bundle.subject_id} on {bundle.channel}:")
+    for finding in findings:
+        print(finding.line())
+    altered = [f for f in findings if f.problems]
+    print(f"{len(findings) - len(altered)} intact, {len(altered)} altered")
+    return ALTERED if altered else 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="bcmlp", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    roots = commands.add_parser("roots", help="write the consortium's root certificates")
+    roots.add_argument("-o", "--output", type=Path, required=True)
+    exp = commands.add_parser("export", help="write a self-contained bundle of a subject's records")
+    exp.add_argument("subject", choices=sorted(SUBJECTS))
+    exp.add_argument("id")
+    exp.add_argument("--project", required=True)
+    exp.add_argument("--organisation")
+    exp.add_argument("-o", "--output", type=Path, required=True)
+    ver = commands.add_parser("verify", help="verify a bundle offline")
+    ver.add_argument("--bundle", type=Path, required=True)
+    ver.add_argument("--roots", type=Path, required=True)
+    ver.add_argument("--content", action="append", default=[], metavar="ARTIFACT_ID=PATH")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "roots":
+            write_new(args.output, roots_to_json(consortium_roots(load_consortium())))
+        elif args.command == "export":
+            bundle = asyncio.run(export(args.subject, args.id, args.project, args.organisation))
+            write_new(args.output, bundle.to_json())
+            what = f"{bundle.subject_kind} {bundle.subject_id}"
+            print(f"{args.output}: {len(bundle.records)} records of {what}")
+        else:
+            sys.exit(verify(args.bundle, args.roots, args.content))
+    except (UsageError, BundleError, ConsortiumError) as error:
+        print(f"bcmlp {args.command}: {error}", file=sys.stderr)
+        sys.exit(USAGE_ERROR)
+    except LedgerError as error:
+        print(f"bcmlp {args.command}: {error}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
