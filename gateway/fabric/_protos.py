@@ -65,8 +65,8 @@ __all__ = [
     "msp_config_pb2",
     "proposal_pb2",
     "proposal_response_pb2",
-    "rwset_pb2",
     "protobuf_message",
+    "rwset_pb2",
     "status_pb2",
     "transaction_pb2",
 ]
