@@ -1,13 +1,16 @@
 """Encrypted artifacts on the private swarm: readable by project members only, replicated on two
-organisations' nodes, and reported as altered when any stored byte changes."""
+organisations' nodes, streamed in and out, and reported as altered when any stored byte or chunk
+changes."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -19,13 +22,16 @@ from gateway.artifacts import (
     ArtifactError,
     ArtifactMissing,
     ArtifactStore,
+    ChunkAltered,
     KeyWrapError,
     StoredArtifact,
+    encrypt,
     new_data_key,
     rotate,
     unwrap_data_key,
     wrap_data_key,
 )
+from gateway.artifacts.stream import CHUNK_PLAINTEXT, FIRST_CHUNK_PLAINTEXT, FORMAT, SEGMENT_BYTES
 from gateway.ipfs import IpfsClient
 from tests.integration.conftest import RunningNetwork
 
@@ -52,6 +58,15 @@ async def nodes(network: RunningNetwork) -> AsyncIterator[dict[str, IpfsClient]]
     yield clients
     for c in clients.values():
         await c.close()
+
+
+async def all_pins(nodes: dict[str, IpfsClient]) -> dict[str, set[str]]:
+    """all_pins lists what every node pins, to show that a failed put left nothing behind."""
+    return {org: await node.pins() for org, node in nodes.items()}
+
+
+async def one_piece(data: bytes) -> AsyncIterator[bytes]:
+    yield data
 
 
 def block_files(network: RunningNetwork, org: str, content: bytes) -> list[Path]:
@@ -109,6 +124,7 @@ def test_more_replicas_than_organisations_are_refused(nodes: dict[str, IpfsClien
 
 
 async def test_a_failed_put_keeps_nothing(network: RunningNetwork, nodes: dict[str, IpfsClient]) -> None:
+    before = await all_pins(nodes)
     org = network.consortium.organisation("QualityControl")
     assert org.ipfs is not None
     down = IpfsClient(replace(org.ipfs, api="http://127.0.0.1:1"), timeout=2)  # a node that is not there
@@ -123,6 +139,109 @@ async def test_a_failed_put_keeps_nothing(network: RunningNetwork, nodes: dict[s
     match = re.search(r"(b[a-z2-7]{20,}) was unpinned", str(err.value))
     assert match, str(err.value)
     assert not await nodes["Manufacturer"].pinned(match.group(1))
+    assert await all_pins(nodes) == before
+
+
+async def test_a_put_whose_source_fails_keeps_nothing(nodes: dict[str, IpfsClient]) -> None:
+    before = await all_pins(nodes)
+
+    async def camera() -> AsyncIterator[bytes]:
+        for _ in range(5):
+            yield secrets.token_bytes(1 << 20)
+        raise OSError("camera 3 disconnected")
+
+    with pytest.raises(
+        ArtifactError,
+        match=r"artifact images-9: reading its plaintext failed \(OSError\('camera 3 disconnected'\)\); "
+        "nothing was stored",
+    ):
+        await ArtifactStore(nodes).put_stream("images-9", camera(), new_data_key(), home="Manufacturer")
+    assert await all_pins(nodes) == before
+
+
+async def test_bad_input_is_named(nodes: dict[str, IpfsClient], tmp_path: Path) -> None:
+    store, key = ArtifactStore(nodes), new_data_key()
+    with pytest.raises(ArtifactError, match="artifact a-1: a data key has 32 bytes, not 31 bytes"):
+        await store.put("a-1", b"x", key[:31], home="Manufacturer")
+    with pytest.raises(ArtifactError, match="an artifact id is a non-empty string, not ''"):
+        await store.put("", b"x", key, home="Manufacturer")
+    with pytest.raises(
+        ArtifactError, match=r"artifact a-2: .*missing.bin does not exist; put_file takes a file"
+    ):
+        await store.put_file("a-2", tmp_path / "missing.bin", key, home="Manufacturer")
+    with pytest.raises(ArtifactError, match="is not a regular file"):
+        await store.put_file("a-3", tmp_path, key, home="Manufacturer")
+    with pytest.raises(
+        ArtifactError, match="artifact a-4: piece 1 of the plaintext is a str; pieces are bytes"
+    ):
+        await store.put_stream("a-4", [b"ok", "not bytes"], key, home="Manufacturer")  # type: ignore[list-item]
+    with pytest.raises(ArtifactError, match="no IPFS node of organisation 'Nobody'"):
+        await store.put("a-5", b"x", key, home="Nobody")
+    good = await store.put("a-6", b"six", key, home="Manufacturer")
+    bad_records: list[tuple[str, Any, str]] = [
+        ("sha256", "ABC", "sha256 is 64 lowercase hex digits, not 'ABC'"),
+        ("size", -1, "size is a byte count"),
+        ("cid", "", "cid is a non-empty CID string"),
+    ]
+    for field, value, message in bad_records:
+        with pytest.raises(ArtifactError, match=f"artifact a-6: {message}"):
+            await store.get(replace(good, **{field: value}), key, via="Manufacturer")
+    with pytest.raises(ArtifactError, match=r"the folder .*nowhere of .* does not exist"):
+        await store.get_to_file(good, key, via="Manufacturer", path=tmp_path / "nowhere" / "a-6.bin")
+    with pytest.raises(ArtifactError, match="is a folder; name a file to write"):
+        await store.get_to_file(good, key, via="Manufacturer", path=tmp_path)
+
+
+async def test_a_file_streams_in_and_out(nodes: dict[str, IpfsClient], tmp_path: Path) -> None:
+    source = tmp_path / "images.bin"
+    source.write_bytes(secrets.token_bytes(5 * CHUNK_PLAINTEXT + 123))
+    key = new_data_key()
+    store = ArtifactStore(nodes)
+    stored = await store.put_file("images-1", source, key, home="ModelTrainer")
+    assert stored.sha256 == hashlib.sha256(source.read_bytes()).hexdigest()
+    assert stored.size == source.stat().st_size
+    out = tmp_path / "out" / "images.bin"
+    out.parent.mkdir()
+    await store.get_to_file(stored, key, via="QualityControl", path=out)  # a node that must fetch it
+    assert out.read_bytes() == source.read_bytes()
+    assert list(out.parent.iterdir()) == [out]
+    await store.verify(stored, key, via="ModelTrainer")
+
+
+async def test_moved_dropped_or_cut_chunks_are_reported_as_altered(
+    nodes: dict[str, IpfsClient], tmp_path: Path
+) -> None:
+    key = new_data_key()
+    plaintext = secrets.token_bytes(FIRST_CHUNK_PLAINTEXT + 2 * CHUNK_PLAINTEXT + 4000)
+    blob = encrypt(key, plaintext, artifact_id="scan-4")
+    first = len(FORMAT) + SEGMENT_BYTES
+    c = [blob[:first], *(blob[i : i + SEGMENT_BYTES] for i in range(first, len(blob), SEGMENT_BYTES))]
+    assert len(c) == 4
+    recorded = hashlib.sha256(plaintext).hexdigest(), len(plaintext)
+    # (stored bytes, size recorded with them, what is reported); the sizes a tamperer would also have
+    # to change on the ledger show that each chunk is checked, not only the length.
+    cases = [
+        (c[0] + c[2] + c[1] + c[3], recorded[1], "chunk 1 fails authentication"),
+        (c[0] + c[1] + c[3], recorded[1], "holds .* bytes, but the encrypted form of the recorded"),
+        (c[0] + c[1] + c[3], recorded[1] - CHUNK_PLAINTEXT, "chunk 2 fails authentication"),
+        (c[0] + c[1], recorded[1], "holds .* bytes, but the encrypted form of the recorded"),
+        (c[0] + c[1], FIRST_CHUNK_PLAINTEXT + CHUNK_PLAINTEXT, "chunk 2 fails authentication: .*cut off"),
+    ]
+    store = ArtifactStore(nodes)
+    for i, (stored_bytes, size, reported) in enumerate(cases):
+        cid = await nodes["Manufacturer"].add_stream(one_piece(stored_bytes))
+        stored = StoredArtifact("scan-4", cid, recorded[0], size, ("Manufacturer",))
+        try:
+            with pytest.raises(ArtifactAltered, match=f"artifact scan-4: .*{reported}") as err:
+                await store.verify(stored, key, via="ConditionMonitor")
+            if "chunk" in reported:
+                assert isinstance(err.value, ChunkAltered)
+            out = tmp_path / f"scan-4-{i}.bin"
+            with pytest.raises(ArtifactAltered):
+                await store.get_to_file(stored, key, via="Manufacturer", path=out)
+            assert list(tmp_path.iterdir()) == []  # neither the file nor a partial one
+        finally:
+            await nodes["Manufacturer"].unpin(cid)
 
 
 async def test_a_changed_byte_on_every_node_is_reported_as_altered(
