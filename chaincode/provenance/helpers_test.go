@@ -235,7 +235,7 @@ func closePeriod(t *testing.T, c *Contract, stub *fabrictest.Stub) {
 func recordKeys(stub *fabrictest.Stub) []string {
 	var keys []string
 	for _, k := range stub.Keys() {
-		if !strings.HasPrefix(k, "\x00config\x00") && !strings.HasPrefix(k, "\x00member\x00") && !strings.HasPrefix(k, "\x00memberIdentity\x00") {
+		if !strings.HasPrefix(k, "\x00config\x00") && !strings.HasPrefix(k, "\x00projectMember") {
 			keys = append(keys, k)
 		}
 	}

@@ -389,10 +389,10 @@ const (
 	pipelineCertObjectType = "pipelineCertificate"
 	periodClockConfigName  = "periodClock"
 	// memberObjectType keys a ProjectMember by member id.
-	memberObjectType = "member"
+	memberObjectType = "projectMember"
 	// memberIdentityObjectType indexes the member list by client id; the
 	// value is the member id.
-	memberIdentityObjectType = "memberIdentity"
+	memberIdentityObjectType = "projectMemberIdentity"
 )
 
 var (
