@@ -93,7 +93,9 @@ func TestOnlyTheTrainerSetsTheModelHash(t *testing.T) {
 func TestWritesNeedAMemberInGoodStanding(t *testing.T) {
 	writes := map[string]func(c *Contract) func(contractapi.TransactionContextInterface) error{
 		"RecordArtifact": func(c *Contract) func(contractapi.TransactionContextInterface) error {
-			return func(ctx contractapi.TransactionContextInterface) error { return artifactOf("new-1", "[]").record(c, ctx) }
+			return func(ctx contractapi.TransactionContextInterface) error {
+				return artifactOf("new-1", "[]").record(c, ctx)
+			}
 		},
 		"RateRecord": func(c *Contract) func(contractapi.TransactionContextInterface) error {
 			return rate(c, "rated-1", "1", "", "[]")
@@ -120,7 +122,9 @@ func TestWritesNeedAMemberInGoodStanding(t *testing.T) {
 		{name: "non-member", who: func() *fabrictest.Identity { return fabrictest.NewIdentity("Org2MSP", "mallory") },
 			want: `not a member of project channel project-a: your identity "x509::CN=mallory,OU=client::CN=ca.Org2MSP" of Org2MSP is on no entry of its member list`},
 		{name: "removed", who: dave, setup: func(t *testing.T, c *Contract, stub *fabrictest.Stub) {
-			submit(t, stub, admin2(), func(ctx contractapi.TransactionContextInterface) error { return c.RemoveMember(ctx, "dave", "left the project") })
+			submit(t, stub, admin2(), func(ctx contractapi.TransactionContextInterface) error {
+				return c.RemoveMember(ctx, "dave", "left the project")
+			})
 		}, want: `not a member of project channel project-a: member "dave" was removed in transaction`},
 		{name: "suspended", who: dave, setup: func(_ *testing.T, _ *Contract, stub *fabrictest.Stub) { registryOf(stub)["dave"].Status = "suspended" },
 			want: `member "dave" is suspended in the registry: only active members write; the committee reinstates suspended members`},

@@ -131,8 +131,10 @@ func TestRemoveMemberRefusals(t *testing.T) {
 		{name: "admin of another organisation", memberID: "dave", reason: "r", who: admin1(),
 			want: "RemoveMember needs an admin of the member's own organisation Org2MSP: you are an admin of Org1MSP"},
 		{name: "twice", memberID: "dave", reason: "r", who: admin2(),
-			setup: func(t *testing.T, c *Contract, s *fabrictest.Stub) { submit(t, s, admin2(), removeMember(c, "dave", "left")) },
-			want:  `member "dave" was already removed in transaction tx-2: nothing to do`},
+			setup: func(t *testing.T, c *Contract, s *fabrictest.Stub) {
+				submit(t, s, admin2(), removeMember(c, "dave", "left"))
+			},
+			want: `member "dave" was already removed in transaction tx-2: nothing to do`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
