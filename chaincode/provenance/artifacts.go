@@ -65,8 +65,8 @@ const maxBoundsText = 256
 //     {"source":"camera-3","dataType":"uint8","min":"0","max":"255"}, min and
 //     max decimal strings with at most 6 decimals, min <= max
 //
-// The caller is recorded as the creator, and an ArtifactRecorded event
-// announces the record.
+// The caller, a channel member in good standing other than a viewer, is
+// recorded as the creator, and an ArtifactRecorded event announces the record.
 func (c *Contract) RecordArtifact(ctx contractapi.TransactionContextInterface, artifactID string, kind string, cid string, sha256 string, size string, mediaType string, parents string, pinnedOn string, wrappedKeyEpoch string, requestFeedback string, bounds string) error {
 	if err := validateID("artifactID", artifactID); err != nil {
 		return err
@@ -108,6 +108,10 @@ func (c *Contract) RecordArtifact(ctx contractapi.TransactionContextInterface, a
 		return err
 	}
 
+	who, _, err := requireWriter(ctx, "recording an artifact")
+	if err != nil {
+		return err
+	}
 	what := fmt.Sprintf("artifact %q", artifactID)
 	key, err := artifactKey(ctx, artifactID)
 	if err != nil {
@@ -127,10 +131,7 @@ func (c *Contract) RecordArtifact(ctx contractapi.TransactionContextInterface, a
 		}
 	}
 
-	st, err := newStamp(ctx)
-	if err != nil {
-		return err
-	}
+	st := who.stamp
 	artifact := Artifact{
 		ID:              artifactID,
 		Kind:            kind,

@@ -26,7 +26,7 @@ func TestRecordArtifactRecordsRoot(t *testing.T) {
 		`"size":11,"mediaType":"text/plain","parents":[],"requestFeedback":false,"pinnedOn":["Org1MSP","Org2MSP"],` +
 		`"wrappedKeyEpoch":1,"creator":"x509::CN=alice,OU=client::CN=ca.Org1MSP",` +
 		`"creatorMsp":"Org1MSP","txId":"tx-1","timestamp":"2025-03-01T09:30:00.123456789Z"}`
-	if keys := stub.Keys(); len(keys) != 1 || keys[0] != wantKey {
+	if keys := recordKeys(stub); len(keys) != 1 || keys[0] != wantKey {
 		t.Fatalf("state keys = %q, want [%q]", keys, wantKey)
 	}
 	if got := string(stub.State[wantKey]); got != wantRecord {
@@ -59,7 +59,7 @@ func TestRecordArtifactWithBoundsAndFeedbackRequest(t *testing.T) {
 	if got := string(stub.State["\x00feedbackRequest\x00sensor-1\x00"]); got != aliceID {
 		t.Fatalf("feedback request = %q", got)
 	}
-	if keys := stub.Keys(); len(keys) != 2 {
+	if keys := recordKeys(stub); len(keys) != 2 {
 		t.Fatalf("keys = %q", keys)
 	}
 	got, err := c.GetArtifact(fabrictest.NewContext(stub, bob()), "sensor-1")
@@ -263,7 +263,7 @@ func TestRecordArtifactRefusals(t *testing.T) {
 		{name: "client id empty", args: valid, setup: func(_ *fabrictest.Stub, i *fabrictest.Identity) { i.RawID = "" },
 			want: "the caller's client id is empty"},
 		{name: "ledger read fails", args: valid, setup: func(s *fabrictest.Stub, _ *fabrictest.Identity) { s.GetStateErr = errors.New("disk") },
-			want: `reading artifact "model-7": disk`},
+			want: `reading the period clock: disk`},
 		{name: "timestamp fails", args: valid, setup: func(s *fabrictest.Stub, _ *fabrictest.Identity) { s.TimestampErr = errors.New("no header") },
 			want: "reading the transaction timestamp: no header"},
 		{name: "ledger write fails", args: valid, setup: func(s *fabrictest.Stub, _ *fabrictest.Identity) { s.PutStateErr = errors.New("full") },

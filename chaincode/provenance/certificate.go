@@ -106,7 +106,6 @@ var phaseSpecs = []phaseSpec{
 // Bounds on what one certificate transaction may carry.
 const (
 	maxModelName     = 128
-	maxApprovers     = 32
 	maxApprovals     = 100
 	maxPhaseText     = 4096
 	maxPhaseFields   = 64 * 1024
@@ -133,11 +132,13 @@ func specOf(phase string) (phaseSpec, bool) {
 }
 
 // OpenModelCertificate opens the birth certificate certID of model modelName
-// (free text, at most 128 bytes) at version (e.g. 1.0.0). policy is a JSON
-// object {"approvals":k,"approverMSPs":["Org1MSP",...]}: once all nine
-// phases are recorded, k approvals by members of those organisations certify
-// it. Any member may open one; a ModelCertificateOpened event announces it.
-func (c *Contract) OpenModelCertificate(ctx contractapi.TransactionContextInterface, certID string, modelName string, version string, policy string) error {
+// (free text, at most 128 bytes) at version (e.g. 1.0.0). Its approval
+// policy is the channel's: once all nine phases are recorded,
+// certificateApprovals approvals by members of at least two organisations,
+// none of them its opener or a phase writer, certify it. Any channel member
+// but a viewer may open one and is recorded as its author; a
+// ModelCertificateOpened event announces it.
+func (c *Contract) OpenModelCertificate(ctx contractapi.TransactionContextInterface, certID string, modelName string, version string) error {
 	if err := validateID("certID", certID); err != nil {
 		return err
 	}
@@ -147,9 +148,12 @@ func (c *Contract) OpenModelCertificate(ctx contractapi.TransactionContextInterf
 	if err := validateVersion("version", version); err != nil {
 		return err
 	}
-	rule, err := parsePolicy(policy)
+	who, clock, err := requireWriter(ctx, "opening a model certificate")
 	if err != nil {
 		return err
+	}
+	if clock.CertificateApprovals < minCertificateApprovals || len(clock.PhaseWriters) != len(phaseSpecs) {
+		return fmt.Errorf("this channel was initialised without certificate approvals and phase writers (transaction %s): model certificates need both; make a new project channel with InitProject's certificateApprovals and phaseWriters", clock.InitTxID)
 	}
 	what := fmt.Sprintf("model certificate %q", certID)
 	key, err := compositeKey(ctx, what, modelCertObjectType, certID)
@@ -160,22 +164,19 @@ func (c *Contract) OpenModelCertificate(ctx contractapi.TransactionContextInterf
 		fmt.Errorf("model certificate %q already exists: certificates are immutable, so open a new one under another certID", certID)); err != nil {
 		return err
 	}
-	st, err := newStamp(ctx)
-	if err != nil {
-		return err
-	}
 	cert := ModelCertificate{
-		ID:         certID,
-		ModelName:  modelName,
-		Version:    version,
-		Policy:     rule,
-		Status:     StatusOpen,
-		Phases:     []PhaseEntry{},
-		Approvals:  []CertificateApproval{},
-		Creator:    st.ID,
-		CreatorMSP: st.MSPID,
-		TxID:       st.TxID,
-		Timestamp:  st.Timestamp,
+		ID:            certID,
+		ModelName:     modelName,
+		Version:       version,
+		Policy:        ApprovalPolicy{Approvals: clock.CertificateApprovals, MinOrganisations: minApprovingOrganisations},
+		Status:        StatusOpen,
+		Phases:        []PhaseEntry{},
+		Approvals:     []CertificateApproval{},
+		Creator:       who.ID,
+		CreatorMSP:    who.MSPID,
+		CreatorMember: who.Member.MemberID,
+		TxID:          who.TxID,
+		Timestamp:     who.Timestamp,
 	}
 	record, err := writeRecord(ctx, what, key, cert)
 	if err != nil {
@@ -183,6 +184,10 @@ func (c *Contract) OpenModelCertificate(ctx contractapi.TransactionContextInterf
 	}
 	return emit(ctx, EventModelCertificateOpened, what, record)
 }
+
+// minApprovingOrganisations is how many organisations a certificate's
+// approvers come from at least, so that no organisation certifies alone.
+const minApprovingOrganisations = 2
 
 // AddPhase records the next life-cycle phase of model certificate certID.
 // Arguments, all strings:
@@ -196,11 +201,14 @@ func (c *Contract) OpenModelCertificate(ctx contractapi.TransactionContextInterf
 //     pipelineRef names a recorded pipeline certificate
 //   - artifacts: a JSON array of IDs of recorded artifacts the phase used or
 //     produced, "[]" for none; the training phase lists exactly one artifact
-//     of kind model, whose sha256 becomes the certificate's modelSha256
+//     of kind model, recorded by the training phase's writer itself, whose
+//     sha256 becomes the certificate's modelSha256 (set once, here only)
 //   - creatorCertificateID: the certificate of the phase's creator
 //
-// The ninth phase completes the certificate and emits
-// ModelCertificateCompleted; the others emit PhaseAdded.
+// The caller is a channel member in good standing whose registry role and
+// organisation the channel's phaseWriters give the phase. The ninth phase
+// completes the certificate and emits ModelCertificateCompleted; the others
+// emit PhaseAdded.
 func (c *Contract) AddPhase(ctx contractapi.TransactionContextInterface, certID string, phase string, fields string, artifacts string, creatorCertificateID string) error {
 	if err := validateID("certID", certID); err != nil {
 		return err
@@ -221,6 +229,10 @@ func (c *Contract) AddPhase(ctx contractapi.TransactionContextInterface, certID 
 		return err
 	}
 
+	who, clock, err := requireWriter(ctx, "adding a phase")
+	if err != nil {
+		return err
+	}
 	cert, key, err := readModelCertificate(ctx, certID)
 	if err != nil {
 		return err
@@ -234,6 +246,9 @@ func (c *Contract) AddPhase(ctx contractapi.TransactionContextInterface, certID 
 			return fmt.Errorf("phase %s cannot come first: next is %s", phase, next)
 		}
 		return fmt.Errorf("phase %s cannot follow %s: next is %s", phase, cert.Phases[len(cert.Phases)-1].Phase, next)
+	}
+	if err := checkPhaseWriter(clock, phase, who.Member); err != nil {
+		return err
 	}
 	var models []*Artifact
 	for i, id := range artifactIDs {
@@ -256,6 +271,9 @@ func (c *Contract) AddPhase(ctx contractapi.TransactionContextInterface, certID 
 		}
 		return fmt.Errorf("phase training must name the trained model: list exactly one artifact of kind model in artifacts, found %s", found)
 	}
+	if phase == PhaseTraining && models[0].Creator != who.ID {
+		return fmt.Errorf("phase training must name a model its writer recorded: artifact %q was recorded by %s of %s, not by you; the certified model hash is set by the one who trained it, so record the trained model yourself", models[0].ID, models[0].Creator, models[0].CreatorMSP)
+	}
 	if pipelineRef != "" {
 		found, err := pipelineCertificateExists(ctx, pipelineRef)
 		if err != nil {
@@ -266,10 +284,7 @@ func (c *Contract) AddPhase(ctx contractapi.TransactionContextInterface, certID 
 		}
 	}
 
-	st, err := newStamp(ctx)
-	if err != nil {
-		return err
-	}
+	st := who.stamp
 	cert.Phases = append(cert.Phases, PhaseEntry{
 		Phase:                phase,
 		Fields:               canonical,
@@ -277,6 +292,7 @@ func (c *Contract) AddPhase(ctx contractapi.TransactionContextInterface, certID 
 		CreatorCertificateID: creatorCertificateID,
 		Creator:              st.ID,
 		CreatorMSP:           st.MSPID,
+		CreatorMember:        who.Member.MemberID,
 		TxID:                 st.TxID,
 		Timestamp:            st.Timestamp,
 	})
@@ -300,44 +316,53 @@ func (c *Contract) AddPhase(ctx contractapi.TransactionContextInterface, certID 
 }
 
 // ApproveModelCertificate approves complete model certificate certID on the
-// caller's behalf. The caller must belong to one of the policy's approver
-// organisations and may approve a certificate once. The approval that brings
-// the count to the policy's k certifies it and emits ModelCertified; the
-// others emit ModelCertificateApproved.
+// caller's behalf. The caller is a channel member in good standing, not a
+// viewer, neither the certificate's author (its opener) nor the writer of
+// any of its phases, and approves a certificate once. The approval that
+// brings the count to the policy's k, with approvers from at least two
+// organisations, certifies it and emits ModelCertified; the others emit
+// ModelCertificateApproved.
 func (c *Contract) ApproveModelCertificate(ctx contractapi.TransactionContextInterface, certID string) error {
 	if err := validateID("certID", certID); err != nil {
+		return err
+	}
+	who, _, err := requireWriter(ctx, "approving a model certificate")
+	if err != nil {
 		return err
 	}
 	cert, key, err := readModelCertificate(ctx, certID)
 	if err != nil {
 		return err
 	}
-	st, err := newStamp(ctx)
-	if err != nil {
-		return err
-	}
-	if !isOneOf(st.MSPID, cert.Policy.ApproverMSPs) {
-		return fmt.Errorf("your organisation %s is not among the approver organisations of model certificate %q (%s): ask a member of one of them to approve", st.MSPID, certID, strings.Join(cert.Policy.ApproverMSPs, ", "))
-	}
 	if cert.Status == StatusOpen {
 		return fmt.Errorf("model certificate %q is not complete (%d of %d phases, next is %s): approve it once all nine phases are recorded", certID, len(cert.Phases), len(phaseSpecs), phaseSpecs[len(cert.Phases)].name)
 	}
+	memberID := who.Member.MemberID
+	if cert.CreatorMember == memberID || cert.Creator == who.ID {
+		return fmt.Errorf("the author cannot approve its own certificate: you (member %q) opened model certificate %q; members who neither opened it nor wrote a phase approve it", memberID, certID)
+	}
+	for _, p := range cert.Phases {
+		if p.CreatorMember == memberID || p.Creator == who.ID {
+			return fmt.Errorf("a phase writer cannot approve its own certificate: you (member %q) wrote phase %s of model certificate %q (transaction %s); members who neither opened it nor wrote a phase approve it", memberID, p.Phase, certID, p.TxID)
+		}
+	}
 	for _, a := range cert.Approvals {
-		if a.Approver == st.ID {
+		if a.ApproverMember == memberID || a.Approver == who.ID {
 			return fmt.Errorf("you already approved model certificate %q (transaction %s): each member approves once", certID, a.TxID)
 		}
 	}
 	cert.Approvals = append(cert.Approvals, CertificateApproval{
-		Approver:    st.ID,
-		ApproverMSP: st.MSPID,
-		TxID:        st.TxID,
-		Timestamp:   st.Timestamp,
+		Approver:       who.ID,
+		ApproverMSP:    who.MSPID,
+		ApproverMember: memberID,
+		TxID:           who.TxID,
+		Timestamp:      who.Timestamp,
 	})
 	event := EventModelCertificateApproved
-	if cert.Status == StatusComplete && int64(len(cert.Approvals)) >= cert.Policy.Approvals {
+	if cert.Status == StatusComplete && certifies(cert) {
 		cert.Status = StatusCertified
-		cert.CertifiedTxID = st.TxID
-		cert.CertifiedAt = st.Timestamp
+		cert.CertifiedTxID = who.TxID
+		cert.CertifiedAt = who.Timestamp
 		event = EventModelCertified
 	}
 	what := fmt.Sprintf("model certificate %q", certID)
@@ -348,37 +373,30 @@ func (c *Contract) ApproveModelCertificate(ctx contractapi.TransactionContextInt
 	return emit(ctx, event, what, record)
 }
 
-// parsePolicy reads the policy argument of OpenModelCertificate.
-func parsePolicy(value string) (ApprovalPolicy, error) {
-	const example = `{"approvals":2,"approverMSPs":["Org1MSP","Org2MSP"]}`
-	var rule ApprovalPolicy
-	if err := decodeStrict("policy", value, example, &rule); err != nil {
-		return ApprovalPolicy{}, err
+// certifies reports whether cert's approvals meet its policy: k approvals
+// from members of at least MinOrganisations organisations.
+func certifies(cert *ModelCertificate) bool {
+	orgs := map[string]bool{}
+	for _, a := range cert.Approvals {
+		orgs[a.ApproverMSP] = true
 	}
-	if rule.Approvals < 1 {
-		return ApprovalPolicy{}, fmt.Errorf("policy.approvals is %d: give the number of approvals that certify the model, at least 1", rule.Approvals)
-	}
-	if rule.Approvals > maxApprovals {
-		return ApprovalPolicy{}, fmt.Errorf("policy.approvals is %d: give at most %d", rule.Approvals, maxApprovals)
-	}
-	if len(rule.ApproverMSPs) == 0 {
-		return ApprovalPolicy{}, fmt.Errorf("policy.approverMSPs is empty: list the organisations whose members may approve, e.g. %s", example)
-	}
-	if len(rule.ApproverMSPs) > maxApprovers {
-		return ApprovalPolicy{}, fmt.Errorf("policy.approverMSPs lists %d organisations: give at most %d", len(rule.ApproverMSPs), maxApprovers)
-	}
-	seen := map[string]bool{}
-	for i, org := range rule.ApproverMSPs {
-		field := fmt.Sprintf("policy.approverMSPs[%d]", i)
-		if err := validateMSPID(field, org); err != nil {
-			return ApprovalPolicy{}, err
+	return int64(len(cert.Approvals)) >= cert.Policy.Approvals && int64(len(orgs)) >= cert.Policy.MinOrganisations
+}
+
+// checkPhaseWriter refuses member m as the writer of phase unless the
+// channel's phaseWriters give the phase m's role and organisation.
+func checkPhaseWriter(clock PeriodClock, phase string, m *ProjectMember) error {
+	for _, w := range clock.PhaseWriters {
+		if w.Phase != phase {
+			continue
 		}
-		if seen[org] {
-			return ApprovalPolicy{}, fmt.Errorf("%s repeats %q: list each organisation once", field, org)
+		if isOneOf(m.Role, w.Roles) && isOneOf(m.Organisation, w.Organisations) {
+			return nil
 		}
-		seen[org] = true
+		return fmt.Errorf("phase %s is written by a member of role %s of organisation %s: member %q is a %s of %s; ask a member who fits to write it",
+			phase, strings.Join(w.Roles, " or "), strings.Join(w.Organisations, " or "), m.MemberID, m.Role, m.Organisation)
 	}
-	return rule, nil
+	return fmt.Errorf("phase %s has no writers in this channel's phaseWriters: the channel's settings are damaged", phase)
 }
 
 // parsePhaseFields checks the fields argument against spec and returns it as
@@ -533,5 +551,5 @@ func readModelCertificate(ctx contractapi.TransactionContextInterface, id string
 
 // describeProgress says how far a model certificate is from certified.
 func describeProgress(cert *ModelCertificate) string {
-	return fmt.Sprintf("%s, %d of %d phases, %d of %d approvals", cert.Status, len(cert.Phases), len(phaseSpecs), len(cert.Approvals), cert.Policy.Approvals)
+	return fmt.Sprintf("%s, %d of %d phases, %d of %d approvals (from at least %d organisations)", cert.Status, len(cert.Phases), len(phaseSpecs), len(cert.Approvals), cert.Policy.Approvals, cert.Policy.MinOrganisations)
 }

@@ -36,9 +36,6 @@ const testArchitecture = `[
 
 const testConfiguration = `{"camera":{"exposureUs":800},"train":{"seed":7}}`
 
-// testPolicy: two approvals from members of Org1MSP or Org2MSP.
-const testPolicy = `{"approvals":2,"approverMSPs":["Org1MSP","Org2MSP"]}`
-
 // validPhases are valid AddPhase arguments for the nine phases, in order.
 var validPhases = []struct{ phase, fields, artifacts string }{
 	{"requirements", `{"goals":"detect scratches","decisions":"binary classifier"}`, `[]`},
@@ -54,29 +51,56 @@ var validPhases = []struct{ phase, fields, artifacts string }{
 
 // certFixture records, on channel project-a, the artifacts the phases name
 // (raw-1, labels-1, cfg-1, and the models model-1 and model-2), the pipeline
-// certificate pipe-1 and opens model certificate cert-1 with testPolicy, as
-// alice, in tx-2 to tx-8.
+// certificate pipe-1 and opens model certificate cert-1 (the channel's two
+// approvals), in tx-2 to tx-8: the models as bob, the rest as alice.
 func certFixture(t *testing.T) (*Contract, *fabrictest.Stub) {
 	t.Helper()
 	c, stub, _ := newFixture()
 	stub.ChannelID = "project-a"
-	for _, a := range []struct{ id, kind, sha string }{
-		{"raw-1", "raw-data", helloSHA256}, {"labels-1", "labels", helloSHA256}, {"cfg-1", "configuration", helloSHA256},
-		{"model-1", "model", model1SHA}, {"model-2", "model", model2SHA},
+	for _, a := range []struct {
+		id, kind, sha string
+		by            *fabrictest.Identity
+	}{
+		{"raw-1", "raw-data", helloSHA256, alice()}, {"labels-1", "labels", helloSHA256, alice()}, {"cfg-1", "configuration", helloSHA256, alice()},
+		{"model-1", "model", model1SHA, bob()}, {"model-2", "model", model2SHA, bob()},
 	} {
 		args := artifactOf(a.id, "[]")
 		args.kind, args.sha = a.kind, a.sha
-		recordArgs(t, c, stub, alice(), args)
+		recordArgs(t, c, stub, a.by, args)
 	}
 	submit(t, stub, alice(), recordPipeline(c, "pipe-1", "1.0.0", testArchitecture, testConfiguration))
-	submit(t, stub, alice(), openCert(c, "cert-1", "surface-inspector", "1.0.0", testPolicy))
+	submit(t, stub, alice(), openCert(c, "cert-1", "surface-inspector", "1.0.0"))
 	return c, stub
 }
 
-func openCert(c *Contract, certID, name, version, policy string) func(contractapi.TransactionContextInterface) error {
+func openCert(c *Contract, certID, name, version string) func(contractapi.TransactionContextInterface) error {
 	return func(ctx contractapi.TransactionContextInterface) error {
-		return c.OpenModelCertificate(ctx, certID, name, version, policy)
+		return c.OpenModelCertificate(ctx, certID, name, version)
 	}
+}
+
+// phaseWriter is who writes phase i of cert-1 in the tests, with its
+// creator certificate: alice (Org1MSP's company) the requirements and
+// deployment, carol (Org3MSP's condition monitor) data collection and
+// monitoring, bob (an Org2MSP data scientist) the phases between.
+func writerOf(phase string) *fabrictest.Identity {
+	for i, spec := range phaseSpecs {
+		if spec.name == phase {
+			who, _ := phaseWriter(i)
+			return who
+		}
+	}
+	return bob()
+}
+
+func phaseWriter(i int) (*fabrictest.Identity, string) {
+	switch phaseSpecs[i].name {
+	case PhaseRequirements, PhaseDeployment:
+		return alice(), "member-alice"
+	case PhaseDataCollection, PhaseMonitoring:
+		return carol(), "member-carol"
+	}
+	return bob(), "member-bob"
 }
 
 func addPhase(c *Contract, certID, phase, fields, artifacts, creatorCert string) func(contractapi.TransactionContextInterface) error {
@@ -89,14 +113,11 @@ func approve(c *Contract, certID string) func(contractapi.TransactionContextInte
 	return func(ctx contractapi.TransactionContextInterface) error { return c.ApproveModelCertificate(ctx, certID) }
 }
 
-// addPhases records the first n valid phases of cert-1, alternating bob and carol.
+// addPhases records the first n valid phases of cert-1, each by its phaseWriter.
 func addPhases(t *testing.T, c *Contract, stub *fabrictest.Stub, n int) {
 	t.Helper()
 	for i, p := range validPhases[:n] {
-		who, creatorCert := bob(), "member-bob"
-		if i%2 == 1 {
-			who, creatorCert = carol(), "member-carol"
-		}
+		who, creatorCert := phaseWriter(i)
 		submit(t, stub, who, addPhase(c, "cert-1", p.phase, p.fields, p.artifacts, creatorCert))
 	}
 }
@@ -140,8 +161,8 @@ func checkGolden(t *testing.T, name, got string) {
 func TestOpenModelCertificateRecordsAnOpenCertificate(t *testing.T) {
 	c, stub := certFixture(t)
 	const want = `{"id":"cert-1","modelName":"surface-inspector","version":"1.0.0",` +
-		`"policy":{"approvals":2,"approverMSPs":["Org1MSP","Org2MSP"]},"status":"open","modelArtifactId":"","modelSha256":"",` +
-		`"phases":[],"approvals":[],"creator":"` + aliceID + `","creatorMsp":"Org1MSP","txId":"tx-8",` +
+		`"policy":{"approvals":2,"minOrganisations":2},"status":"open","modelArtifactId":"","modelSha256":"",` +
+		`"phases":[],"approvals":[],"creator":"` + aliceID + `","creatorMsp":"Org1MSP","creatorMember":"alice","txId":"tx-8",` +
 		`"timestamp":"2025-03-01T09:30:07.123456789Z","completedTxId":"","completedAt":"","certifiedTxId":"","certifiedAt":""}`
 	if got := string(stub.State["\x00modelCertificate\x00cert-1\x00"]); got != want {
 		t.Fatalf("record =\n%s\nwant\n%s", got, want)
@@ -157,10 +178,7 @@ func TestOpenModelCertificateRecordsAnOpenCertificate(t *testing.T) {
 func TestModelCertificateLifeCycle(t *testing.T) {
 	c, stub := certFixture(t)
 	for i, p := range validPhases {
-		who, creatorCert := bob(), "member-bob"
-		if i%2 == 1 {
-			who, creatorCert = carol(), "member-carol"
-		}
+		who, creatorCert := phaseWriter(i)
 		submit(t, stub, who, addPhase(c, "cert-1", p.phase, p.fields, p.artifacts, creatorCert))
 		cert, text := getCert(t, c, stub, "cert-1")
 		ev := lastEvent(t, stub)
@@ -185,17 +203,21 @@ func TestModelCertificateLifeCycle(t *testing.T) {
 	if ok, err := c.IsModelCertified(ctx, "cert-1", model1SHA); err != nil || ok {
 		t.Fatalf("complete but unapproved: IsModelCertified = %v, %v", ok, err)
 	}
-	submit(t, stub, bob(), approve(c, "cert-1"))
+	submit(t, stub, dave(), approve(c, "cert-1"))
 	if ev := lastEvent(t, stub); ev.Name != "ModelCertificateApproved" {
 		t.Fatalf("first approval emitted %s", ev.Name)
 	}
-	if ok, _ := c.IsModelCertified(ctx, "cert-1", model1SHA); ok {
-		t.Fatal("certified after one of two approvals")
+	// frank is of Org2MSP too: k approvals from one organisation do not certify.
+	submit(t, stub, frank(), approve(c, "cert-1"))
+	if ev := lastEvent(t, stub); ev.Name != "ModelCertificateApproved" {
+		t.Fatalf("second approval, same organisation, emitted %s", ev.Name)
 	}
-	// dave is of Org2MSP too: approvals count members, not organisations.
-	submit(t, stub, dave(), approve(c, "cert-1"))
+	if ok, _ := c.IsModelCertified(ctx, "cert-1", model1SHA); ok {
+		t.Fatal("certified by two approvals of one organisation")
+	}
+	submit(t, stub, erin(), approve(c, "cert-1"))
 	if ev := lastEvent(t, stub); ev.Name != "ModelCertified" {
-		t.Fatalf("second approval emitted %s", ev.Name)
+		t.Fatalf("third approval emitted %s", ev.Name)
 	}
 	if ok, err := c.IsModelCertified(ctx, "cert-1", model1SHA); err != nil || !ok {
 		t.Fatalf("IsModelCertified = %v, %v", ok, err)
@@ -203,19 +225,14 @@ func TestModelCertificateLifeCycle(t *testing.T) {
 	if ok, err := c.IsModelCertified(ctx, "cert-1", model2SHA); err != nil || ok {
 		t.Fatalf("IsModelCertified for other bytes = %v, %v", ok, err)
 	}
-	// A further approval is recorded; the certification stays as it was.
-	submit(t, stub, alice(), approve(c, "cert-1"))
-	if ev := lastEvent(t, stub); ev.Name != "ModelCertificateApproved" {
-		t.Fatalf("third approval emitted %s", ev.Name)
-	}
 	cert, text := getCert(t, c, stub, "cert-1")
-	if cert.Status != "certified" || cert.CertifiedTxID != "tx-19" || len(cert.Approvals) != 3 {
+	if cert.Status != "certified" || cert.CertifiedTxID != "tx-20" || len(cert.Approvals) != 3 {
 		t.Fatalf("certificate = %+v", cert)
 	}
 	want := []CertificateApproval{
-		{Approver: bobID, ApproverMSP: "Org2MSP", TxID: "tx-18", Timestamp: "2025-03-01T09:30:17.123456789Z"},
-		{Approver: daveID, ApproverMSP: "Org2MSP", TxID: "tx-19", Timestamp: "2025-03-01T09:30:18.123456789Z"},
-		{Approver: aliceID, ApproverMSP: "Org1MSP", TxID: "tx-20", Timestamp: "2025-03-01T09:30:19.123456789Z"},
+		{Approver: daveID, ApproverMSP: "Org2MSP", ApproverMember: "dave", TxID: "tx-18", Timestamp: "2025-03-01T09:30:17.123456789Z"},
+		{Approver: "x509::CN=frank,OU=client::CN=ca.Org2MSP", ApproverMSP: "Org2MSP", ApproverMember: "frank", TxID: "tx-19", Timestamp: "2025-03-01T09:30:18.123456789Z"},
+		{Approver: "x509::CN=erin,OU=client::CN=ca.Org3MSP", ApproverMSP: "Org3MSP", ApproverMember: "erin", TxID: "tx-20", Timestamp: "2025-03-01T09:30:19.123456789Z"},
 	}
 	if !reflect.DeepEqual(cert.Approvals, want) {
 		t.Fatalf("approvals = %+v", cert.Approvals)
@@ -239,7 +256,7 @@ func TestAddPhaseStoresFieldsInPhaseOrder(t *testing.T) {
 		{"feature-engineering", `{"parameters":{"crop": 224, "scale":1.0e-3},"augmentation":"flips"}`, `[]`},
 	}
 	for _, p := range addPhases2 {
-		submit(t, stub, carol(), addPhase(c, "cert-1", p.phase, p.fields, p.artifacts, "member-carol"))
+		submit(t, stub, dave(), addPhase(c, "cert-1", p.phase, p.fields, p.artifacts, "member-dave"))
 	}
 	cert, _ = getCert(t, c, stub, "cert-1")
 	if got := string(cert.Phases[4].Fields); got != `{"augmentation":"flips","parameters":{"crop":224,"scale":1.0e-3}}` {
@@ -251,14 +268,9 @@ func TestAddPhaseStoresFieldsInPhaseOrder(t *testing.T) {
 }
 
 func TestOpenModelCertificateRefusals(t *testing.T) {
-	type args struct{ id, name, version, policy string }
-	valid := args{"cert-2", "surface-inspector", "2.0.0", testPolicy}
+	type args struct{ id, name, version string }
+	valid := args{"cert-2", "surface-inspector", "2.0.0"}
 	with := func(f func(*args)) args { a := valid; f(&a); return a }
-	withPolicy := func(p string) args { return with(func(a *args) { a.policy = p }) }
-	manyOrgs := make([]string, 33)
-	for i := range manyOrgs {
-		manyOrgs[i] = `"O` + strings.Repeat("x", i+1) + `"`
-	}
 	tests := []struct {
 		name  string
 		args  args
@@ -272,35 +284,11 @@ func TestOpenModelCertificateRefusals(t *testing.T) {
 		{name: "empty version", args: with(func(a *args) { a.version = "" }), want: "version must not be empty: give a version such as 1.0.0"},
 		{name: "bad version", args: with(func(a *args) { a.version = "v 1" }), want: `version "v 1" is not a version`},
 		{name: "version leading dot", args: with(func(a *args) { a.version = ".1" }), want: `version ".1" is not a version`},
-		{name: "policy empty", args: withPolicy(""),
-			want: `policy is not valid: it is empty: give e.g. {"approvals":2,"approverMSPs":["Org1MSP","Org2MSP"]}`},
-		{name: "policy not json", args: withPolicy("two"), want: "policy is not valid: it is not valid JSON at byte 2 (invalid character 'w' in literal true (expecting 'r'))"},
-		{name: "policy list", args: withPolicy("[]"), want: "policy is not valid: the value is a JSON array where an object belongs"},
-		{name: "approvals missing", args: withPolicy(`{"approverMSPs":["Org1MSP"]}`),
-			want: "policy.approvals is 0: give the number of approvals that certify the model, at least 1"},
-		{name: "approvals negative", args: withPolicy(`{"approvals":-1,"approverMSPs":["Org1MSP"]}`), want: "policy.approvals is -1"},
-		{name: "approvals fraction", args: withPolicy(`{"approvals":1.5,"approverMSPs":["Org1MSP"]}`),
-			want: "policy is not valid: approvals is a JSON number 1.5 where a whole number belongs"},
-		{name: "approvals string", args: withPolicy(`{"approvals":"2","approverMSPs":["Org1MSP"]}`),
-			want: "approvals is a JSON string where a whole number belongs"},
-		{name: "approvals too many", args: withPolicy(`{"approvals":101,"approverMSPs":["Org1MSP"]}`), want: "policy.approvals is 101: give at most 100"},
-		{name: "approvers missing", args: withPolicy(`{"approvals":1}`),
-			want: "policy.approverMSPs is empty: list the organisations whose members may approve"},
-		{name: "approvers empty", args: withPolicy(`{"approvals":1,"approverMSPs":[]}`), want: "policy.approverMSPs is empty"},
-		{name: "approvers too many", args: withPolicy(`{"approvals":1,"approverMSPs":[` + strings.Join(manyOrgs, ",") + `]}`),
-			want: "policy.approverMSPs lists 33 organisations: give at most 32"},
-		{name: "approver twice", args: withPolicy(`{"approvals":1,"approverMSPs":["Org1MSP","Org1MSP"]}`),
-			want: `policy.approverMSPs[1] repeats "Org1MSP": list each organisation once`},
-		{name: "approver bad", args: withPolicy(`{"approvals":1,"approverMSPs":["Org1 MSP"]}`),
-			want: `policy.approverMSPs[0] "Org1 MSP" is not an MSP id`},
-		{name: "policy unknown field", args: withPolicy(`{"approvals":1,"approverMSPs":["Org1MSP"],"quorum":1}`),
-			want: `policy is not valid: unknown field "quorum"`},
-		{name: "policy field case", args: withPolicy(`{"approvals":1,"approverMsps":["Org1MSP"]}`),
-			want: `unknown field "approverMsps" in the top-level object: field names are case-sensitive, write "approverMSPs"`},
 		{name: "exists", args: with(func(a *args) { a.id = "cert-1" }),
 			want: `model certificate "cert-1" already exists: certificates are immutable, so open a new one under another certID`},
 		{name: "read fails", args: valid, setup: func(s *fabrictest.Stub) { s.GetStateErr = errors.New("disk") },
-			want: `reading model certificate "cert-2": disk`},
+			want: `reading the period clock: disk`},
+		{name: "viewer", args: valid, setup: func(s *fabrictest.Stub) {}, want: `opening a model certificate needs a role other than viewer: member "vera" is a viewer`},
 		{name: "timestamp fails", args: valid, setup: func(s *fabrictest.Stub) { s.TimestampErr = errors.New("no header") },
 			want: "reading the transaction timestamp: no header"},
 	}
@@ -311,7 +299,11 @@ func TestOpenModelCertificateRefusals(t *testing.T) {
 				tt.setup(stub)
 			}
 			a := tt.args
-			expectRefusal(t, stub, bob(), tt.want, openCert(c, a.id, a.name, a.version, a.policy))
+			who := bob()
+			if tt.name == "viewer" {
+				who = vera()
+			}
+			expectRefusal(t, stub, who, tt.want, openCert(c, a.id, a.name, a.version))
 		})
 	}
 	for name, setup := range map[string]func(*fabrictest.Stub){
@@ -321,7 +313,7 @@ func TestOpenModelCertificateRefusals(t *testing.T) {
 		c, stub := certFixture(t)
 		setup(stub)
 		stub.NextTx()
-		if err := c.OpenModelCertificate(fabrictest.NewContext(stub, bob()), "cert-2", "m", "1", testPolicy); err == nil || err.Error() != name {
+		if err := c.OpenModelCertificate(fabrictest.NewContext(stub, bob()), "cert-2", "m", "1"); err == nil || err.Error() != name {
 			t.Errorf("err = %v, want %s", err, name)
 		}
 	}
@@ -410,7 +402,7 @@ func TestAddPhaseRefusals(t *testing.T) {
 		{name: "training with two models", done: 5, args: args{phase: "training", fields: validPhases[5].fields, artifacts: `["model-2","cfg-1","model-1"]`},
 			want: "phase training must name the trained model: list exactly one artifact of kind model in artifacts, found 2 (model-2, model-1)"},
 		{name: "read fails", args: args{phase: "requirements"}, setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) { s.GetStateErr = errors.New("disk") },
-			want: `reading model certificate "cert-1": disk`},
+			want: `reading the period clock: disk`},
 		{name: "corrupt certificate", args: args{phase: "requirements"}, setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) {
 			s.State["\x00modelCertificate\x00cert-1\x00"] = []byte("{")
 		}, want: `decoding model certificate "cert-1": unexpected end of JSON input`},
@@ -440,7 +432,7 @@ func TestAddPhaseRefusals(t *testing.T) {
 			if a.creatorCert == "" && tt.name != "creator certificate empty" {
 				a.creatorCert = "member-bob"
 			}
-			expectRefusal(t, stub, bob(), tt.want, addPhase(c, a.cert, a.phase, a.fields, a.artifacts, a.creatorCert))
+			expectRefusal(t, stub, writerOf(a.phase), tt.want, addPhase(c, a.cert, a.phase, a.fields, a.artifacts, a.creatorCert))
 		})
 	}
 	for name, setup := range map[string]func(*fabrictest.Stub){
@@ -453,7 +445,7 @@ func TestAddPhaseRefusals(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c, stub := certFixture(t)
 			n, p := 0, validPhases[0]
-			ctx := fabrictest.NewContext(stub, bob())
+			ctx := fabrictest.NewContext(stub, alice())
 			switch {
 			case strings.HasPrefix(name, "reading pipeline"):
 				n, p = 7, validPhases[7]
@@ -468,6 +460,7 @@ func TestAddPhaseRefusals(t *testing.T) {
 				setup(stub)
 			}
 			addPhasesWith(t, c, stub, n)
+			ctx.SetClientIdentity(writerOf(p.phase))
 			stub.NextTx()
 			if err := c.AddPhase(ctx, "cert-1", p.phase, p.fields, p.artifacts, "member-bob"); err == nil || err.Error() != name {
 				t.Fatalf("err = %v, want %s", err, name)
@@ -495,28 +488,34 @@ func TestApproveModelCertificateRefusals(t *testing.T) {
 		setup func(*testing.T, *Contract, *fabrictest.Stub)
 		want  string
 	}{
-		{name: "bad id", cert: "", done: 9, who: bob(), want: "certID must not be empty"},
-		{name: "missing", cert: "cert-9", done: 9, who: bob(), want: `model certificate "cert-9" does not exist: open it with OpenModelCertificate first`},
-		{name: "not an approver organisation", cert: "cert-1", done: 9, who: carol(),
-			want: `your organisation Org3MSP is not among the approver organisations of model certificate "cert-1" (Org1MSP, Org2MSP): ask a member of one of them to approve`},
-		{name: "not complete", cert: "cert-1", done: 5, who: bob(),
+		{name: "bad id", cert: "", done: 9, who: dave(), want: "certID must not be empty"},
+		{name: "missing", cert: "cert-9", done: 9, who: dave(), want: `model certificate "cert-9" does not exist: open it with OpenModelCertificate first`},
+		{name: "the author", cert: "cert-1", done: 9, who: alice(),
+			want: `the author cannot approve its own certificate: you (member "alice") opened model certificate "cert-1"`},
+		{name: "a phase writer", cert: "cert-1", done: 9, who: carol(),
+			want: `a phase writer cannot approve its own certificate: you (member "carol") wrote phase data-collection of model certificate "cert-1" (transaction tx-10)`},
+		{name: "the trainer", cert: "cert-1", done: 9, who: bob(),
+			want: `a phase writer cannot approve its own certificate: you (member "bob") wrote phase data-cleaning of model certificate "cert-1"`},
+		{name: "a viewer", cert: "cert-1", done: 9, who: vera(),
+			want: `approving a model certificate needs a role other than viewer: member "vera" is a viewer, and viewers only read`},
+		{name: "not complete", cert: "cert-1", done: 5, who: dave(),
 			want: `model certificate "cert-1" is not complete (5 of 9 phases, next is training): approve it once all nine phases are recorded`},
-		{name: "not started", cert: "cert-1", done: 0, who: bob(),
+		{name: "not started", cert: "cert-1", done: 0, who: dave(),
 			want: `model certificate "cert-1" is not complete (0 of 9 phases, next is requirements)`},
-		{name: "twice", cert: "cert-1", done: 9, who: bob(),
-			setup: func(t *testing.T, c *Contract, s *fabrictest.Stub) { submit(t, s, bob(), approve(c, "cert-1")) },
+		{name: "twice", cert: "cert-1", done: 9, who: dave(),
+			setup: func(t *testing.T, c *Contract, s *fabrictest.Stub) { submit(t, s, dave(), approve(c, "cert-1")) },
 			want:  `you already approved model certificate "cert-1" (transaction tx-18): each member approves once`},
-		{name: "twice after certified", cert: "cert-1", done: 9, who: bob(),
+		{name: "twice after certified", cert: "cert-1", done: 9, who: dave(),
 			setup: func(t *testing.T, c *Contract, s *fabrictest.Stub) {
-				submit(t, s, bob(), approve(c, "cert-1"))
-				submit(t, s, alice(), approve(c, "cert-1"))
+				submit(t, s, dave(), approve(c, "cert-1"))
+				submit(t, s, erin(), approve(c, "cert-1"))
 			},
 			want: `you already approved model certificate "cert-1" (transaction tx-18)`},
 		{name: "no identity", cert: "cert-1", done: 9, who: func() *fabrictest.Identity { i := bob(); i.IDErr = errors.New("y"); return i }(),
 			want: "reading the caller's client id: y"},
-		{name: "read fails", cert: "cert-1", done: 9, who: bob(),
+		{name: "read fails", cert: "cert-1", done: 9, who: dave(),
 			setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) { s.GetStateErr = errors.New("disk") },
-			want:  `reading model certificate "cert-1": disk`},
+			want:  `reading the period clock: disk`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -536,7 +535,7 @@ func TestApproveModelCertificateRefusals(t *testing.T) {
 		addPhases(t, c, stub, 9)
 		setup(stub)
 		stub.NextTx()
-		if err := c.ApproveModelCertificate(fabrictest.NewContext(stub, bob()), "cert-1"); err == nil || err.Error() != want {
+		if err := c.ApproveModelCertificate(fabrictest.NewContext(stub, dave()), "cert-1"); err == nil || err.Error() != want {
 			t.Errorf("err = %v, want %s", err, want)
 		}
 	}

@@ -1,6 +1,7 @@
 package provenance
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
@@ -64,24 +65,89 @@ func TestSnapshotOfTheOpenPeriodIsRefused(t *testing.T) {
 	}
 }
 
-func TestInitProjectWritesTheClock(t *testing.T) {
-	c, stub, _ := newFixture()
+// settingsWith returns projectParams with field set to the raw JSON value,
+// or removed when value is "".
+func settingsWith(field, value string) string {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(projectParams), &fields); err != nil {
+		panic(err)
+	}
+	if value == "" {
+		delete(fields, field)
+	} else {
+		fields[field] = json.RawMessage(value)
+	}
+	raw, err := json.Marshal(fields)
+	if err != nil {
+		panic(err)
+	}
+	return string(raw)
+}
+
+// writersWith returns testPhaseWriters with phase's entry set to the raw
+// JSON value, or removed when value is "".
+func writersWith(phase, value string) string {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(testPhaseWriters), &fields); err != nil {
+		panic(err)
+	}
+	if value == "" {
+		delete(fields, phase)
+	} else {
+		fields[phase] = json.RawMessage(value)
+	}
+	raw, _ := json.Marshal(fields)
+	return string(raw)
+}
+
+func TestInitProjectWritesTheClockAndTheMemberList(t *testing.T) {
+	c, stub := bareFixture()
+	stub.ChannelID = "mainchain"
 	ctx := fabrictest.NewContext(stub, bob())
-	if got, err := c.GetPeriodClock(ctx); err != nil || !reflect.DeepEqual(got, &PeriodClock{Organisations: []string{}}) {
+	if got, err := c.GetPeriodClock(ctx); err != nil || !reflect.DeepEqual(got, &PeriodClock{Organisations: []string{}, PhaseWriters: []PhaseWriters{}}) {
 		t.Fatalf("clock before InitProject = %+v, %v", got, err)
 	}
-	submit(t, stub, admin2(), initWith(c, `{"periodSeconds":3600,"firstPeriod":7,"organisations":["Org2MSP","Org1MSP"]}`))
+	if got, err := c.GetMembers(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("members before InitProject = %+v, %v", got, err)
+	}
+	twoOrgs := `{"periodSeconds":3600,"firstPeriod":7,"organisations":["Org2MSP","Org1MSP"],"certificateApprovals":3,"phaseWriters":` +
+		strings.ReplaceAll(strings.ReplaceAll(testPhaseWriters, `,"Org3MSP"`, ``), `"Org3MSP"`, `"Org1MSP"`) +
+		`,"members":` + membersJSON(testMembers[:2]) + `}`
+	submit(t, stub, admin2(), initWith(c, twoOrgs))
 	const wantRecord = `{"initialised":true,"periodSeconds":3600,"firstPeriod":7,"organisations":["Org1MSP","Org2MSP"],` +
 		`"initialisedBy":"x509::CN=admin2,OU=admin::CN=ca.Org2MSP","initialisedByMsp":"Org2MSP","initTxId":"tx-2",` +
-		`"openPeriod":7,"openedAt":"2025-03-01T09:30:01.123456789Z","openedTxId":"tx-2","openedBy":"x509::CN=admin2,OU=admin::CN=ca.Org2MSP"}`
+		`"openPeriod":7,"openedAt":"2025-03-01T09:30:01.123456789Z","openedTxId":"tx-2","openedBy":"x509::CN=admin2,OU=admin::CN=ca.Org2MSP",` +
+		`"certificateApprovals":3,"phaseWriters":[` +
+		`{"phase":"requirements","roles":["company"],"organisations":["Org1MSP"]},` +
+		`{"phase":"data-collection","roles":["company","condition-monitor"],"organisations":["Org1MSP"]},` +
+		`{"phase":"data-cleaning","roles":["data-scientist"],"organisations":["Org2MSP"]},` +
+		`{"phase":"data-labelling","roles":["data-scientist"],"organisations":["Org2MSP"]},` +
+		`{"phase":"feature-engineering","roles":["data-scientist"],"organisations":["Org2MSP"]},` +
+		`{"phase":"training","roles":["data-scientist"],"organisations":["Org2MSP"]},` +
+		`{"phase":"evaluation","roles":["data-scientist"],"organisations":["Org2MSP"]},` +
+		`{"phase":"deployment","roles":["company"],"organisations":["Org1MSP"]},` +
+		`{"phase":"monitoring","roles":["condition-monitor"],"organisations":["Org1MSP"]}]}`
 	if got := string(stub.State["\x00config\x00periodClock\x00"]); got != wantRecord {
 		t.Fatalf("clock =\n%s\nwant\n%s", got, wantRecord)
 	}
 	if ev := lastEvent(t, stub); ev.Name != "ProjectInitialised" || string(ev.Payload) != wantRecord {
 		t.Fatalf("event = %s %s", ev.Name, ev.Payload)
 	}
-	if got, err := c.GetPeriodClock(ctx); err != nil || got.OpenPeriod != 7 || got.PeriodSeconds != 3600 {
+	if got, err := c.GetPeriodClock(ctx); err != nil || got.OpenPeriod != 7 || got.PeriodSeconds != 3600 || got.CertificateApprovals != 3 {
 		t.Fatalf("GetPeriodClock = %+v, %v", got, err)
+	}
+	members, err := c.GetMembers(ctx)
+	if err != nil || len(members) != 2 || members[0].MemberID != "alice" || members[1].MemberID != "bob" {
+		t.Fatalf("GetMembers = %+v, %v", members, err)
+	}
+	want := ProjectMember{MemberID: "bob", Identity: bobID, Role: "data-scientist", Organisation: "Org2MSP", Status: MemberListed,
+		Changes: []MembershipChange{{Action: MemberListed, By: "x509::CN=admin2,OU=admin::CN=ca.Org2MSP", ByMSP: "Org2MSP", TxID: "tx-2", Timestamp: "2025-03-01T09:30:01.123456789Z"}}}
+	if !reflect.DeepEqual(*members[1], want) {
+		t.Fatalf("bob = %+v", *members[1])
+	}
+	// Each listed member was checked in the registry on mainchain.
+	if n := len(stub.Invocations); n != 2 || stub.Invocations[0].Channel != "mainchain" || stub.Invocations[0].Args[0] != "registry:GetStanding" {
+		t.Fatalf("invocations = %+v", stub.Invocations)
 	}
 	// The first period's snapshots: none before 7, 7 once closed.
 	stub.Timestamp = stub.Timestamp.Add(time.Hour)
@@ -95,7 +161,21 @@ func TestInitProjectWritesTheClock(t *testing.T) {
 }
 
 func TestInitProjectRefusals(t *testing.T) {
-	const ok = projectParams
+	ok := projectParams
+	member := func(i int, field, value string) string {
+		m := append([]memberArgument{}, testMembers...)
+		switch field {
+		case "memberId":
+			m[i].MemberID = value
+		case "identity":
+			m[i].Identity = value
+		case "role":
+			m[i].Role = value
+		case "organisation":
+			m[i].Organisation = value
+		}
+		return settingsWith("members", membersJSON(m))
+	}
 	tests := []struct {
 		name, params string
 		who          *fabrictest.Identity
@@ -114,20 +194,57 @@ func TestInitProjectRefusals(t *testing.T) {
 			setup: func(t *testing.T, c *Contract, s *fabrictest.Stub) { initProject(t, c, s) },
 			want:  "this channel was already initialised in transaction tx-1 by " + admin1ID + " of Org1MSP: its period length, first period and organisations can be set only once"},
 		{name: "empty", params: "", want: "paramsJSON is not valid: it is empty"},
-		{name: "unknown field", params: `{"periodSeconds":60,"firstPeriod":1,"organisations":["A","B"],"openPeriod":9}`,
-			want: `paramsJSON is not valid`},
-		{name: "no period length", params: `{"firstPeriod":1,"organisations":["Org1MSP","Org2MSP"]}`,
+		{name: "unknown field", params: settingsWith("openPeriod", "9"), want: `paramsJSON is not valid: unknown field "openPeriod"`},
+		{name: "no period length", params: settingsWith("periodSeconds", ""),
 			want: "paramsJSON.periodSeconds 0 is not a period length: give the registry's periodSeconds, 1 to 31622400"},
-		{name: "period length over a year", params: `{"periodSeconds":31622401,"firstPeriod":1,"organisations":["Org1MSP","Org2MSP"]}`,
-			want: "paramsJSON.periodSeconds 31622401 is not a period length"},
-		{name: "first period zero", params: `{"periodSeconds":60,"firstPeriod":0,"organisations":["Org1MSP","Org2MSP"]}`,
+		{name: "period length over a year", params: settingsWith("periodSeconds", "31622401"), want: "paramsJSON.periodSeconds 31622401 is not a period length"},
+		{name: "first period zero", params: settingsWith("firstPeriod", "0"),
 			want: "paramsJSON.firstPeriod 0 is not a period: give the registry's open period when the project was registered, at least 1"},
-		{name: "one organisation", params: `{"periodSeconds":60,"firstPeriod":1,"organisations":["Org1MSP"]}`,
-			want: "paramsJSON.organisations lists 1 organisations: a project has 2 to 16"},
-		{name: "bad MSP id", params: `{"periodSeconds":60,"firstPeriod":1,"organisations":["Org1MSP","-x"]}`,
-			want: `paramsJSON.organisations[1] "-x" is not an MSP id`},
-		{name: "repeated organisation", params: `{"periodSeconds":60,"firstPeriod":1,"organisations":["Org1MSP","Org1MSP"]}`,
+		{name: "one organisation", params: settingsWith("organisations", `["Org1MSP"]`), want: "paramsJSON.organisations lists 1 organisations: a project has 2 to 16"},
+		{name: "bad MSP id", params: settingsWith("organisations", `["Org1MSP","-x"]`), want: `paramsJSON.organisations[1] "-x" is not an MSP id`},
+		{name: "repeated organisation", params: settingsWith("organisations", `["Org1MSP","Org1MSP"]`),
 			want: `paramsJSON.organisations[1] repeats "Org1MSP": list each organisation once`},
+		{name: "no approvals", params: settingsWith("certificateApprovals", ""),
+			want: "paramsJSON.certificateApprovals 0 is not an approval count: give the registry's approvals, 2 to 100"},
+		{name: "one approval", params: settingsWith("certificateApprovals", "1"), want: "paramsJSON.certificateApprovals 1 is not an approval count"},
+		{name: "too many approvals", params: settingsWith("certificateApprovals", "101"), want: "paramsJSON.certificateApprovals 101 is not an approval count"},
+		{name: "approvals text", params: settingsWith("certificateApprovals", `"2"`),
+			want: "paramsJSON is not valid: certificateApprovals is a JSON string where a whole number belongs"},
+		{name: "no phase writers", params: settingsWith("phaseWriters", ""), want: "paramsJSON.phaseWriters is missing: give, for each phase"},
+		{name: "phase writers list", params: settingsWith("phaseWriters", "[]"), want: "paramsJSON is not valid: phaseWriters is a JSON array where an object belongs"},
+		{name: "phase missing", params: settingsWith("phaseWriters", writersWith("training", "")),
+			want: `paramsJSON.phaseWriters.training is missing: give the roles and organisations that write phase training`},
+		{name: "unknown phase", params: settingsWith("phaseWriters", writersWith("review", `{"roles":["quality-auditor"],"organisations":["Org1MSP"]}`)),
+			want: "paramsJSON.phaseWriters.review is not a model life-cycle phase: give one of requirements, "},
+		{name: "no roles", params: settingsWith("phaseWriters", writersWith("training", `{"roles":[],"organisations":["Org2MSP"]}`)),
+			want: "paramsJSON.phaseWriters.training.roles lists 0 roles: give 1 to 8 registry roles"},
+		{name: "viewer writes", params: settingsWith("phaseWriters", writersWith("training", `{"roles":["viewer"],"organisations":["Org2MSP"]}`)),
+			want: "paramsJSON.phaseWriters.training.roles[0] is viewer: viewers only read"},
+		{name: "unknown role", params: settingsWith("phaseWriters", writersWith("training", `{"roles":["trainer"],"organisations":["Org2MSP"]}`)),
+			want: `paramsJSON.phaseWriters.training.roles[0] "trainer" is not a registry role`},
+		{name: "repeated role", params: settingsWith("phaseWriters", writersWith("training", `{"roles":["data-scientist","data-scientist"],"organisations":["Org2MSP"]}`)),
+			want: `paramsJSON.phaseWriters.training.roles[1] repeats "data-scientist"`},
+		{name: "no organisations", params: settingsWith("phaseWriters", writersWith("training", `{"roles":["data-scientist"]}`)),
+			want: "paramsJSON.phaseWriters.training.organisations lists 0 organisations"},
+		{name: "outside organisation", params: settingsWith("phaseWriters", writersWith("training", `{"roles":["data-scientist"],"organisations":["Org9MSP"]}`)),
+			want: `paramsJSON.phaseWriters.training.organisations[0] "Org9MSP" is not one of the project's organisations`},
+		{name: "phase writers field case", params: settingsWith("phaseWriters", writersWith("training", `{"Roles":["data-scientist"],"organisations":["Org2MSP"]}`)),
+			want: `unknown field "Roles" in phaseWriters.training: field names are case-sensitive, write "roles"`},
+		{name: "no members", params: settingsWith("members", ""), want: "paramsJSON.members is missing: give the project's initial member list, [] for none yet"},
+		{name: "member bad id", params: member(1, "memberId", "b b"), want: `paramsJSON.members[1].memberId "b b" contains a character outside`},
+		{name: "member bad identity", params: member(1, "identity", "bob"), want: `paramsJSON.members[1].identity "bob" is not a client id`},
+		{name: "member bad role", params: member(1, "role", "trainer"), want: `paramsJSON.members[1].role "trainer" is not a registry role`},
+		{name: "member outside", params: member(1, "organisation", "Org9MSP"),
+			want: `paramsJSON.members[1].organisation "Org9MSP" is not one of the project's organisations [Org1MSP Org2MSP Org3MSP]`},
+		{name: "member twice", params: member(1, "memberId", "alice"), want: `paramsJSON.members[1].memberId repeats "alice" of paramsJSON.members[0]`},
+		{name: "identity twice", params: member(1, "identity", aliceID), want: "paramsJSON.members[1].identity repeats the identity of paramsJSON.members[0]: one identity, one member"},
+		{name: "member unknown to the registry", params: member(1, "memberId", "bobby"), want: `checking member "bobby" in the registry on mainchain failed (status 500: member "bobby" does not exist`},
+		{name: "member of another identity in the registry", params: member(1, "identity", "x509::CN=mallory::CN=ca.Org2MSP"),
+			want: `member "bob" of project channel project-a is bound in the registry to identity "` + bobID + `", not "x509::CN=mallory::CN=ca.Org2MSP"`},
+		{name: "member under another role", params: member(3, "role", "company"),
+			want: `member "dave" of project channel project-a has the role data-scientist in the registry, not company`},
+		{name: "member of another organisation", params: member(3, "organisation", "Org1MSP"),
+			want: `member "dave" of project channel project-a belongs to Org2MSP in the registry, not Org1MSP`},
 		{name: "ledger read fails", params: ok, setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) { s.GetStateErr = errors.New("disk") },
 			want: "reading the period clock: disk"},
 		{name: "timestamp fails", params: ok, setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) { s.TimestampErr = errors.New("no header") },
@@ -135,7 +252,7 @@ func TestInitProjectRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, stub, _ := newFixture()
+			c, stub := bareFixture()
 			if tt.setup != nil {
 				tt.setup(t, c, stub)
 			}
@@ -147,14 +264,14 @@ func TestInitProjectRefusals(t *testing.T) {
 		})
 	}
 	t.Run("write fails", func(t *testing.T) {
-		c, stub, _ := newFixture()
+		c, stub := bareFixture()
 		stub.PutStateErr = errors.New("full")
-		if err := c.InitProject(fabrictest.NewContext(stub, admin1()), projectParams); err == nil || err.Error() != "writing the period clock: full" {
+		if err := c.InitProject(fabrictest.NewContext(stub, admin1()), projectParams); err == nil || err.Error() != `writing member "alice": full` {
 			t.Fatalf("err = %v", err)
 		}
 	})
 	t.Run("event fails", func(t *testing.T) {
-		c, stub, _ := newFixture()
+		c, stub := bareFixture()
 		stub.EventErr = errors.New("too big")
 		if err := c.InitProject(fabrictest.NewContext(stub, admin1()), projectParams); err == nil || err.Error() != "emitting ProjectInitialised for the period clock: too big" {
 			t.Fatalf("err = %v", err)
@@ -168,7 +285,16 @@ func TestClosePeriodAdvancesTheClock(t *testing.T) {
 	submit(t, stub, admin2(), c.ClosePeriod)
 	const wantRecord = `{"initialised":true,"periodSeconds":86400,"firstPeriod":1,"organisations":["Org1MSP","Org2MSP","Org3MSP"],` +
 		`"initialisedBy":"` + admin1ID + `","initialisedByMsp":"Org1MSP","initTxId":"tx-1",` +
-		`"openPeriod":2,"openedAt":"2025-03-02T09:30:03.123456789Z","openedTxId":"tx-4","openedBy":"x509::CN=admin2,OU=admin::CN=ca.Org2MSP"}`
+		`"openPeriod":2,"openedAt":"2025-03-02T09:30:03.123456789Z","openedTxId":"tx-4","openedBy":"x509::CN=admin2,OU=admin::CN=ca.Org2MSP",` +
+		`"certificateApprovals":2,"phaseWriters":[{"phase":"requirements","roles":["company"],"organisations":["Org1MSP"]},` +
+		`{"phase":"data-collection","roles":["company","condition-monitor"],"organisations":["Org1MSP","Org3MSP"]},` +
+		`{"phase":"data-cleaning","roles":["data-scientist"],"organisations":["Org2MSP"]},` +
+		`{"phase":"data-labelling","roles":["data-scientist"],"organisations":["Org2MSP"]},` +
+		`{"phase":"feature-engineering","roles":["data-scientist"],"organisations":["Org2MSP"]},` +
+		`{"phase":"training","roles":["data-scientist"],"organisations":["Org2MSP"]},` +
+		`{"phase":"evaluation","roles":["data-scientist"],"organisations":["Org2MSP"]},` +
+		`{"phase":"deployment","roles":["company"],"organisations":["Org1MSP"]},` +
+		`{"phase":"monitoring","roles":["condition-monitor"],"organisations":["Org3MSP"]}]}`
 	if got := string(stub.State["\x00config\x00periodClock\x00"]); got != wantRecord {
 		t.Fatalf("clock =\n%s\nwant\n%s", got, wantRecord)
 	}

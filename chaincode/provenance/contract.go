@@ -45,6 +45,10 @@ const (
 	// EventPipelineCertificateRecorded is emitted by RecordPipelineCertificate
 	// with the PipelineCertificate.
 	EventPipelineCertificateRecorded = "PipelineCertificateRecorded"
+	// EventMemberAdded is emitted by AddMember with the ProjectMember.
+	EventMemberAdded = "MemberAdded"
+	// EventMemberRemoved is emitted by RemoveMember with the ProjectMember.
+	EventMemberRemoved = "MemberRemoved"
 )
 
 // Contract records a project channel's artifacts, feedback and birth
@@ -61,7 +65,7 @@ func NewContract() *Contract {
 	c.Info = metadata.InfoMetadata{
 		Title:       "bcmlp provenance",
 		Description: "Artifacts on IPFS, their lineage, feedback and birth certificates, per project channel",
-		Version:     "0.2.0",
+		Version:     "0.3.0",
 	}
 	return c
 }

@@ -51,7 +51,6 @@ func TestTransactionsNeverReadTheirOwnWrites(t *testing.T) {
 	// flow still gives the same records.
 	c, stub := certFixture(t)
 	stub.IsolateWrites = true
-	submit(t, stub, admin1(), initWith(c, projectParams))
 	certifyCert1(t, c, stub)
 	a := artifactOf("report-1", `["model-1"]`)
 	a.kind, a.feedback = "report", "true"

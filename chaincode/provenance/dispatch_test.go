@@ -29,7 +29,7 @@ func newDispatcher(t *testing.T) *dispatcher {
 	}
 	d := &dispatcher{t: t, cc: cc, stub: fabrictest.NewStub(), users: map[string][]byte{}}
 	d.stub.ChannelID = "project-a"
-	for _, u := range []struct{ msp, name string }{{"Org1MSP", "alice"}, {"Org2MSP", "bob"}} {
+	for _, u := range []struct{ msp, name string }{{"Org1MSP", "alice"}, {"Org2MSP", "bob"}, {"Org3MSP", "carol"}} {
 		creator, err := fabrictest.SerializedIdentity(u.msp, u.name)
 		if err != nil {
 			t.Fatal(err)
@@ -41,8 +41,24 @@ func newDispatcher(t *testing.T) *dispatcher {
 		t.Fatal(err)
 	}
 	d.users["admin1"] = creator
+	installRegistry(d.stub, dispatchMembers)
 	return d
 }
+
+// dispatchMembers are the dispatcher's users as the registry records them
+// (self-signed certificates: issuer and subject agree).
+var dispatchMembers = []memberArgument{
+	{"alice", "x509::CN=alice,OU=client::CN=alice,OU=client", "company", "Org1MSP"},
+	{"bob", "x509::CN=bob,OU=client::CN=bob,OU=client", "data-scientist", "Org2MSP"},
+	{"carol", "x509::CN=carol,OU=client::CN=carol,OU=client", "condition-monitor", "Org3MSP"},
+}
+
+// dispatchParams lets alice's company, Org1MSP, write every phase, so that
+// one user walks a certificate through dispatch; bob and carol approve.
+var dispatchParams = strings.NewReplacer(
+	`"roles":["data-scientist"],"organisations":["Org2MSP"]`, `"roles":["company"],"organisations":["Org1MSP"]`,
+	`"roles":["condition-monitor"],"organisations":["Org3MSP"]`, `"roles":["company"],"organisations":["Org1MSP"]`,
+).Replace(paramsWith(`["Org2MSP","Org1MSP","Org3MSP"]`, dispatchMembers))
 
 // call invokes fn with args as user and returns the payload, failing on an error.
 func (d *dispatcher) call(user string, args ...string) string {
@@ -75,18 +91,25 @@ func TestDispatchThroughContractAPI(t *testing.T) {
 	const bobCert = "x509::CN=bob,OU=client::CN=bob,OU=client"
 	pinned := `["Org1MSP","Org2MSP"]`
 	bounds := `{"source":"camera-3","dataType":"uint8","min":"0","max":"255"}`
-	d.call("alice", "provenance:RecordArtifact", "raw-1", "raw-data", helloRawCID, helloSHA256, "11", "image/png", "[]", pinned, "1", "true", bounds)
-	if status, msg := d.try("bob", "provenance:RateRecord", "raw-1", "1", "", "[]"); status != 500 || !strings.Contains(msg, "this channel is not initialised") {
-		t.Fatalf("rating before InitProject: %d %s", status, msg)
+	if status, msg := d.try("alice", "provenance:RecordArtifact", "raw-1", "raw-data", helloRawCID, helloSHA256, "11", "image/png", "[]", pinned, "1", "true", bounds); status != 500 ||
+		!strings.Contains(msg, "recording an artifact needs the channel's period clock, and this channel is not initialised") {
+		t.Fatalf("recording before InitProject: %d %s", status, msg)
 	}
 	if body := d.call("bob", "provenance:GetPeriodClock"); body != `{"initialised":false,"periodSeconds":0,"firstPeriod":0,"organisations":[],`+
-		`"initialisedBy":"","initialisedByMsp":"","initTxId":"","openPeriod":0,"openedAt":"","openedTxId":"","openedBy":""}` {
+		`"initialisedBy":"","initialisedByMsp":"","initTxId":"","openPeriod":0,"openedAt":"","openedTxId":"","openedBy":"","certificateApprovals":0,"phaseWriters":[]}` {
 		t.Fatalf("GetPeriodClock before InitProject = %s", body)
 	}
-	if status, msg := d.try("alice", "provenance:InitProject", projectParams); status != 500 || !strings.Contains(msg, `needs an admin identity (NodeOU "admin")`) {
+	if body := d.call("bob", "provenance:GetMembers"); body != "[]" {
+		t.Fatalf("GetMembers before InitProject = %s", body)
+	}
+	if status, msg := d.try("alice", "provenance:InitProject", dispatchParams); status != 500 || !strings.Contains(msg, `needs an admin identity (NodeOU "admin")`) {
 		t.Fatalf("InitProject by a client identity: %d %s", status, msg)
 	}
-	d.call("admin1", "provenance:InitProject", projectParams)
+	d.call("admin1", "provenance:InitProject", dispatchParams)
+	if body := d.call("bob", "provenance:GetProjectMember", "alice"); !strings.HasPrefix(body, `{"memberId":"alice","identity":"`+dispatchMembers[0].Identity+`","role":"company","organisation":"Org1MSP","status":"listed","changes":[{"action":"listed",`) {
+		t.Fatalf("GetProjectMember = %s", body)
+	}
+	d.call("alice", "provenance:RecordArtifact", "raw-1", "raw-data", helloRawCID, helloSHA256, "11", "image/png", "[]", pinned, "1", "true", bounds)
 	d.call("alice", "provenance:RecordArtifact", "model-1", "model", helloRawCID, model1SHA, "11", "application/octet-stream", `["raw-1"]`, pinned, "2", "false", "")
 
 	// An artifact with and without the optional bounds passes the return schema.
@@ -139,7 +162,7 @@ func TestDispatchThroughContractAPI(t *testing.T) {
 	if body := d.call("bob", "provenance:GetPipelineCertificate", "pipe-1"); !strings.Contains(body, `"configuration":"{\"a\":1}"`) {
 		t.Fatalf("GetPipelineCertificate = %s", body)
 	}
-	d.call("alice", "provenance:OpenModelCertificate", "cert-1", "inspector", "1.0.0", `{"approvals":1,"approverMSPs":["Org2MSP"]}`)
+	d.call("alice", "provenance:OpenModelCertificate", "cert-1", "inspector", "1.0.0")
 	for _, p := range validPhases {
 		artifacts := "[]"
 		if p.phase == "training" {
@@ -150,7 +173,11 @@ func TestDispatchThroughContractAPI(t *testing.T) {
 	if body := d.call("bob", "provenance:IsModelCertified", "cert-1", model1SHA); body != "false" {
 		t.Fatalf("IsModelCertified before approval = %q", body)
 	}
+	if status, msg := d.try("alice", "provenance:ApproveModelCertificate", "cert-1"); status != 500 || !strings.HasPrefix(msg, "the author cannot approve its own certificate") {
+		t.Fatalf("the author approving: %d %s", status, msg)
+	}
 	d.call("bob", "provenance:ApproveModelCertificate", "cert-1")
+	d.call("carol", "provenance:ApproveModelCertificate", "cert-1")
 	if body := d.call("bob", "provenance:IsModelCertified", "cert-1", model1SHA); body != "true" {
 		t.Fatalf("IsModelCertified = %q", body)
 	}
@@ -158,7 +185,7 @@ func TestDispatchThroughContractAPI(t *testing.T) {
 		t.Fatalf("GetModelCertificate = %s", body)
 	}
 	// String arguments let the contract, not contractapi, name what is wrong.
-	if status, msg := d.try("admin1", "provenance:InitProject", projectParams); status != 500 || !strings.HasPrefix(msg, "this channel was already initialised") {
+	if status, msg := d.try("admin1", "provenance:InitProject", dispatchParams); status != 500 || !strings.HasPrefix(msg, "this channel was already initialised") {
 		t.Fatalf("InitProject again: %d %s", status, msg)
 	}
 	if status, msg := d.try("alice", "provenance:SetPeriodLength", "3600"); status != 500 || !strings.Contains(msg, "SetPeriodLength") {

@@ -29,8 +29,8 @@ const maxEvidence = 16
 //   - evidence: a JSON array of the content the rating rests on,
 //     [{"cid":"b...","sha256":"<64 hex>"}], "[]" for none
 //
-// Any project member may rate a record once, except its creator (client ids
-// are compared). The rating counts in the trust period open on the channel
+// Any channel member in good standing but a viewer may rate a record once,
+// except its creator (client ids are compared). The rating counts in the trust period open on the channel
 // when it commits, read from the ledger (see GetPeriodClock), never from the
 // transaction's timestamp: a ClosePeriod ordered before it in the ledger
 // invalidates it (the clock it read has changed), so no rating lands in a
@@ -54,6 +54,10 @@ func (c *Contract) RateRecord(ctx contractapi.TransactionContextInterface, artif
 		return err
 	}
 
+	who, clock, err := requireWriter(ctx, "rating a record")
+	if err != nil {
+		return err
+	}
 	artifact, err := readArtifact(ctx, artifactID)
 	if err != nil {
 		return err
@@ -61,10 +65,7 @@ func (c *Contract) RateRecord(ctx contractapi.TransactionContextInterface, artif
 	if !artifact.RequestFeedback {
 		return fmt.Errorf("artifact %q does not request feedback: only records recorded with requestFeedback \"true\" can be rated", artifactID)
 	}
-	st, err := newStamp(ctx)
-	if err != nil {
-		return err
-	}
+	st := who.stamp
 	if st.ID == artifact.Creator {
 		return fmt.Errorf("the creator cannot rate its own record: artifact %q was recorded by you (%s); ask another member to rate it", artifactID, st.ID)
 	}
@@ -81,10 +82,6 @@ func (c *Contract) RateRecord(ctx contractapi.TransactionContextInterface, artif
 		var earlier Feedback
 		_ = json.Unmarshal(existing, &earlier)
 		return fmt.Errorf("you already rated artifact %q (transaction %s): each member rates a record once", artifactID, earlier.TxID)
-	}
-	clock, err := readInitialisedClock(ctx, "rating a record")
-	if err != nil {
-		return err
 	}
 
 	feedback := Feedback{

@@ -18,8 +18,6 @@ import (
 func feedbackFixture(t *testing.T) (*Contract, *fabrictest.Stub) {
 	t.Helper()
 	c, stub, _ := newFixture()
-	stub.ChannelID = "project-a"
-	initProject(t, c, stub)
 	a := artifactOf("model-1", "[]")
 	a.kind, a.feedback = "model", "true"
 	recordArgs(t, c, stub, alice(), a)
@@ -53,8 +51,8 @@ func TestRateRecordStoresFeedbackIndexAndEvent(t *testing.T) {
 	if ev := lastEvent(t, stub); ev.Name != "FeedbackGiven" || string(ev.Payload) != wantRecord {
 		t.Fatalf("event = %s %s", ev.Name, ev.Payload)
 	}
-	if n := len(stub.Keys()); n != 6 {
-		t.Fatalf("state has %d keys, want the clock, 2 artifacts, 1 request, 1 feedback, 1 index", n)
+	if n := len(recordKeys(stub)); n != 5 {
+		t.Fatalf("state has %d keys, want 2 artifacts, 1 request, 1 feedback, 1 index", n)
 	}
 }
 
@@ -76,6 +74,7 @@ func TestRateRecordAllowsAnyMemberButTheCreator(t *testing.T) {
 	c, stub := feedbackFixture(t)
 	// Same organisation as the creator, another member: allowed.
 	colleague := fabrictest.NewIdentity("Org1MSP", "alice2")
+	enlist(t, c, stub, colleague, "alice2", "company")
 	submit(t, stub, colleague, rate(c, "model-1", "1", "", "[]"))
 	submit(t, stub, bob(), rate(c, "model-1", "-1", "", "[]"))
 	submit(t, stub, dave(), rate(c, "model-1", "0", "", "[]"))
@@ -150,7 +149,7 @@ func TestRateRecordRefusals(t *testing.T) {
 		{name: "timestamp fails", setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) { s.TimestampErr = errors.New("no header") },
 			want: "reading the transaction timestamp: no header"},
 		{name: "ledger read fails", setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) { s.GetStateErr = errors.New("disk") },
-			want: `reading artifact "model-1": disk`},
+			want: `reading the period clock: disk`},
 		{name: "period clock corrupt", setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) {
 			s.State["\x00config\x00periodClock\x00"] = []byte("{")
 		},
@@ -362,6 +361,7 @@ func TestGetTrustSnapshotIsCanonical(t *testing.T) {
 	c, stub := feedbackFixture(t) // alice's model-1 asks for feedback
 	lab := fabrictest.NewIdentity("Org3MSP", "R&D <lab>")
 	labID := `x509::CN=R\u0026D \u003clab\u003e,OU=client::CN=ca.Org3MSP`
+	enlist(t, c, stub, lab, "lab", "quality-auditor")
 	ask := func(who *fabrictest.Identity, id string) {
 		a := artifactOf(id, "[]")
 		a.feedback = "true"

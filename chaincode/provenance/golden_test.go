@@ -14,8 +14,7 @@ import (
 // certificate queries' golden files are kept by their own tests.
 func TestGoldenQueryRecords(t *testing.T) {
 	c, stub, _ := newFixture()
-	stub.ChannelID = "project-a"
-	submit(t, stub, admin1(), initWith(c, projectParams))
+	stub.NextTx() // numbered as before InitProject moved into the fixture's first transaction
 	raw := artifactOf("raw-1", "[]")
 	raw.kind, raw.mediaType = "raw-data", "image/png"
 	raw.bounds = `{"source":"camera-3","dataType":"uint8","min":"-0.5","max":"255"}`
@@ -27,6 +26,10 @@ func TestGoldenQueryRecords(t *testing.T) {
 	submit(t, stub, bob(), rate(c, "dataset-1", "0.75", "clean labels", evidence))
 	submit(t, stub, carol(), rate(c, "dataset-1", "-0.25", "", "[]"))
 	closePeriod(t, c, stub)
+	stub.NextTx()
+	if err := c.RemoveMember(fabrictest.NewContext(stub, admin2()), "frank", "left the project"); err != nil {
+		t.Fatal(err)
+	}
 
 	ctx := fabrictest.NewContext(stub, dave())
 	records := []struct {
@@ -37,6 +40,7 @@ func TestGoldenQueryRecords(t *testing.T) {
 		{"lineage.json", func() (any, error) { return c.GetLineage(ctx, "dataset-1") }},
 		{"feedback.json", func() (any, error) { return c.GetFeedback(ctx, "dataset-1") }},
 		{"period_clock.json", func() (any, error) { return c.GetPeriodClock(ctx) }},
+		{"project_members.json", func() (any, error) { return c.GetMembers(ctx) }},
 		{"trust_snapshot.json", func() (any, error) { return c.GetTrustSnapshot(ctx, "1") }},
 	}
 	for _, r := range records {

@@ -1,12 +1,14 @@
 package provenance
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 
 	"bcmlp.local/chaincode/internal/fabrictest"
 )
@@ -27,13 +29,111 @@ const (
 	daveID  = "x509::CN=dave,OU=client::CN=ca.Org2MSP"
 )
 
+// The tests' project: Org1MSP is the Manufacturer, Org2MSP the
+// ModelTrainer, Org3MSP the ConditionMonitor. alice is Org1MSP's company
+// member, bob and dave data scientists of Org2MSP, carol Org3MSP's condition
+// monitor, erin a quality auditor of Org3MSP, frank a domain expert of
+// Org2MSP, vera a viewer of Org1MSP; each member id is the name.
 func alice() *fabrictest.Identity { return fabrictest.NewIdentity("Org1MSP", "alice") }
 func bob() *fabrictest.Identity   { return fabrictest.NewIdentity("Org2MSP", "bob") }
 func carol() *fabrictest.Identity { return fabrictest.NewIdentity("Org3MSP", "carol") }
 func dave() *fabrictest.Identity  { return fabrictest.NewIdentity("Org2MSP", "dave") }
+func erin() *fabrictest.Identity  { return fabrictest.NewIdentity("Org3MSP", "erin") }
+func frank() *fabrictest.Identity { return fabrictest.NewIdentity("Org2MSP", "frank") }
+func vera() *fabrictest.Identity  { return fabrictest.NewIdentity("Org1MSP", "vera") }
 
+// testMembers are the tests' members as the registry records them.
+var testMembers = []memberArgument{
+	{"alice", aliceID, "company", "Org1MSP"},
+	{"bob", bobID, "data-scientist", "Org2MSP"},
+	{"carol", carolID, "condition-monitor", "Org3MSP"},
+	{"dave", daveID, "data-scientist", "Org2MSP"},
+	{"erin", "x509::CN=erin,OU=client::CN=ca.Org3MSP", "quality-auditor", "Org3MSP"},
+	{"frank", "x509::CN=frank,OU=client::CN=ca.Org2MSP", "domain-expert", "Org2MSP"},
+	{"vera", "x509::CN=vera,OU=client::CN=ca.Org1MSP", "viewer", "Org1MSP"},
+}
+
+// testPhaseWriters is DESIGN.md section 5's table for the tests' project.
+const testPhaseWriters = `{` +
+	`"requirements":{"roles":["company"],"organisations":["Org1MSP"]},` +
+	`"data-collection":{"roles":["company","condition-monitor"],"organisations":["Org1MSP","Org3MSP"]},` +
+	`"data-cleaning":{"roles":["data-scientist"],"organisations":["Org2MSP"]},` +
+	`"data-labelling":{"roles":["data-scientist"],"organisations":["Org2MSP"]},` +
+	`"feature-engineering":{"roles":["data-scientist"],"organisations":["Org2MSP"]},` +
+	`"training":{"roles":["data-scientist"],"organisations":["Org2MSP"]},` +
+	`"evaluation":{"roles":["data-scientist"],"organisations":["Org2MSP"]},` +
+	`"deployment":{"roles":["company"],"organisations":["Org1MSP"]},` +
+	`"monitoring":{"roles":["condition-monitor"],"organisations":["Org3MSP"]}}`
+
+// membersJSON is the members argument listing members.
+func membersJSON(members []memberArgument) string {
+	raw, err := json.Marshal(members)
+	if err != nil {
+		panic(err)
+	}
+	return string(raw)
+}
+
+// paramsWith is InitProject's paramsJSON for the tests' project with
+// organisations and members replaced.
+func paramsWith(organisations string, members []memberArgument) string {
+	return `{"periodSeconds":86400,"firstPeriod":1,"organisations":` + organisations +
+		`,"certificateApprovals":2,"phaseWriters":` + testPhaseWriters + `,"members":` + membersJSON(members) + `}`
+}
+
+// fakeRegistry answers registry:GetStanding for the members it holds, as
+// the registry on mainchain would; tests change a member's status or trust
+// in it.
+type fakeRegistry map[string]*standing
+
+// installRegistry makes stub's cross-channel queries reach a registry
+// holding members, all active, of trust 0 with the floor at 0.
+func installRegistry(stub *fabrictest.Stub, members []memberArgument) fakeRegistry {
+	r := fakeRegistry{}
+	for _, m := range members {
+		r[m.MemberID] = &standing{MemberID: m.MemberID, Identity: m.Identity, Role: m.Role, Organisation: m.Organisation,
+			Status: "active", Trust: 0, Level: "low trust/distrust", TrustFloor: 0}
+	}
+	stub.Invoke = func(name string, args [][]byte, channel string) *peer.Response {
+		if name != "registry" || channel != "mainchain" || len(args) != 2 || string(args[0]) != "registry:GetStanding" {
+			return &peer.Response{Status: 500, Message: "unexpected call"}
+		}
+		s, ok := r[string(args[1])]
+		if !ok {
+			return &peer.Response{Status: 500, Message: fmt.Sprintf("member %q does not exist: check the id, or enrol it with RequestEnrolment", args[1])}
+		}
+		payload, _ := json.Marshal(s)
+		return &peer.Response{Status: 200, Payload: payload}
+	}
+	registries[stub] = r
+	return r
+}
+
+// registries are the fake registries of the tests' stubs.
+var registries = map[*fabrictest.Stub]fakeRegistry{}
+
+// registryOf returns the fake registry stub's queries reach.
+func registryOf(stub *fabrictest.Stub) fakeRegistry { return registries[stub] }
+
+// bareFixture is a contract and a stub on channel project-a whose registry
+// knows testMembers, before InitProject.
+func bareFixture() (*Contract, *fabrictest.Stub) {
+	stub := fabrictest.NewStub()
+	stub.ChannelID = "project-a"
+	installRegistry(stub, testMembers)
+	return NewContract(), stub
+}
+
+// newFixture is bareFixture after InitProject with projectParams, run by
+// admin1 in the stub's first transaction (tx-1, which the other helpers
+// skip), its event cleared.
 func newFixture() (*Contract, *fabrictest.Stub, *fabrictest.Identity) {
-	return NewContract(), fabrictest.NewStub(), alice()
+	c, stub := bareFixture()
+	if err := c.InitProject(fabrictest.NewContext(stub, admin1()), projectParams); err != nil {
+		panic("InitProject: " + err.Error())
+	}
+	stub.Events = nil
+	return c, stub, alice()
 }
 
 // artifactArgs are RecordArtifact's arguments after the context.
@@ -108,8 +208,9 @@ func admin2() *fabrictest.Identity { return fabrictest.NewAdminIdentity("Org2MSP
 const admin1ID = "x509::CN=admin1,OU=admin::CN=ca.Org1MSP"
 
 // projectParams is InitProject's paramsJSON for the tests' project: a day's
-// periods from period 1, organisations Org1MSP to Org3MSP.
-const projectParams = `{"periodSeconds":86400,"firstPeriod":1,"organisations":["Org2MSP","Org1MSP","Org3MSP"]}`
+// periods from period 1, organisations Org1MSP to Org3MSP, two approvals per
+// model certificate, testPhaseWriters and testMembers.
+var projectParams = paramsWith(`["Org2MSP","Org1MSP","Org3MSP"]`, testMembers)
 
 // initProject runs InitProject with projectParams, signed by admin1, in the
 // stub's current transaction (tx-1 on a new stub, which the other helpers
@@ -127,4 +228,32 @@ func closePeriod(t *testing.T, c *Contract, stub *fabrictest.Stub) {
 	t.Helper()
 	stub.Timestamp = stub.Timestamp.Add(24 * time.Hour)
 	submit(t, stub, admin2(), c.ClosePeriod)
+}
+
+// recordKeys are stub's state keys but the channel's settings and member
+// list, which every fixture writes: the records the tests look at.
+func recordKeys(stub *fabrictest.Stub) []string {
+	var keys []string
+	for _, k := range stub.Keys() {
+		if !strings.HasPrefix(k, "\x00config\x00") && !strings.HasPrefix(k, "\x00projectMember") {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// enlist makes who, of its organisation, a registry member memberID of role
+// (active, trust 0) and lists it on the channel by an admin of its
+// organisation, within the stub's current transaction so that later
+// transaction numbers stay as they were; the event is cleared.
+func enlist(t *testing.T, c *Contract, stub *fabrictest.Stub, who *fabrictest.Identity, memberID, role string) {
+	t.Helper()
+	m := memberArgument{MemberID: memberID, Identity: who.RawID, Role: role, Organisation: who.MSPID}
+	registryOf(stub)[memberID] = &standing{MemberID: memberID, Identity: who.RawID, Role: role, Organisation: who.MSPID, Status: "active", Level: "low trust/distrust"}
+	raw, _ := json.Marshal(m)
+	admin := fabrictest.NewAdminIdentity(who.MSPID, "admin-"+who.MSPID)
+	if err := c.AddMember(fabrictest.NewContext(stub, admin), string(raw)); err != nil {
+		t.Fatalf("AddMember(%s): %v", raw, err)
+	}
+	stub.Events = nil
 }

@@ -96,6 +96,16 @@ func checkFieldNames(data []byte, t reflect.Type, path string) string {
 				return what
 			}
 		}
+	case reflect.Map:
+		keys, values, ok := objectMembers(data)
+		if !ok {
+			return ""
+		}
+		for i, key := range keys {
+			if what := checkFieldNames(values[i], t.Elem(), joinPath(path, key)); what != "" {
+				return what
+			}
+		}
 	case reflect.Struct:
 		keys, values, ok := objectMembers(data)
 		if !ok {

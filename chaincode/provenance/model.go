@@ -136,7 +136,60 @@ type PeriodClock struct {
 	OpenedAt   string `json:"openedAt"`
 	OpenedTxID string `json:"openedTxId"`
 	OpenedBy   string `json:"openedBy"`
+	// CertificateApprovals is k for every model certificate of the channel:
+	// the approvals, from members of at least two organisations, that
+	// certify one; copied from the registry's approvals.
+	CertificateApprovals int64 `json:"certificateApprovals"`
+	// PhaseWriters are, per model life-cycle phase in order, the roles and
+	// organisations whose members may write it; never null.
+	PhaseWriters []PhaseWriters `json:"phaseWriters"`
 }
+
+// PhaseWriters is who may write one phase of a model certificate: a channel
+// member whose registry role is one of Roles and whose organisation is one
+// of Organisations.
+type PhaseWriters struct {
+	Phase         string   `json:"phase"`
+	Roles         []string `json:"roles"`
+	Organisations []string `json:"organisations"`
+}
+
+// ProjectMember is one entry of the channel's member list: a registry
+// member whose identity may write on this channel while it is listed.
+// Removed members stay listed, marked removed, so old records still resolve.
+type ProjectMember struct {
+	// MemberID is the member's registry id.
+	MemberID string `json:"memberId"`
+	// Identity is its client id, "x509::<subject>::<issuer>", as the
+	// registry binds it.
+	Identity string `json:"identity"`
+	// Role is its registry role; Organisation its MSP id, a project organisation.
+	Role         string `json:"role"`
+	Organisation string `json:"organisation"`
+	// Status is MemberListed or MemberRemoved.
+	Status string `json:"status"`
+	// Changes are the additions and removals, oldest first; never null.
+	Changes []MembershipChange `json:"changes"`
+}
+
+// MembershipChange is one addition to or removal from the member list.
+type MembershipChange struct {
+	// Action is MemberListed (added) or MemberRemoved.
+	Action string `json:"action"`
+	// By and ByMSP are the admin identity that made the change.
+	By    string `json:"by"`
+	ByMSP string `json:"byMsp"`
+	// Reason is why a member was removed; "" for additions.
+	Reason    string `json:"reason"`
+	TxID      string `json:"txId"`
+	Timestamp string `json:"timestamp"`
+}
+
+// Member list statuses, the values of ProjectMember.Status.
+const (
+	MemberListed  = "listed"
+	MemberRemoved = "removed"
+)
 
 // ProjectSettings is InitProject's paramsJSON.
 type ProjectSettings struct {
@@ -148,6 +201,27 @@ type ProjectSettings struct {
 	// Organisations are the project's organisations' MSP ids, 2 to 16,
 	// distinct, the caller's among them.
 	Organisations []string `json:"organisations"`
+	// CertificateApprovals is the registry's approvals (k), at least 2.
+	CertificateApprovals int64 `json:"certificateApprovals"`
+	// PhaseWriters maps each of the nine phases to the roles and
+	// organisations that write it.
+	PhaseWriters map[string]phaseWritersArgument `json:"phaseWriters"`
+	// Members is the initial member list.
+	Members []memberArgument `json:"members"`
+}
+
+// phaseWritersArgument is one phase's writers as InitProject receives them.
+type phaseWritersArgument struct {
+	Roles         []string `json:"roles"`
+	Organisations []string `json:"organisations"`
+}
+
+// memberArgument is a member as InitProject and AddMember receive it.
+type memberArgument struct {
+	MemberID     string `json:"memberId"`
+	Identity     string `json:"identity"`
+	Role         string `json:"role"`
+	Organisation string `json:"organisation"`
 }
 
 // TrustSnapshot is a period's feedback on this channel in the canonical form
@@ -174,7 +248,8 @@ type ModelCertificate struct {
 	// ModelName and Version name the model certified.
 	ModelName string `json:"modelName"`
 	Version   string `json:"version"`
-	// Policy is how many approvals, from which organisations, certify it.
+	// Policy is how many approvals, from how many organisations, certify
+	// it: the channel's certificateApprovals when it was opened.
 	Policy ApprovalPolicy `json:"policy"`
 	// Status is "open" until all nine phases are recorded, then "complete",
 	// then "certified" once Policy.Approvals members approved.
@@ -187,11 +262,13 @@ type ModelCertificate struct {
 	Phases []PhaseEntry `json:"phases"`
 	// Approvals are in the order given; never null.
 	Approvals []CertificateApproval `json:"approvals"`
-	// Creator, CreatorMSP, TxID and Timestamp are who opened it and when.
-	Creator    string `json:"creator"`
-	CreatorMSP string `json:"creatorMsp"`
-	TxID       string `json:"txId"`
-	Timestamp  string `json:"timestamp"`
+	// Creator, CreatorMSP, TxID and Timestamp are who opened it and when;
+	// CreatorMember is the opener's member id, its author.
+	Creator       string `json:"creator"`
+	CreatorMSP    string `json:"creatorMsp"`
+	CreatorMember string `json:"creatorMember"`
+	TxID          string `json:"txId"`
+	Timestamp     string `json:"timestamp"`
 	// CompletedTxID and CompletedAt are the transaction that added the ninth
 	// phase; CertifiedTxID and CertifiedAt the approval that certified it;
 	// "" until then.
@@ -201,13 +278,15 @@ type ModelCertificate struct {
 	CertifiedAt   string `json:"certifiedAt"`
 }
 
-// ApprovalPolicy is a model certificate's k-of-n approval rule.
+// ApprovalPolicy is a model certificate's k-of-n approval rule, copied from
+// the channel's parameters when it is opened, never from its opener.
 type ApprovalPolicy struct {
-	// Approvals is k: the approvals needed, at least 1. Each member approves
-	// at most once, so k may exceed the number of organisations.
+	// Approvals is k: the approvals needed, at least 2. Each member approves
+	// at most once, and never its own certificate (opener or phase writer).
 	Approvals int64 `json:"approvals"`
-	// ApproverMSPs are the organisations whose members may approve.
-	ApproverMSPs []string `json:"approverMSPs"`
+	// MinOrganisations is how many organisations the approvers come from at
+	// least: 2, so that no organisation certifies alone.
+	MinOrganisations int64 `json:"minOrganisations"`
 }
 
 // PhaseEntry is one life-cycle phase of a model certificate.
@@ -222,19 +301,22 @@ type PhaseEntry struct {
 	// CreatorCertificateID is the certificate of the phase's creator, as the
 	// paper asks each entry to name.
 	CreatorCertificateID string `json:"creatorCertificateId"`
-	// Creator, CreatorMSP, TxID and Timestamp are who recorded it and when.
-	Creator    string `json:"creator"`
-	CreatorMSP string `json:"creatorMsp"`
-	TxID       string `json:"txId"`
-	Timestamp  string `json:"timestamp"`
+	// Creator, CreatorMSP, TxID and Timestamp are who recorded it and when;
+	// CreatorMember is the writer's member id.
+	Creator       string `json:"creator"`
+	CreatorMSP    string `json:"creatorMsp"`
+	CreatorMember string `json:"creatorMember"`
+	TxID          string `json:"txId"`
+	Timestamp     string `json:"timestamp"`
 }
 
 // CertificateApproval is one member's approval of a complete model certificate.
 type CertificateApproval struct {
-	Approver    string `json:"approver"`
-	ApproverMSP string `json:"approverMsp"`
-	TxID        string `json:"txId"`
-	Timestamp   string `json:"timestamp"`
+	Approver       string `json:"approver"`
+	ApproverMSP    string `json:"approverMsp"`
+	ApproverMember string `json:"approverMember"`
+	TxID           string `json:"txId"`
+	Timestamp      string `json:"timestamp"`
 }
 
 // PipelineCertificate is an ML pipeline's birth certificate: its ordered
@@ -306,6 +388,11 @@ const (
 	modelCertObjectType    = "modelCertificate"
 	pipelineCertObjectType = "pipelineCertificate"
 	periodClockConfigName  = "periodClock"
+	// memberObjectType keys a ProjectMember by member id.
+	memberObjectType = "projectMember"
+	// memberIdentityObjectType indexes the member list by client id; the
+	// value is the member id.
+	memberIdentityObjectType = "projectMemberIdentity"
 )
 
 var (

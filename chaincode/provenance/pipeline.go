@@ -73,7 +73,8 @@ type componentArgument struct {
 //   - configuration: the pipeline's configuration as a JSON object; stored
 //     as the exact text given, with the SHA-256 of its bytes
 //
-// A PipelineCertificateRecorded event announces the record.
+// The caller is a channel member in good standing other than a viewer. A
+// PipelineCertificateRecorded event announces the record.
 func (c *Contract) RecordPipelineCertificate(ctx contractapi.TransactionContextInterface, certID string, version string, architecture string, configuration string) error {
 	if err := validateID("certID", certID); err != nil {
 		return err
@@ -89,6 +90,10 @@ func (c *Contract) RecordPipelineCertificate(ctx contractapi.TransactionContextI
 		return err
 	}
 
+	who, _, err := requireWriter(ctx, "recording a pipeline certificate")
+	if err != nil {
+		return err
+	}
 	what := fmt.Sprintf("pipeline certificate %q", certID)
 	key, err := pipelineCertificateKey(ctx, certID)
 	if err != nil {
@@ -114,10 +119,7 @@ func (c *Contract) RecordPipelineCertificate(ctx contractapi.TransactionContextI
 		comp.ModelSHA256 = cert.ModelSHA256
 	}
 
-	st, err := newStamp(ctx)
-	if err != nil {
-		return err
-	}
+	st := who.stamp
 	digest := sha256.Sum256([]byte(configuration))
 	record, err := writeRecord(ctx, what, key, PipelineCertificate{
 		ID:                  certID,

@@ -43,8 +43,8 @@ func encode(t *testing.T, v any) string {
 func certifyCert1(t *testing.T, c *Contract, stub *fabrictest.Stub) {
 	t.Helper()
 	addPhases(t, c, stub, 9)
-	submit(t, stub, bob(), approve(c, "cert-1"))
 	submit(t, stub, dave(), approve(c, "cert-1"))
+	submit(t, stub, erin(), approve(c, "cert-1"))
 }
 
 func getPipeline(t *testing.T, c *Contract, stub *fabrictest.Stub, certID string) (*PipelineCertificate, string) {
@@ -250,11 +250,11 @@ func TestRecordPipelineCertificateRefusals(t *testing.T) {
 		{name: "model missing", architecture: set(3, "model", "cert-9"),
 			want: `architecture[3] "train".model: model certificate "cert-9" does not exist: open it with OpenModelCertificate first`},
 		{name: "inference with an open certificate", architecture: set(4, "model", "cert-1"),
-			want: `architecture[4] "inspect": model used without a complete certificate: model certificate "cert-1" is open, 0 of 9 phases, 0 of 2 approvals; certify it (all nine phases and the policy's approvals) before recording a pipeline that runs it`},
+			want: `architecture[4] "inspect": model used without a complete certificate: model certificate "cert-1" is open, 0 of 9 phases, 0 of 2 approvals (from at least 2 organisations); certify it (all nine phases and the policy's approvals) before recording a pipeline that runs it`},
 		{name: "inference with a complete certificate", architecture: set(4, "model", "cert-1"),
 			setup: func(t *testing.T, c *Contract, s *fabrictest.Stub) {
 				addPhases(t, c, s, 9)
-				submit(t, s, bob(), approve(c, "cert-1"))
+				submit(t, s, dave(), approve(c, "cert-1"))
 			},
 			want: `model used without a complete certificate: model certificate "cert-1" is complete, 9 of 9 phases, 1 of 2 approvals`},
 		{name: "configuration empty", configuration: "-", want: "configuration is not a JSON object: give the pipeline's configuration"},
@@ -265,7 +265,7 @@ func TestRecordPipelineCertificateRefusals(t *testing.T) {
 		{name: "exists", certID: "pipe-1",
 			want: `pipeline certificate "pipe-1" already exists: certificates are immutable, so record the changed pipeline under another certID`},
 		{name: "read fails", setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) { s.GetStateErr = errors.New("disk") },
-			want: `reading pipeline certificate "pipe-2": disk`},
+			want: `reading the period clock: disk`},
 		{name: "no identity", setup: func(_ *testing.T, _ *Contract, s *fabrictest.Stub) { s.TimestampErr = errors.New("no header") },
 			want: "reading the transaction timestamp: no header"},
 	}

@@ -19,6 +19,7 @@ func (c *Contract) GetEvaluateTransactions() []string {
 		"GetArtifact", "GetLineage",
 		"GetFeedback", "ListAwaitingFeedback", "GetPeriodClock", "GetTrustSnapshot",
 		"GetModelCertificate", "IsModelCertified", "GetPipelineCertificate",
+		"GetMembers", "GetProjectMember",
 	}
 }
 
@@ -366,4 +367,35 @@ func validateClientID(field, value string) error {
 		}
 	}
 	return nil
+}
+
+// GetMembers returns the channel's member list, removed members included
+// (marked removed), ordered by member id; [] before InitProject.
+func (c *Contract) GetMembers(ctx contractapi.TransactionContextInterface) ([]*ProjectMember, error) {
+	members := []*ProjectMember{}
+	err := scan(ctx, "the member list", memberObjectType, nil, func(attributes []string, value []byte) error {
+		if len(attributes) != 1 {
+			return fmt.Errorf("decoding the member list: key has %d parts, not 1", len(attributes))
+		}
+		m, err := decodeProjectMember(attributes[0], value)
+		if err != nil {
+			return err
+		}
+		members = append(members, m)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(members, func(i, j int) bool { return members[i].MemberID < members[j].MemberID })
+	return members, nil
+}
+
+// GetProjectMember returns member memberID's entry of the member list, with
+// its additions and removals.
+func (c *Contract) GetProjectMember(ctx contractapi.TransactionContextInterface, memberID string) (*ProjectMember, error) {
+	if err := validateID("memberID", memberID); err != nil {
+		return nil, err
+	}
+	return readProjectMember(ctx, memberID)
 }

@@ -76,6 +76,7 @@ var transactionArguments = map[string][]argument{
 	"GetAppliedPeriod":             args("period"),
 	"GetStatusRequest":             args("requestID"),
 	"GetGenesisProposal":           args("proposalID"),
+	"GetStanding":                  args("memberID"),
 }
 
 // checkArguments runs before every transaction (contractapi's

@@ -541,6 +541,29 @@ type TrustRow struct {
 	Evidence trust.Evidence `json:"evidence"`
 }
 
+// Standing is what a project channel needs to know about a member before
+// it lets the member write (provenance's cross-channel check): who the member
+// is bound to, its role and organisation, its status, and its trust against
+// the consortium's trust floor, in one answer so that one cross-channel query
+// suffices.
+type Standing struct {
+	// MemberID is the member.
+	MemberID string `json:"memberId"`
+	// Identity is the X.509 client id the member is bound to.
+	Identity string `json:"identity"`
+	// Role and Organisation are the member's role and organisation (MSP id).
+	Role         string `json:"role"`
+	Organisation string `json:"organisation"`
+	// Status is the member's status: only active members write.
+	Status string `json:"status"`
+	// Trust is the member's trust under the parameters in force, 0 while it
+	// has no trust record (pending); Level is its level.
+	Trust int64       `json:"trust"`
+	Level trust.Level `json:"level"`
+	// TrustFloor is the parameter in force: below it a member cannot write.
+	TrustFloor int64 `json:"trustFloor"`
+}
+
 // Genesis is the payload of the ConsortiumInitialised event.
 type Genesis struct {
 	Parameters Parameters `json:"parameters"`

@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"bcmlp.local/chaincode/trust"
 )
 
 // GetEvaluateTransactions marks the read-only transactions, so that the
@@ -13,7 +15,7 @@ func (c *Contract) GetEvaluateTransactions() []string {
 	return []string{
 		"GetMember", "GetEnrolment", "GetOrganisationEnrolment", "GetParameters", "GetProposal",
 		"GetCommittee", "GetCertificate", "IsCertificateValid", "GetTrust", "GetTrustTable",
-		"GetTrustClock", "GetAppliedSnapshot", "GetProject", "GetSubmittedSnapshots", "GetAppliedPeriod", "GetStatusRequest", "GetGenesisProposal",
+		"GetTrustClock", "GetAppliedSnapshot", "GetProject", "GetSubmittedSnapshots", "GetAppliedPeriod", "GetStatusRequest", "GetGenesisProposal", "GetStanding",
 	}
 }
 
@@ -229,4 +231,40 @@ func (c *Contract) GetGenesisProposal(ctx contractapi.TransactionContextInterfac
 		return nil, fmt.Errorf("%s does not exist: give the id InitConsortium returned", what)
 	}
 	return &p, nil
+}
+
+// GetStanding returns member memberID's standing: its bound identity, role,
+// organisation, status and trust with the trust floor in force. Project
+// channels ask it by cross-channel query before every write (provenance's
+// requireWriter), so it answers in one call what they check.
+func (c *Contract) GetStanding(ctx contractapi.TransactionContextInterface, memberID string) (*Standing, error) {
+	if err := validateID("memberID", memberID); err != nil {
+		return nil, err
+	}
+	params, err := readParameters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := readMember(ctx, memberID)
+	if err != nil {
+		return nil, err
+	}
+	s := &Standing{
+		MemberID:     m.ID,
+		Identity:     m.Identity,
+		Role:         m.Role,
+		Organisation: m.Organisation,
+		Status:       m.Status,
+		Level:        trust.LevelOf(0),
+		TrustFloor:   params.Params.TrustFloor,
+	}
+	r, found, err := readTrustRecord(ctx, memberID)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		row := trustRow(r, params.Params)
+		s.Trust, s.Level = row.Trust, row.Level
+	}
+	return s, nil
 }

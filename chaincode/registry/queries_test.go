@@ -15,7 +15,7 @@ func TestEvaluateTransactionsAreTheQueries(t *testing.T) {
 	want := []string{
 		"GetMember", "GetEnrolment", "GetOrganisationEnrolment", "GetParameters", "GetProposal",
 		"GetCommittee", "GetCertificate", "IsCertificateValid", "GetTrust", "GetTrustTable",
-		"GetTrustClock", "GetAppliedSnapshot", "GetProject", "GetSubmittedSnapshots", "GetAppliedPeriod", "GetStatusRequest", "GetGenesisProposal",
+		"GetTrustClock", "GetAppliedSnapshot", "GetProject", "GetSubmittedSnapshots", "GetAppliedPeriod", "GetStatusRequest", "GetGenesisProposal", "GetStanding",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("GetEvaluateTransactions = %q", got)
@@ -183,5 +183,44 @@ func TestQueryRefusals(t *testing.T) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// GetStanding answers in one call what a project channel checks before a
+// member writes: identity, role, organisation, status, trust and the floor.
+func TestGetStandingAnswersWhatProjectChannelsCheck(t *testing.T) {
+	w := newWorld(t)
+	w.genesis(`{"trustFloor":-250000}`)
+	s, err := w.c.GetStanding(w.as("f1"), "f2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Standing{MemberID: "f2", Identity: w.ids["f2"].RawID, Role: RoleAdmin, Organisation: "Org2MSP", Status: StatusActive,
+		Trust: founderTrust, Level: trust.LevelOf(founderTrust), TrustFloor: -250000}
+	if *s != want {
+		t.Fatalf("standing = %+v\nwant %+v", *s, want)
+	}
+	reqID := w.enrol("dana", "dana", "Org1MSP", "company", `{"legalEntity":"Dana AG"}`)
+	if s, err := w.c.GetStanding(w.as("f1"), "dana"); err != nil || s.Status != StatusPending || s.Trust != 0 || s.Identity != w.ids["dana"].RawID {
+		t.Fatalf("pending member's standing = %+v, %v", s, err)
+	}
+	w.approve(reqID, "f2", "f3")
+	w.setStatus("dana", StatusSuspended, "audit")
+	if s, err := w.c.GetStanding(w.as("f1"), "dana"); err != nil || s.Status != StatusSuspended || s.Role != "company" {
+		t.Fatalf("suspended member's standing = %+v, %v", s, err)
+	}
+	if _, err := w.c.GetStanding(w.as("f1"), "nobody"); err == nil || !strings.Contains(err.Error(), `member "nobody" does not exist`) {
+		t.Fatalf("unknown member: %v", err)
+	}
+	if _, err := w.c.GetStanding(w.as("f1"), "a b"); err == nil || !strings.HasPrefix(err.Error(), `memberID "a b" contains a character outside`) {
+		t.Fatalf("bad id: %v", err)
+	}
+}
+
+func TestGetStandingBeforeGenesis(t *testing.T) {
+	w := newWorld(t)
+	w.id("x", "Org1MSP")
+	if _, err := w.c.GetStanding(w.as("x"), "f1"); err == nil || !strings.Contains(err.Error(), "the consortium is not initialised") {
+		t.Fatalf("err = %v", err)
 	}
 }

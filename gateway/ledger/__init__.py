@@ -10,6 +10,7 @@ from .connect import Ledger, MemberIdentity, TlsClientCertificate, load_member_i
 from .errors import LedgerError, RecordError
 from .identity import client_id
 from .provenance import (
+    DEFAULT_PHASE_WRITERS,
     ApprovalPolicy,
     Artifact,
     CertificateApproval,
@@ -17,15 +18,20 @@ from .provenance import (
     DataBounds,
     Feedback,
     FeedbackEvidence,
+    MembershipChange,
     ModelCertificate,
     PeriodClock,
     PhaseEntry,
+    PhaseWriters,
     PipelineCertificate,
     PipelineComponent,
+    ProjectMember,
+    ProjectMemberArgument,
     ProvenanceClient,
     SnapshotFeedback,
     SoftwareVersion,
     TrustSnapshot,
+    default_phase_writers,
 )
 from .registry import (
     AppliedPeriod,
@@ -58,6 +64,7 @@ from .registry import (
 )
 
 __all__ = [
+    "DEFAULT_PHASE_WRITERS",
     "AppliedPeriod",
     "AppliedSnapshot",
     "Approval",
@@ -83,6 +90,7 @@ __all__ = [
     "LedgerError",
     "Member",
     "MemberIdentity",
+    "MembershipChange",
     "ModelCertificate",
     "OrganisationEnrolment",
     "Organisations",
@@ -90,9 +98,12 @@ __all__ = [
     "ParametersProposal",
     "PeriodClock",
     "PhaseEntry",
+    "PhaseWriters",
     "PipelineCertificate",
     "PipelineComponent",
     "Project",
+    "ProjectMember",
+    "ProjectMemberArgument",
     "ProvenanceClient",
     "RecordError",
     "RegistryClient",
@@ -109,6 +120,7 @@ __all__ = [
     "TrustRow",
     "TrustSnapshot",
     "client_id",
+    "default_phase_writers",
     "load_member_identity",
     "open_ledger",
 ]

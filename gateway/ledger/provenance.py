@@ -162,6 +162,8 @@ class PeriodClock:
     opened_at: str  # timestamp of the transaction that opened open_period
     opened_tx_id: str
     opened_by: str
+    certificate_approvals: int  # k of every model certificate, from at least two organisations
+    phase_writers: tuple[PhaseWriters, ...]  # per phase, in life-cycle order
 
     @classmethod
     def from_json(cls, payload: bytes) -> PeriodClock:
@@ -179,6 +181,108 @@ class PeriodClock:
             opened_at=f.text("openedAt"),
             opened_tx_id=f.text("openedTxId"),
             opened_by=f.text("openedBy"),
+            certificate_approvals=f.integer("certificateApprovals"),
+            phase_writers=tuple(
+                PhaseWriters(w.text("phase"), w.texts("roles"), w.texts("organisations"))
+                for w in f.objects("phaseWriters")
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseWriters:
+    """PhaseWriters is who writes one model certificate phase: members of these roles and MSPs."""
+
+    phase: str
+    roles: tuple[str, ...]  # registry roles
+    organisations: tuple[str, ...]  # MSP ids
+
+
+# DEFAULT_PHASE_WRITERS is DESIGN.md section 5's table by consortium organisation name:
+# requirements and deployment by the Manufacturer's company, data collection by the Manufacturer or
+# the ConditionMonitor, the data and model phases by the ModelTrainer's data scientists, monitoring
+# by the ConditionMonitor.
+DEFAULT_PHASE_WRITERS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "requirements": (("company",), ("Manufacturer",)),
+    "data-collection": (("company", "condition-monitor"), ("Manufacturer", "ConditionMonitor")),
+    "data-cleaning": (("data-scientist",), ("ModelTrainer",)),
+    "data-labelling": (("data-scientist",), ("ModelTrainer",)),
+    "feature-engineering": (("data-scientist",), ("ModelTrainer",)),
+    "training": (("data-scientist",), ("ModelTrainer",)),
+    "evaluation": (("data-scientist",), ("ModelTrainer",)),
+    "deployment": (("company",), ("Manufacturer",)),
+    "monitoring": (("condition-monitor",), ("ConditionMonitor",)),
+}
+
+
+def default_phase_writers(
+    organisations: Sequence[str],
+) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """default_phase_writers is DEFAULT_PHASE_WRITERS for a project of these organisations (names).
+
+    Each phase keeps the default organisations the project has; a phase none of whose default
+    organisations is in the project is written by the phase's roles of every project organisation.
+    """
+    table: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for phase, (roles, writers) in DEFAULT_PHASE_WRITERS.items():
+        present = tuple(name for name in writers if name in organisations)
+        table[phase] = (roles, present or tuple(organisations))
+    return table
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectMemberArgument:
+    """ProjectMemberArgument is a member to list on a project channel, as the registry records it."""
+
+    member_id: str
+    identity: str  # the client id the registry binds, "x509::<subject>::<issuer>"
+    role: str  # its registry role
+    organisation: str  # consortium name of its organisation
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipChange:
+    """MembershipChange is one addition to (action "listed") or removal from the member list."""
+
+    action: str
+    by: str
+    by_msp: str
+    reason: str
+    tx_id: str
+    timestamp: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectMember:
+    """ProjectMember is one entry of a project channel's member list; removed members stay listed."""
+
+    member_id: str
+    identity: str
+    role: str
+    organisation: str  # MSP id
+    status: str  # listed or removed
+    changes: tuple[MembershipChange, ...]
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> ProjectMember:
+        """from_fields reads one member entry as GetMembers and GetProjectMember return it."""
+        return cls(
+            member_id=f.text("memberId"),
+            identity=f.text("identity"),
+            role=f.text("role"),
+            organisation=f.text("organisation"),
+            status=f.text("status"),
+            changes=tuple(
+                MembershipChange(
+                    c.text("action"),
+                    c.text("by"),
+                    c.text("byMsp"),
+                    c.text("reason"),
+                    c.text("txId"),
+                    c.text("timestamp"),
+                )
+                for c in f.objects("changes")
+            ),
         )
 
 
@@ -217,10 +321,10 @@ class TrustSnapshot:
 
 @dataclass(frozen=True, slots=True)
 class ApprovalPolicy:
-    """ApprovalPolicy is a model certificate's k-of-n rule: k approvals by members of these MSPs."""
+    """ApprovalPolicy is a model certificate's rule, the channel's: k approvals from so many organisations."""
 
     approvals: int
-    approver_msps: tuple[str, ...]
+    min_organisations: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +337,7 @@ class PhaseEntry:
     creator_certificate_id: str
     creator: str
     creator_msp: str
+    creator_member: str
     tx_id: str
     timestamp: str
 
@@ -243,6 +348,7 @@ class CertificateApproval:
 
     approver: str
     approver_msp: str
+    approver_member: str
     tx_id: str
     timestamp: str
 
@@ -265,6 +371,7 @@ class ModelCertificate:
     approvals: tuple[CertificateApproval, ...]
     creator: str
     creator_msp: str
+    creator_member: str  # the author, who never approves it
     tx_id: str
     timestamp: str
     completed_tx_id: str
@@ -282,7 +389,7 @@ class ModelCertificate:
             cert_id=f.text("id"),
             model_name=f.text("modelName"),
             version=f.text("version"),
-            policy=ApprovalPolicy(policy.integer("approvals"), policy.texts("approverMSPs")),
+            policy=ApprovalPolicy(policy.integer("approvals"), policy.integer("minOrganisations")),
             status=f.text("status"),
             model_artifact_id=f.text("modelArtifactId"),
             model_sha256=f.text("modelSha256"),
@@ -294,6 +401,7 @@ class ModelCertificate:
                     creator_certificate_id=p.text("creatorCertificateId"),
                     creator=p.text("creator"),
                     creator_msp=p.text("creatorMsp"),
+                    creator_member=p.text("creatorMember"),
                     tx_id=p.text("txId"),
                     timestamp=p.text("timestamp"),
                 )
@@ -301,12 +409,17 @@ class ModelCertificate:
             ),
             approvals=tuple(
                 CertificateApproval(
-                    a.text("approver"), a.text("approverMsp"), a.text("txId"), a.text("timestamp")
+                    a.text("approver"),
+                    a.text("approverMsp"),
+                    a.text("approverMember"),
+                    a.text("txId"),
+                    a.text("timestamp"),
                 )
                 for a in f.objects("approvals")
             ),
             creator=f.text("creator"),
             creator_msp=f.text("creatorMsp"),
+            creator_member=f.text("creatorMember"),
             tx_id=f.text("txId"),
             timestamp=f.text("timestamp"),
             completed_tx_id=f.text("completedTxId"),
@@ -480,13 +593,24 @@ class ProvenanceClient:
         return committed
 
     async def init_project(
-        self, *, period_seconds: int, first_period: int, organisations: Sequence[str]
+        self,
+        *,
+        period_seconds: int,
+        first_period: int,
+        organisations: Sequence[str],
+        certificate_approvals: int,
+        members: Sequence[ProjectMemberArgument],
+        phase_writers: Mapping[str, tuple[Sequence[str], Sequence[str]]] | None = None,
     ) -> Committed:
         """init_project sets the channel up, once, as an admin of one of the project's organisations.
 
         period_seconds is the registry's periodSeconds, first_period the registry's open period when
-        the project was registered, organisations the project's organisations (consortium names).
+        the project was registered, organisations the project's organisations (consortium names),
+        certificate_approvals the registry's approvals (k of every model certificate), members the
+        initial member list as the registry records it, and phase_writers per phase the registry
+        roles and organisations (names) that write it; default_phase_writers(organisations) if None.
         """
+        writers = default_phase_writers(organisations) if phase_writers is None else phase_writers
         committed, _ = await self._calls.submit(
             "InitProject",
             object_argument(
@@ -494,9 +618,36 @@ class ProvenanceClient:
                     "periodSeconds": period_seconds,
                     "firstPeriod": first_period,
                     "organisations": [self._msp_id(organisation) for organisation in organisations],
+                    "certificateApprovals": certificate_approvals,
+                    "phaseWriters": {
+                        phase: {
+                            "roles": list(roles),
+                            "organisations": [self._msp_id(name) for name in names],
+                        }
+                        for phase, (roles, names) in writers.items()
+                    },
+                    "members": [self._member_json(member) for member in members],
                 }
             ),
         )
+        return committed
+
+    def _member_json(self, member: ProjectMemberArgument) -> dict[str, str]:
+        return {
+            "memberId": member.member_id,
+            "identity": member.identity,
+            "role": member.role,
+            "organisation": self._msp_id(member.organisation),
+        }
+
+    async def add_member(self, member: ProjectMemberArgument) -> Committed:
+        """add_member lists a registry member on the channel, as an admin of its own organisation."""
+        committed, _ = await self._calls.submit("AddMember", object_argument(self._member_json(member)))
+        return committed
+
+    async def remove_member(self, member_id: str, *, reason: str) -> Committed:
+        """remove_member marks a member removed, as an admin of its organisation; it stays listed."""
+        committed, _ = await self._calls.submit("RemoveMember", member_id, reason)
         return committed
 
     async def close_period(self) -> Committed:
@@ -507,18 +658,13 @@ class ProvenanceClient:
         committed, _ = await self._calls.submit("ClosePeriod")
         return committed
 
-    async def open_model_certificate(
-        self, cert_id: str, *, model_name: str, version: str, approvals: int, approvers: Sequence[str]
-    ) -> Committed:
-        """open_model_certificate opens a model's birth certificate.
+    async def open_model_certificate(self, cert_id: str, *, model_name: str, version: str) -> Committed:
+        """open_model_certificate opens a model's birth certificate, the caller as its author.
 
-        Once complete it is certified by approvals approvals of members of the organisations named
-        (consortium names) in approvers.
+        Its approval rule is the channel's: once complete, certificate_approvals approvals from
+        members of at least two organisations, none of them its author or a phase writer.
         """
-        policy = {"approvals": approvals, "approverMSPs": [self._msp_id(name) for name in approvers]}
-        committed, _ = await self._calls.submit(
-            "OpenModelCertificate", cert_id, model_name, version, to_json(policy)
-        )
+        committed, _ = await self._calls.submit("OpenModelCertificate", cert_id, model_name, version)
         return committed
 
     async def add_phase(
@@ -603,6 +749,16 @@ class ProvenanceClient:
         """is_model_certified says whether cert_id certifies exactly the model with this SHA-256 (hex)."""
         payload = await self._calls.evaluate("IsModelCertified", cert_id, model_sha256)
         return parse_flag(payload, "IsModelCertified")
+
+    async def get_members(self) -> tuple[ProjectMember, ...]:
+        """get_members returns the channel's member list, removed members included, by member id."""
+        payload = await self._calls.evaluate("GetMembers")
+        return tuple(ProjectMember.from_fields(f) for f in Fields.list_of(payload, "member list"))
+
+    async def get_project_member(self, member_id: str) -> ProjectMember:
+        """get_project_member returns one entry of the channel's member list with its changes."""
+        payload = await self._calls.evaluate("GetProjectMember", member_id)
+        return ProjectMember.from_fields(Fields.of(payload, "project member"))
 
     async def get_pipeline_certificate(self, cert_id: str) -> PipelineCertificate:
         """get_pipeline_certificate returns a pipeline's birth certificate."""

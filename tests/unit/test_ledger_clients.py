@@ -34,12 +34,14 @@ from gateway.artifacts import StoredArtifact
 from gateway.fabric import EcdsaSigner, Gateway, X509Identity
 from gateway.fabric.errors import STATUS_DETAILS_KEY
 from gateway.ledger import (
+    DEFAULT_PHASE_WRITERS,
     Component,
     DataBounds,
     Document,
     FeedbackEvidence,
     Founder,
     LedgerError,
+    ProjectMemberArgument,
     ProvenanceClient,
     RecordError,
     RegistryClient,
@@ -344,32 +346,60 @@ async def test_provenance_transactions_send_the_contract_arguments(
         "provenance:RateRecord",
         ["raw-1", "-0.25", "", f'[{{"cid":"{DOC.cid}","sha256":"{"cd" * 32}"}}]'],
     )
+    member = ProjectMemberArgument("m-1", "x509::CN=m-1::CN=ca", "company", "Manufacturer")
     await provenance.init_project(
-        period_seconds=86400, first_period=4, organisations=["QualityControl", "Manufacturer"]
+        period_seconds=86400,
+        first_period=4,
+        organisations=["QualityControl", "Manufacturer"],
+        certificate_approvals=2,
+        members=[member],
     )
+    function, args = peer.last()
+    sent = json.loads(args[0])
+    assert function == "provenance:InitProject"
+    assert (
+        sent["periodSeconds"],
+        sent["firstPeriod"],
+        sent["organisations"],
+        sent["certificateApprovals"],
+    ) == (
+        86400,
+        4,
+        ["QualityControlMSP", "ManufacturerMSP"],
+        2,
+    )
+    assert sent["members"] == [
+        {
+            "memberId": "m-1",
+            "identity": "x509::CN=m-1::CN=ca",
+            "role": "company",
+            "organisation": "ManufacturerMSP",
+        }
+    ]
+    # Without a ModelTrainer or ConditionMonitor, their phases fall to every project organisation.
+    assert sent["phaseWriters"]["requirements"] == {
+        "roles": ["company"],
+        "organisations": ["ManufacturerMSP"],
+    }
+    assert sent["phaseWriters"]["training"] == {
+        "roles": ["data-scientist"],
+        "organisations": ["QualityControlMSP", "ManufacturerMSP"],
+    }
+    assert list(sent["phaseWriters"]) == list(DEFAULT_PHASE_WRITERS)
+    await provenance.add_member(member)
     assert peer.last() == (
-        "provenance:InitProject",
-        ['{"periodSeconds":86400,"firstPeriod":4,"organisations":["QualityControlMSP","ManufacturerMSP"]}'],
+        "provenance:AddMember",
+        [
+            '{"memberId":"m-1","identity":"x509::CN=m-1::CN=ca","role":"company","organisation":"ManufacturerMSP"}'
+        ],
     )
+    await provenance.remove_member("m-1", reason="left")
+    assert peer.last() == ("provenance:RemoveMember", ["m-1", "left"])
     await provenance.close_period()
     assert peer.last() == ("provenance:ClosePeriod", [])
 
-    await provenance.open_model_certificate(
-        "cert-1",
-        model_name="inspector",
-        version="1.0.0",
-        approvals=2,
-        approvers=["Manufacturer", "ModelTrainer"],
-    )
-    assert peer.last() == (
-        "provenance:OpenModelCertificate",
-        [
-            "cert-1",
-            "inspector",
-            "1.0.0",
-            '{"approvals":2,"approverMSPs":["ManufacturerMSP","ModelTrainerMSP"]}',
-        ],
-    )
+    await provenance.open_model_certificate("cert-1", model_name="inspector", version="1.0.0")
+    assert peer.last() == ("provenance:OpenModelCertificate", ["cert-1", "inspector", "1.0.0"])
     await provenance.add_phase(
         "cert-1",
         phase="evaluation",
@@ -579,7 +609,8 @@ async def test_the_period_clock_of_a_channel_not_yet_initialised_reads_as_such(
 ) -> None:
     peer.answers["provenance:GetPeriodClock"] = (
         b'{"initialised":false,"periodSeconds":0,"firstPeriod":0,"organisations":[],"initialisedBy":"",'
-        b'"initialisedByMsp":"","initTxId":"","openPeriod":0,"openedAt":"","openedTxId":"","openedBy":""}'
+        b'"initialisedByMsp":"","initTxId":"","openPeriod":0,"openedAt":"","openedTxId":"","openedBy":"",'
+        b'"certificateApprovals":0,"phaseWriters":[]}'
     )
     clock = await provenance.get_period_clock()
     assert (clock.initialised, clock.open_period, clock.organisations) == (False, 0, ())
@@ -597,6 +628,7 @@ async def test_provenance_queries_read_the_contract_records(
         ("GetTrustSnapshot", "trust_snapshot.json"),
         ("GetModelCertificate", "model_certificate.json"),
         ("GetPipelineCertificate", "pipeline_certificate.json"),
+        ("GetMembers", "project_members.json"),
     ]:
         peer.answers[f"provenance:{function}"] = golden(PROVENANCE_GOLDEN, name)
     peer.answers["provenance:IsModelCertified"] = b"false"
@@ -623,6 +655,17 @@ async def test_provenance_queries_read_the_contract_records(
     assert (clock.first_period, clock.open_period) == (1, 2)
     assert clock.organisations == ("Org1MSP", "Org2MSP", "Org3MSP")
     assert (clock.initialised_by_msp, clock.opened_tx_id) == ("Org1MSP", "tx-7")
+    assert clock.certificate_approvals == 2
+    assert [w.phase for w in clock.phase_writers] == list(DEFAULT_PHASE_WRITERS)
+    assert (clock.phase_writers[5].roles, clock.phase_writers[5].organisations) == (
+        ("data-scientist",),
+        ("Org2MSP",),
+    )
+
+    members = await provenance.get_members()
+    assert peer.last() == ("provenance:GetMembers", [])
+    assert [(m.member_id, m.status) for m in members if m.status == "removed"] == [("frank", "removed")]
+    assert members[0].member_id == "alice" and members[0].changes[0].action == "listed"
 
     snapshot = await provenance.get_trust_snapshot(1)
     assert peer.last() == ("provenance:GetTrustSnapshot", ["1"])
@@ -637,6 +680,12 @@ async def test_provenance_queries_read_the_contract_records(
     assert [p.phase for p in model.phases][::8] == ["requirements", "monitoring"]
     assert model.phases[5].fields["hyperparameters"] == {"epochs": 20, "learningRate": "0.001"}
     assert model.approvals[1].approver_msp == "Org2MSP"
+    assert (model.policy.min_organisations, model.creator_member, model.approvals[2].approver_member) == (
+        2,
+        "alice",
+        "erin",
+    )
+    assert model.phases[5].creator_member == "bob"
     assert model.record == json.loads(golden(PROVENANCE_GOLDEN, "model_certificate.json"))
     assert await provenance.is_model_certified("cert-1", "ab" * 32) is False
     assert peer.last() == ("provenance:IsModelCertified", ["cert-1", "ab" * 32])

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+
 	"bcmlp.local/chaincode/internal/fabrictest"
 )
 
@@ -44,8 +46,11 @@ func newInvokeStub(t *testing.T) *fabrictest.Stub {
 // certificate of newInvokeStub (self-signed, so subject and issuer agree).
 const aliceID = "x509::CN=alice,OU=client::CN=alice,OU=client"
 
-func TestChaincodeServesRegistry(t *testing.T) {
-	stub := newInvokeStub(t)
+// foundConsortium founds the consortium on stub with alice (Org1MSP, the
+// stub's creator) and bob (Org2MSP) as founders, confirmed by both
+// organisations' admins; the creator is alice again afterwards.
+func foundConsortium(t *testing.T, stub *fabrictest.Stub) {
+	t.Helper()
 	founders := `[{"memberId":"alice","role":"admin","mspId":"Org1MSP","identity":"` + aliceID + `","prior":0},` +
 		`{"memberId":"bob","role":"admin","mspId":"Org2MSP","identity":"x509::CN=bob,OU=client::CN=ca.Org2MSP"}]`
 	// Each founding organisation's admin certificate (NodeOU "admin") consents.
@@ -70,6 +75,11 @@ func TestChaincodeServesRegistry(t *testing.T) {
 		}
 	}
 	stub.Creator = alice
+}
+
+func TestChaincodeServesRegistry(t *testing.T) {
+	stub := newInvokeStub(t)
+	foundConsortium(t, stub)
 	status, body := invoke(t, stub, "registry:GetMember", "alice")
 	if status != 200 {
 		t.Fatalf("GetMember: %d %s", status, body)
@@ -114,8 +124,46 @@ func TestChaincodeServesRegistry(t *testing.T) {
 	}
 }
 
-func TestChaincodeServesProvenance(t *testing.T) {
+// projectStub is a project channel's stub whose cross-channel queries reach
+// the registry, served by the same chaincode, on mainchain's stub: a
+// consortium founded with alice (Org1MSP) and bob (Org2MSP) as founders.
+// alice, an admin member, is on the channel's member list.
+func projectStub(t *testing.T) *fabrictest.Stub {
+	t.Helper()
+	mainchain := newInvokeStub(t)
+	foundConsortium(t, mainchain)
 	stub := newInvokeStub(t)
+	stub.ChannelID = "project-a"
+	stub.Invoke = func(name string, args [][]byte, channel string) *peer.Response {
+		cc, err := newChaincode()
+		if name != "registry" || channel != "mainchain" || err != nil {
+			return &peer.Response{Status: 500, Message: "unexpected call"}
+		}
+		mainchain.Args, mainchain.Creator = args, stub.Creator
+		return cc.Invoke(mainchain)
+	}
+	alice := stub.Creator
+	admin, err := fabrictest.SerializedAdminIdentity("Org1MSP", "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writers := []string{}
+	for _, phase := range []string{"requirements", "data-collection", "data-cleaning", "data-labelling", "feature-engineering", "training", "evaluation", "deployment", "monitoring"} {
+		writers = append(writers, `"`+phase+`":{"roles":["admin"],"organisations":["Org1MSP"]}`)
+	}
+	params := `{"periodSeconds":86400,"firstPeriod":1,"organisations":["Org1MSP","Org2MSP"],"certificateApprovals":2,` +
+		`"phaseWriters":{` + strings.Join(writers, ",") + `},` +
+		`"members":[{"memberId":"alice","identity":"` + aliceID + `","role":"admin","organisation":"Org1MSP"}]}`
+	stub.Creator = admin
+	if status, msg := invoke(t, stub, "provenance:InitProject", params); status != 200 {
+		t.Fatalf("InitProject: %d %s", status, msg)
+	}
+	stub.Creator = alice
+	return stub
+}
+
+func TestChaincodeServesProvenance(t *testing.T) {
+	stub := projectStub(t)
 	const cid = "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"
 	const sha = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
 	if status, msg := invoke(t, stub, "provenance:RecordArtifact", "raw-1", "raw-data", cid, sha, "11", "text/plain", "[]", `["Org1MSP","Org2MSP"]`, "1", "false", ""); status != 200 {
@@ -241,6 +289,11 @@ func TestChaincodeMetadataMarksQueries(t *testing.T) {
 		"provenance:GetModelCertificate":        "evaluate,EVALUATE",
 		"provenance:IsModelCertified":           "evaluate,EVALUATE",
 		"provenance:GetPipelineCertificate":     "evaluate,EVALUATE",
+		"provenance:AddMember":                  "submit,SUBMIT",
+		"provenance:RemoveMember":               "submit,SUBMIT",
+		"provenance:GetMembers":                 "evaluate,EVALUATE",
+		"provenance:GetProjectMember":           "evaluate,EVALUATE",
+		"registry:GetStanding":                  "evaluate,EVALUATE",
 	}
 	for name, tag := range want {
 		if got[name] != tag {
