@@ -8,7 +8,7 @@ VENV_STAMP := .venv/.installed
 export BCMLP_RUN ?= $(CURDIR)/run
 DEMO_ORGS ?= Manufacturer ModelTrainer ConditionMonitor QualityControl
 
-.PHONY: help install deps up down status logs clean project project-init snapshot org-add member-add demo test lint test-go test-py bench
+.PHONY: help install deps up down status logs clean consortium project project-init snapshot snapshot-job org-add member-add demo test lint test-go test-py bench
 
 help:
 	@grep '^| `make' README.md | sed 's/^| `\([^`]*\)` | /\1\t/; s/ |$$//'
@@ -47,6 +47,9 @@ logs:
 clean:
 	@network/clean.sh
 
+consortium: $(VENV_STAMP)
+	@$(PY) -m gateway.cli.consortium_init
+
 project: $(VENV_STAMP)
 	@network/project.sh "$(NAME)" "$(ORGS)"
 
@@ -56,6 +59,9 @@ project-init: $(VENV_STAMP)
 snapshot: $(VENV_STAMP)
 	@$(PY) -m gateway.cli.snapshot --project "$(PROJECT)" $(if $(ORG),--organisation "$(ORG)")
 
+snapshot-job: $(VENV_STAMP)
+	@network/snapshot-job.sh "$(ORG)" $(if $(STOP),stop,start)
+
 org-add:
 	@network/org-add.sh "$(ORG)"
 
@@ -64,8 +70,10 @@ member-add: $(VENV_STAMP)
 
 # demo: up builds what it needs (Fabric included) on first use; the project channel "demo" is made once.
 demo: up
+	@$(PY) -m gateway.cli.consortium_init
 	@[[ -f "$(BCMLP_RUN)/channels/demo/organisations" ]] || network/project.sh demo "$(DEMO_ORGS)"
 	$(PY) -m pipeline.demo --project demo
+	@network/snapshot-job.sh Manufacturer start
 
 lint: $(VENV_STAMP)
 	.venv/bin/ruff check gateway pipeline tests bench

@@ -35,3 +35,9 @@ for org in "$ORDERER_ORG" "${PEER_ORGS[@]}"; do
     ep=127.0.0.1:$(port "$org" "$role"); line "cc-$cc-$lo" "$ep" listening "$ep"
   done
 done
+# Trust snapshot jobs (snapshot-job.sh): their state, and where their rounds are logged.
+for f in "$BCMLP_RUN"/pids/snapshot-*.pid; do
+  [[ -e $f ]] || continue
+  name=$(basename "$f" .pid)
+  line "$name" "$BCMLP_RUN/logs/$name.log" echo "rounds logged"
+done

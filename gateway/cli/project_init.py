@@ -4,6 +4,11 @@ organisations) and sets the channel's period clock from the registry's (`provena
 the committee-voted period length and the period open now), both as an admin of the project's first
 organisation. Each step is skipped when done already. Before genesis there is nothing to copy: it
 says so and changes nothing (exit 3), and `make project` runs it again later on request.
+
+The channel's parameters copy the registry's approvals (k of every model certificate) and list as the
+channel's members every active member of the project's organisations that may write (viewers never
+write); the phase writers are gateway.ledger.default_phase_writers of the project's organisations.
+Members enrolled later are listed by an admin of their organisation (`add_member`).
 """
 
 from __future__ import annotations
@@ -12,10 +17,27 @@ import argparse
 import asyncio
 import sys
 
-from gateway.consortium import ConsortiumError, load_consortium
-from gateway.ledger import LedgerError, open_ledger
+from gateway.consortium import Consortium, ConsortiumError, load_consortium
+from gateway.ledger import Ledger, LedgerError, ProjectMemberArgument, open_ledger
 
 NOT_FOUNDED = 3
+
+
+async def writing_members(
+    ledger: Ledger, consortium: Consortium, organisations: tuple[str, ...]
+) -> list[ProjectMemberArgument]:
+    """writing_members are the registry's active members of organisations that may write (not viewers)."""
+    names = {consortium.organisation(o).msp_id: o for o in organisations}
+    members = []
+    for row in await ledger.registry.get_trust_table():
+        member = await ledger.registry.get_member(row.member_id)
+        if member.status == "active" and member.role != "viewer" and member.organisation in names:
+            members.append(
+                ProjectMemberArgument(
+                    member.member_id, member.identity, member.role, names[member.organisation]
+                )
+            )
+    return members
 
 
 async def initialise(project: str) -> int:
@@ -45,14 +67,18 @@ async def initialise(project: str) -> int:
             print(f"{project} registered with the registry: {', '.join(organisations)}")
         provenance = ledger.provenance(project)
         if not (await provenance.get_period_clock()).initialised:
+            members = await writing_members(ledger, consortium, organisations)
             await provenance.init_project(
                 period_seconds=parameters.params.period_seconds,
                 first_period=clock.open_period,
                 organisations=organisations,
+                certificate_approvals=parameters.params.approvals,
+                members=members,
             )
             print(
                 f"{project}'s period clock set: {parameters.params.period_seconds} s periods "
-                f"from period {clock.open_period}"
+                f"from period {clock.open_period}; model certificates need {parameters.params.approvals} "
+                f"approvals; members: {', '.join(m.member_id for m in members) or 'none'}"
             )
     return 0
 

@@ -30,27 +30,14 @@ import argparse
 import asyncio
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import TypeVar
 
 from gateway.consortium import Consortium, ConsortiumError, load_consortium
 from gateway.ledger import Ledger, LedgerError, open_ledger
-
-T = TypeVar("T")
-
-# Refusals that mean another peer has not committed what this organisation's peer has, or that a
-# read conflicted with a concurrent write: sent again after LAG_PAUSE, at most LAG_TRIES times.
-LAG_REASONS = (
-    "is still open",
-    "has not begun",
-    "ProposalResponsePayloads do not match",
-    "MVCC_READ_CONFLICT",
-    "PHANTOM_READ_CONFLICT",
-)
-LAG_TRIES, LAG_PAUSE = 20, 0.25
+from gateway.ledger.errors import resend_on_lag
 
 
 class JobError(Exception):
@@ -70,18 +57,6 @@ class Round:
 
 def _reasons(error: LedgerError) -> str:
     return " | ".join((*error.reasons, error.validation_code, error.message))
-
-
-async def resend_on_lag(call: Callable[[], Awaitable[T]]) -> T:
-    """resend_on_lag awaits call(), sending it again while it fails only because a peer lags."""
-    for attempt in range(LAG_TRIES):
-        try:
-            return await call()
-        except LedgerError as error:
-            if attempt + 1 == LAG_TRIES or not any(r in _reasons(error) for r in LAG_REASONS):
-                raise
-            await asyncio.sleep(LAG_PAUSE)
-    raise AssertionError("unreachable")
 
 
 def due(opened_at: str, seconds: int, now: float) -> float:

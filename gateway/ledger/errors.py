@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from gateway.fabric import CommitError, ErrorDetail, GatewayError
 
@@ -72,3 +74,36 @@ class RecordError(LedgerError):
     The chaincode and this client disagree about the record's form (a version mismatch); the
     message names the record and the field.
     """
+
+
+T = TypeVar("T")
+
+# Refusals that mean another organisation's peer has not committed yet what this organisation's peer
+# has (the gateway waits for its own peer only), or that a read conflicted with a concurrent write.
+LAG_REASONS = (
+    "is still open",
+    "has not begun",
+    "ProposalResponsePayloads do not match",
+    "MVCC_READ_CONFLICT",
+    "PHANTOM_READ_CONFLICT",
+)
+
+
+async def resend_on_lag(
+    call: Callable[[], Awaitable[T]],
+    *,
+    reasons: Sequence[str] = LAG_REASONS,
+    tries: int = 20,
+    pause: float = 0.25,
+) -> T:
+    """resend_on_lag awaits call(), sending it again (at most tries times, pause seconds apart) while it
+    fails only for one of reasons: a refusal that a moment's wait for the other peers cures."""
+    for attempt in range(tries):
+        try:
+            return await call()
+        except LedgerError as error:
+            said = " | ".join((*error.reasons, error.validation_code, error.message))
+            if attempt + 1 == tries or not any(r in said for r in reasons):
+                raise
+            await asyncio.sleep(pause)
+    raise AssertionError("unreachable")

@@ -1,7 +1,8 @@
 """One consortium per test session: real Fabric CAs, orderers, peers and chaincode servers and real Kubo
 daemons, started by the project's own scripts in a temporary run directory on ports of their own (so a
 `make up` network may run beside), and stopped at the end whatever happened. Besides mainchain, the
-session has one project channel, PROJECT, of three organisations."""
+session has one project channel, PROJECT, of three organisations, and a consortium founded before
+any test runs (the autouse fixture governance)."""
 
 from __future__ import annotations
 
@@ -128,10 +129,14 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNetwork
         run_script("down.sh", env=env, check=False)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 async def governance(network: RunningNetwork) -> AsyncIterator[Governance]:
-    """governance is the session's consortium, founded by the first test that needs it (founding.py)."""
+    """governance is the session's consortium, founded before any test runs (founding.py): provenance
+    takes writes only from members of a founded consortium listed on the channel, so PROJECT's channel is
+    then registered and set up (`make project-init`), listing the founders of its organisations."""
     from tests.integration.founding import found  # founding.py imports this module
 
     async with found(network) as founded:
+        proc = network.make("project-init", f"NAME={PROJECT}")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
         yield founded

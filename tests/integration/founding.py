@@ -91,18 +91,19 @@ async def attempt(call: Awaitable[object]) -> str | None:
     return None
 
 
-async def settle(admins: dict[str, Ledger], transaction_id: str) -> None:
-    """settle waits until every organisation's peer has committed transaction_id, so that whichever peer
-    endorses or answers the next call has seen it (the gateway waits for its own peer only)."""
-    await asyncio.gather(*(_committed_on(ledger, transaction_id) for ledger in admins.values()))
+async def settle(admins: dict[str, Ledger], transaction_id: str, channel: str = "mainchain") -> None:
+    """settle waits until each of these organisations' peers has committed transaction_id on channel, so
+    that whichever peer endorses or answers the next call has seen it (the gateway waits for its own
+    peer only)."""
+    await asyncio.gather(*(_committed_on(ledger, transaction_id, channel) for ledger in admins.values()))
 
 
-async def _committed_on(ledger: Ledger, transaction_id: str) -> None:
-    qscc = ledger.gateway.network("mainchain").contract("qscc")
+async def _committed_on(ledger: Ledger, transaction_id: str, channel: str) -> None:
+    qscc = ledger.gateway.network(channel).contract("qscc")
     deadline = time.monotonic() + SETTLE_SECONDS
     while True:
         try:
-            await qscc.evaluate("GetTransactionByID", args=["mainchain", transaction_id])
+            await qscc.evaluate("GetTransactionByID", args=[channel, transaction_id])
             return
         except GatewayError:
             if time.monotonic() > deadline:
@@ -133,8 +134,10 @@ class Governance:
     def founder(self, organisation: str) -> Ledger:
         return self.admins[organisation]
 
-    async def settle(self, transaction_id: str) -> None:
-        await settle(self.admins, transaction_id)
+    async def settle(self, transaction_id: str, channel: str = "mainchain") -> None:
+        """settle waits for transaction_id on every peer of channel (its organisations' peers)."""
+        organisations = self.network.consortium.channels[channel]
+        await settle({o: self.admins[o] for o in organisations if o in self.admins}, transaction_id, channel)
 
     async def enrolled(
         self,

@@ -19,7 +19,6 @@ from tests.integration.founding import (
     S,
     fixed,
     founder_id,
-    new_identity,
     reference_decay,
     reference_value,
 )
@@ -35,16 +34,22 @@ def snapshot_round(network: RunningNetwork, *args: str) -> str:
 
 async def test_the_job_carries_a_rating_into_the_trust_table_exactly(governance: Governance) -> None:
     network = governance.network
+    # Enrolled before `make project`, which lists it on the channel (viewers write nothing).
+    creator_dir = await governance.enrolled(
+        "Manufacturer",
+        "snap-creator",
+        role="admin",
+        attributes={"identity": "Sam Snap"},
+        approvers=("ModelTrainer", "ConditionMonitor", "QualityControl"),
+    )
     proc = network.make("project", f"NAME={NAME}", "ORGS=Manufacturer QualityControl")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     consortium = network.reload()
     auditor = consortium.organisation("QualityControl")
-    creator_dir = new_identity(network, "Manufacturer", "snap-creator")
     async with (
         open_ledger(consortium, organisation="Manufacturer", identity_dir=creator_dir) as creator,
         open_ledger(consortium, organisation=auditor.name, identity_dir=auditor.admin_dir) as rater,
     ):
-        await governance.settle(await creator.registry.request_enrolment("snap-creator", role="viewer"))
         await creator.provenance(NAME).record_artifact(
             StoredArtifact("snap-model", CID, "0" * 64, 1, ("Manufacturer", "QualityControl")),
             kind="model",
@@ -110,3 +115,57 @@ def test_the_job_refuses_a_project_or_organisation_that_is_not_there(governance:
     outsider = network.make("snapshot", "PROJECT=inspection", "ORG=QualityControl")
     assert outsider.returncode != 0
     assert re.search(r"QualityControl is not one of inspection's organisations", outsider.stderr), outsider
+
+
+async def test_the_background_job_files_a_projects_snapshot_on_its_own(governance: Governance) -> None:
+    """`make snapshot-job ORG=…` runs rounds for every project of the organisation whenever a period is
+    due: a rating reaches the trust table with nobody running `make snapshot`."""
+    network, name = governance.network, "jobproject"
+    creator_dir = await governance.enrolled(
+        "ConditionMonitor",
+        "job-creator",
+        role="admin",
+        attributes={"identity": "Jo Job"},
+        approvers=("Manufacturer", "ModelTrainer", "QualityControl"),
+    )
+    proc = network.make("project", f"NAME={name}", "ORGS=ConditionMonitor QualityControl")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    consortium = network.reload()
+    auditor = consortium.organisation("QualityControl")
+    log = network.run_dir / "logs" / "snapshot-conditionmonitor.log"
+    async with (
+        open_ledger(consortium, organisation="ConditionMonitor", identity_dir=creator_dir) as creator,
+        open_ledger(consortium, organisation=auditor.name, identity_dir=auditor.admin_dir) as rater,
+    ):
+        await creator.provenance(name).record_artifact(
+            StoredArtifact("job-model", CID, "0" * 64, 1, ("ConditionMonitor", "QualityControl")),
+            kind="model",
+            media_type="application/octet-stream",
+            wrapped_key_epoch=1,
+            request_feedback=True,
+        )
+        await rater.provenance(name).rate_record("job-model", score=Decimal("0.5"), comment="fine")
+        period = (await rater.provenance(name).get_period_clock()).open_period
+        started = network.make("snapshot-job", "ORG=ConditionMonitor")
+        assert started.returncode == 0, started.stdout + started.stderr
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    applied = await rater.registry.get_applied_snapshot(name, period)
+                    break
+                except LedgerError:
+                    assert time.monotonic() < deadline, log.read_text() if log.exists() else "no log"
+                    await asyncio.sleep(1)
+        finally:
+            stopped = network.make("snapshot-job", "ORG=ConditionMonitor", "STOP=1")
+            assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+    assert applied.feedback == 1 and applied.submitter == founder_id("ConditionMonitor"), applied
+    assert f"{name} period {period} submitted (1 ratings)" in log.read_text()
+    assert not (network.run_dir / "pids" / "snapshot-conditionmonitor.pid").exists()
+
+
+def test_the_background_job_refuses_an_unknown_organisation(governance: Governance) -> None:
+    proc = governance.network.make("snapshot-job", "ORG=Nobody")
+    assert proc.returncode != 0
+    assert "unknown organisation 'Nobody'" in proc.stderr

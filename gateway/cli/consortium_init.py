@@ -1,0 +1,80 @@
+"""consortium_init: `make consortium`, founding the consortium on the running network by every founding
+organisation's consent, then setting up every project channel made before (`project_init`).
+
+On this one-machine network every organisation's admin identity is at hand, so the command does what
+each organisation's administrator would do on its own: the first peer organisation's admin proposes
+(`registry:InitConsortium`, the default parameters: README "Ledger rules"), naming each peer
+organisation's admin identity as its founder (member id `founder-<organisation>`, role admin), and
+every other organisation's admin confirms (`ConfirmConsortium`); the last confirmation founds it. A
+founded consortium is left as it is. Exit 0: founded (now or before); 1: a step was refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from functools import partial
+
+from gateway.cli.project_init import initialise
+from gateway.consortium import ConsortiumError, load_consortium
+from gateway.ledger import Founder, LedgerError, client_id, open_ledger
+from gateway.ledger.errors import LAG_REASONS, resend_on_lag
+
+
+def founder_id(organisation: str) -> str:
+    return f"founder-{organisation.lower()}"
+
+
+async def found() -> int:
+    consortium = load_consortium()
+    organisations = consortium.peer_organisations
+    first = organisations[0]
+    async with open_ledger(consortium, organisation=first.name, identity_dir=first.admin_dir) as ledger:
+        try:
+            parameters = await ledger.registry.get_parameters()
+            print(f"the consortium is founded already (parameters version {parameters.version})")
+            founded_now = False
+        except LedgerError as error:
+            if not any("not initialised" in r for r in error.reasons):
+                raise
+            founded_now = True
+        if founded_now:
+            founders = [
+                Founder(
+                    founder_id(o.name),
+                    o.name,
+                    client_id((o.admin_dir / "msp" / "signcerts" / "cert.pem").read_bytes()),
+                )
+                for o in organisations
+            ]
+            proposal_id = await ledger.registry.init_consortium(founders)
+            print(f"{first.name} proposed the consortium of {', '.join(o.name for o in organisations)}")
+    if founded_now:
+        for org in organisations[1:]:
+            async with open_ledger(consortium, organisation=org.name, identity_dir=org.admin_dir) as ledger:
+                # Another organisation's peer may not have the proposal yet: it answers "does not exist".
+                await resend_on_lag(
+                    partial(ledger.registry.confirm_consortium, proposal_id),
+                    reasons=(*LAG_REASONS, "does not exist"),
+                )
+            print(f"{org.name} confirmed")
+        print("the consortium is founded")
+    for project in sorted(c for c in consortium.channels if c != "mainchain"):
+        if await initialise(project) != 0:
+            return 1
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.parse_args()
+    try:
+        sys.exit(asyncio.run(found()))
+    except (ConsortiumError, LedgerError) as error:
+        print(f"consortium: {error}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Issue 10's provenance holes on the running network: a project channel takes writes only from the
+members on its list whose standing the registry on mainchain confirms (a cross-channel query on each
+endorsing peer), and a phase only from the role and organisation the channel's parameters give it. The
+rules themselves are unit-tested role by role on the stub (chaincode/provenance holes_test.go,
+members_test.go)."""
+
+from __future__ import annotations
+
+from gateway.artifacts.store import StoredArtifact
+from gateway.ledger import LedgerError, ProjectMemberArgument, client_id, open_ledger
+from tests.integration.conftest import CID, PROJECT
+from tests.integration.founding import Governance, certificate_of, refusal
+
+
+def artifact(artifact_id: str) -> StoredArtifact:
+    return StoredArtifact(artifact_id, CID, "0" * 64, 1, ("Manufacturer", "ModelTrainer"))
+
+
+async def test_a_member_off_the_channels_list_is_refused_until_its_organisation_lists_it(
+    governance: Governance,
+) -> None:
+    identity_dir = await governance.enrolled(
+        "ModelTrainer",
+        "hole-newcomer",
+        role="admin",
+        attributes={"identity": "Nina Newcomer"},
+        approvers=("Manufacturer", "ConditionMonitor", "QualityControl"),
+    )
+    consortium = governance.network.consortium
+    async with open_ledger(consortium, organisation="ModelTrainer", identity_dir=identity_dir) as own:
+        record = own.provenance(PROJECT).record_artifact
+        reason = await refusal(
+            record(artifact("hole-newcomer-1"), kind="dataset", media_type="text/plain", wrapped_key_epoch=1)
+        )
+        assert f"not a member of project channel {PROJECT}" in reason, reason
+        # Listed by another organisation's admin: refused; by its own organisation's admin: listed.
+        entry = ProjectMemberArgument(
+            "hole-newcomer", client_id(certificate_of(identity_dir)), "admin", "ModelTrainer"
+        )
+        assert "own organisation" in await refusal(
+            governance.founder("Manufacturer").provenance(PROJECT).add_member(entry)
+        )
+        listing = await governance.founder("ModelTrainer").provenance(PROJECT).add_member(entry)
+        await governance.settle(listing.transaction_id, PROJECT)
+        committed = await record(
+            artifact("hole-newcomer-1"), kind="dataset", media_type="text/plain", wrapped_key_epoch=1
+        )
+    assert committed.block_number > 0
+    listed = (
+        await governance.founder("ConditionMonitor").provenance(PROJECT).get_project_member("hole-newcomer")
+    )
+    assert listed.status == "listed"
+
+
+async def test_a_suspended_member_on_the_list_is_refused(governance: Governance) -> None:
+    identity_dir = await governance.enrolled(
+        "Manufacturer",
+        "hole-suspect",
+        role="admin",
+        attributes={"identity": "Sid Suspect"},
+        approvers=("ModelTrainer", "ConditionMonitor", "QualityControl"),
+    )
+    entry = ProjectMemberArgument(
+        "hole-suspect", client_id(certificate_of(identity_dir)), "admin", "Manufacturer"
+    )
+    listing = await governance.founder("Manufacturer").provenance(PROJECT).add_member(entry)
+    await governance.settle(listing.transaction_id, PROJECT)
+    request_id = await governance.founder("ModelTrainer").registry.request_member_status(
+        "hole-suspect", status="suspended", reason="audit"
+    )
+    await governance.settle(request_id)
+    for approver in ("ConditionMonitor", "QualityControl"):
+        committed = await governance.founder(approver).registry.approve_member_status(request_id)
+        await governance.settle(committed.transaction_id)
+    consortium = governance.network.consortium
+    async with open_ledger(consortium, organisation="Manufacturer", identity_dir=identity_dir) as own:
+        reason = await refusal(
+            own.provenance(PROJECT).record_artifact(
+                artifact("hole-suspect-1"), kind="dataset", media_type="text/plain", wrapped_key_epoch=1
+            )
+        )
+    assert "suspended" in reason, reason
+
+
+async def test_a_phase_is_refused_to_a_role_the_channel_does_not_give_it(governance: Governance) -> None:
+    """An admin opens a model certificate (any writer may) but cannot write its requirements, which the
+    channel gives to Manufacturer's company members: the phase writer table, not the opener, decides."""
+    founder = governance.founder("Manufacturer").provenance(PROJECT)
+    opened = await founder.open_model_certificate("hole-model-cert", model_name="surface-cnn", version="1")
+    await governance.settle(opened.transaction_id, PROJECT)
+    try:
+        await founder.add_phase(
+            "hole-model-cert",
+            phase="requirements",
+            fields={"goals": "detect scratches", "decisions": "binary classifier"},
+            creator_certificate_id="cert-none",
+        )
+    except LedgerError as refused:
+        reason = " | ".join(refused.reasons)
+    else:
+        raise AssertionError("an admin wrote the requirements phase")
+    assert "requirements" in reason and "company" in reason, reason
+    certificate = await founder.get_model_certificate("hole-model-cert")
+    assert certificate.phases == ()
