@@ -88,7 +88,7 @@ def main() -> int:
         env = {
             **os.environ,
             "BCMLP_RUN": run_dir,
-            "BCMLP_PORT_BASE": os.environ.get("BCMLP_BENCH_PORT_BASE", "37000"),
+            "BCMLP_PORT_BASE": os.environ.get("BCMLP_BENCH_PORT_BASE", "22000"),
         }
         os.environ["BCMLP_RUN"] = run_dir
 

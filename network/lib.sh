@@ -13,6 +13,19 @@ BCMLP_RUN=${BCMLP_RUN:-$BCMLP_ROOT/run}
 RUN_MARKER=.bcmlp-run
 # Every port is derived from one base so a second network (the tests') can run beside the demo's.
 BCMLP_PORT_BASE=${BCMLP_PORT_BASE:-17000}
+# A network's ports span base .. base+999. Inside the kernel's ephemeral range, any outgoing connection
+# may hold one of them when a daemon starts (a peer once died on "bind: address already in use"), so
+# such a base is refused.
+port_base_check() {
+  local low=32768 high=60999 range
+  [[ $BCMLP_PORT_BASE =~ ^[0-9]+$ ]] || { echo "error: BCMLP_PORT_BASE '$BCMLP_PORT_BASE' is not a number" >&2; exit 1; }
+  if range=$(cat /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null); then read -r low high <<<"$range"; fi
+  if ((BCMLP_PORT_BASE + 999 >= low && BCMLP_PORT_BASE <= high)); then
+    echo "error: BCMLP_PORT_BASE $BCMLP_PORT_BASE overlaps the kernel's ephemeral ports ($low-$high), which outgoing connections take at random: choose a base below $((low - 1000))" >&2
+    exit 1
+  fi
+}
+port_base_check
 # shellcheck source=network/versions.env
 source "$BCMLP_ROOT/network/versions.env"
 

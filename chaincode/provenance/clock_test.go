@@ -20,20 +20,20 @@ func initWith(c *Contract, params string) func(contractapi.TransactionContextInt
 // Regression: feedback was stamped with the Unix day of the client-set
 // transaction timestamp, so a client could backdate a rating into a period
 // already aggregated. Now it counts in the period open when it commits.
-func TestBackdatedRatingCountsInTheOpenPeriod(t *testing.T) {
+func TestBackdatedRatingIsRefusedAndCountsInTheOpenPeriodWhenSentAgain(t *testing.T) {
 	c, stub := feedbackFixture(t)
 	closePeriod(t, c, stub)
 	closePeriod(t, c, stub) // period 3 is open
 	stub.NextTx()
 	now := stub.Timestamp
 	stub.Timestamp = time.Date(2025, time.March, 1, 9, 30, 0, 0, time.UTC) // period 1's day, and its Unix day
-	if err := c.RateRecord(fabrictest.NewContext(stub, bob()), "model-1", "1", "", "[]"); err != nil {
-		t.Fatal(err)
+	err := c.RateRecord(fabrictest.NewContext(stub, bob()), "model-1", "1", "", "[]")
+	if err == nil || !strings.Contains(err.Error(), "before period 3 opened") || !strings.Contains(err.Error(), "cannot be backdated") {
+		t.Fatalf("backdated rating: %v, want it refused naming the open period", err)
 	}
 	ctx := fabrictest.NewContext(stub, bob())
-	feedback, err := c.GetFeedback(ctx, "model-1")
-	if err != nil || len(feedback) != 1 || feedback[0].Period != 3 {
-		t.Fatalf("feedback = %+v, %v; want it in the open period 3", feedback, err)
+	if feedback, err := c.GetFeedback(ctx, "model-1"); err != nil || len(feedback) != 0 {
+		t.Fatalf("feedback = %+v, %v; want none written", feedback, err)
 	}
 	for _, p := range []string{"1", "2"} {
 		if snap, err := c.GetTrustSnapshot(ctx, p); err != nil || strings.Contains(snap, bobID) {
@@ -44,6 +44,12 @@ func TestBackdatedRatingCountsInTheOpenPeriod(t *testing.T) {
 		t.Fatal("the rating's Unix day answers a snapshot")
 	}
 	stub.Timestamp = now
+	if err := c.RateRecord(fabrictest.NewContext(stub, bob()), "model-1", "1", "", "[]"); err != nil {
+		t.Fatal(err)
+	}
+	if feedback, err := c.GetFeedback(ctx, "model-1"); err != nil || len(feedback) != 1 || feedback[0].Period != 3 {
+		t.Fatalf("feedback = %+v, %v; want it in the open period 3", feedback, err)
+	}
 	closePeriod(t, c, stub)
 	if snap, err := c.GetTrustSnapshot(ctx, "3"); err != nil || !strings.Contains(snap, `"rater":"`+bobID+`"`) {
 		t.Fatalf("period 3 = %s, %v", snap, err)

@@ -137,7 +137,7 @@ func TestDispatchThroughContractAPI(t *testing.T) {
 		t.Fatalf("self-rating: %d %s", status, msg)
 	}
 	d.call("bob", "provenance:RateRecord", "raw-1", "-0.5", "blurred", `[{"cid":"`+helloRawCID+`","sha256":"`+helloSHA256+`"}]`)
-	var feedback []Feedback
+	var feedback []FeedbackRecord
 	if err := json.Unmarshal([]byte(d.call("alice", "provenance:GetFeedback", "raw-1")), &feedback); err != nil ||
 		len(feedback) != 1 || feedback[0].Score != -500_000 || feedback[0].Rater != bobCert || feedback[0].Ratee != aliceCert {
 		t.Fatalf("GetFeedback = %+v, %v", feedback, err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
@@ -34,8 +35,10 @@ const maxEvidence = 16
 // when it commits, read from the ledger (see GetPeriodClock), never from the
 // transaction's timestamp: a ClosePeriod ordered before it in the ledger
 // invalidates it (the clock it read has changed), so no rating lands in a
-// closed period. The channel must be initialised (InitProject). A
-// FeedbackGiven event announces it.
+// closed period. A rating whose transaction is dated before the open period
+// opened (a backdated one: the client sets the timestamp) is refused, so that
+// no record claims a time in a period it does not count in. The channel must
+// be initialised (InitProject). A FeedbackGiven event announces it.
 func (c *Contract) RateRecord(ctx contractapi.TransactionContextInterface, artifactID string, score string, comment string, evidence string) error {
 	if err := validateID("artifactID", artifactID); err != nil {
 		return err
@@ -56,6 +59,9 @@ func (c *Contract) RateRecord(ctx contractapi.TransactionContextInterface, artif
 
 	who, clock, err := requireWriter(ctx, "rating a record")
 	if err != nil {
+		return err
+	}
+	if err := refuseBackdated(who.stamp.Timestamp, clock); err != nil {
 		return err
 	}
 	artifact, err := readArtifact(ctx, artifactID)
@@ -79,12 +85,12 @@ func (c *Contract) RateRecord(ctx contractapi.TransactionContextInterface, artif
 		return err
 	}
 	if existing != nil {
-		var earlier Feedback
+		var earlier FeedbackRecord
 		_ = json.Unmarshal(existing, &earlier)
 		return fmt.Errorf("you already rated artifact %q (transaction %s): each member rates a record once", artifactID, earlier.TxID)
 	}
 
-	feedback := Feedback{
+	feedback := FeedbackRecord{
 		ArtifactID:   artifactID,
 		ArtifactTxID: artifact.TxID,
 		Rater:        st.ID,
@@ -110,6 +116,23 @@ func (c *Contract) RateRecord(ctx contractapi.TransactionContextInterface, artif
 		return fmt.Errorf("writing the period index of %s: %w", what, err)
 	}
 	return emit(ctx, EventFeedbackGiven, what, record)
+}
+
+// refuseBackdated refuses a rating dated (by its transaction's timestamp)
+// before the channel's open period opened.
+func refuseBackdated(dated string, clock PeriodClock) error {
+	at, err := time.Parse(time.RFC3339Nano, dated)
+	if err != nil {
+		return fmt.Errorf("reading the transaction's timestamp %q: %w", dated, err)
+	}
+	opened, err := time.Parse(time.RFC3339Nano, clock.OpenedAt)
+	if err != nil {
+		return fmt.Errorf("decoding the period clock: openedAt %q: %w", clock.OpenedAt, err)
+	}
+	if at.Before(opened) {
+		return fmt.Errorf("the rating is dated %s, before period %d opened at %s: a rating counts in the period open when it commits and cannot be backdated into a closed one; send it again, dated now", dated, clock.OpenPeriod, clock.OpenedAt)
+	}
+	return nil
 }
 
 // parseScore reads a feedback score: a decimal in [-1, 1].

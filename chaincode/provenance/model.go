@@ -74,9 +74,12 @@ type DataBounds struct {
 	Max int64 `json:"max"`
 }
 
-// Feedback is one rating of a record by a project member (the paper's
-// attached transaction), referring to the rated record's transaction.
-type Feedback struct {
+// FeedbackRecord is one rating of a record by a project member (the
+// paper's attached transaction), referring to the rated record's
+// transaction. Not named Feedback: contractapi names schemas by type name
+// alone, and trust.Feedback, which the registry returns, would share its
+// schema (TestNoTwoSchemaTypesShareAName in cmd/bcmlp-cc).
+type FeedbackRecord struct {
 	// ArtifactID is the rated record.
 	ArtifactID string `json:"artifactId"`
 	// ArtifactTxID is the transaction that recorded it.

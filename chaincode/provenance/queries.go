@@ -65,17 +65,17 @@ func (c *Contract) GetLineage(ctx contractapi.TransactionContextInterface, artif
 
 // GetFeedback returns the ratings of artifact artifactID, ordered by rater
 // client id; [] when there are none.
-func (c *Contract) GetFeedback(ctx contractapi.TransactionContextInterface, artifactID string) ([]*Feedback, error) {
+func (c *Contract) GetFeedback(ctx contractapi.TransactionContextInterface, artifactID string) ([]*FeedbackRecord, error) {
 	if err := validateID("artifactID", artifactID); err != nil {
 		return nil, err
 	}
 	if _, err := readArtifact(ctx, artifactID); err != nil {
 		return nil, err
 	}
-	all := []*Feedback{}
+	all := []*FeedbackRecord{}
 	err := scan(ctx, fmt.Sprintf("the feedback on artifact %q", artifactID), feedbackObjectType, []string{artifactID},
 		func(_ []string, value []byte) error {
-			var f Feedback
+			var f FeedbackRecord
 			if err := json.Unmarshal(value, &f); err != nil {
 				return fmt.Errorf("decoding feedback on artifact %q: %w", artifactID, err)
 			}

@@ -6,7 +6,17 @@ members_test.go)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
 from gateway.artifacts.store import StoredArtifact
+from gateway.fabric import proposal as proposal_module
 from gateway.ledger import LedgerError, ProjectMemberArgument, client_id, open_ledger
 from tests.integration.conftest import CID, PROJECT
 from tests.integration.founding import Governance, certificate_of, refusal
@@ -102,3 +112,49 @@ async def test_a_phase_is_refused_to_a_role_the_channel_does_not_give_it(governa
     assert "requirements" in reason and "company" in reason, reason
     certificate = await founder.get_model_certificate("hole-model-cert")
     assert certificate.phases == ()
+
+
+async def test_a_backdated_rating_is_refused(governance: Governance, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client dates its rating's transaction before the open period opened (the timestamp is the
+    client's to set): dated seconds before, the contract refuses it; dated a year before, the peers
+    refuse it already (their 15-minute time window). Sent again dated now, it counts in the open period."""
+    creator = governance.founder("Manufacturer").provenance(PROJECT)
+    rater = governance.founder("ModelTrainer").provenance(PROJECT)
+    recorded = await creator.record_artifact(
+        artifact("hole-rated"),
+        kind="dataset",
+        media_type="text/plain",
+        wrapped_key_epoch=1,
+        request_feedback=True,
+    )
+    await governance.settle(recorded.transaction_id, PROJECT)
+    # A period that opened moments ago, so that "before it opened" is inside the peers' time window.
+    clock = await creator.get_period_clock()
+    await asyncio.sleep(
+        max(0.0, datetime.fromisoformat(clock.opened_at).timestamp() + clock.period_seconds - time.time())
+    )
+    await governance.settle((await creator.close_period()).transaction_id, PROJECT)
+    clock = await rater.get_period_clock()
+    opened = datetime.fromisoformat(clock.opened_at).timestamp()
+
+    def dated(seconds: float) -> Callable[[Any], None]:
+        def stamp(timestamp: Any) -> None:
+            timestamp.seconds, timestamp.nanos = int(seconds), 0
+
+        return stamp
+
+    refusals = []
+    for when in (opened - 5, time.time() - 365 * 24 * 3600):
+        with monkeypatch.context() as patched:
+            patched.setattr(proposal_module, "set_timestamp_now", dated(when))
+            refusals.append(
+                await refusal(rater.rate_record("hole-rated", score=Decimal(1), comment="backdated"))
+            )
+    assert f"before period {clock.open_period} opened" in refusals[0], refusals[0]
+    assert "cannot be backdated" in refusals[0], refusals[0]
+    assert "incorrect timestamp" in refusals[1], refusals[1]
+    assert await rater.get_feedback("hole-rated") == ()
+    committed = await rater.rate_record("hole-rated", score=Decimal(1), comment="dated now")
+    await governance.settle(committed.transaction_id, PROJECT)
+    [feedback] = await rater.get_feedback("hole-rated")
+    assert feedback.period == clock.open_period

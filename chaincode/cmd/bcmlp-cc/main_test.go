@@ -3,12 +3,15 @@ package main
 import (
 	"encoding/json"
 	"io/fs"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 
 	"bcmlp.local/chaincode/internal/fabrictest"
+	"bcmlp.local/chaincode/provenance"
+	"bcmlp.local/chaincode/registry"
 )
 
 // invoke runs one transaction through the real contractapi dispatch, with a
@@ -423,5 +426,47 @@ func TestRunReportsServerStartFailure(t *testing.T) {
 	e := env{vars: map[string]string{envAddress: "127.0.0.1:0", envChaincodeID: "id", envTLSKey: "/k", envTLSCert: "/c"}, files: files}
 	if err := run(e.getenv, e.readFile); err == nil {
 		t.Fatal("run started a server with unusable TLS material")
+	}
+}
+
+// TestNoTwoSchemaTypesShareAName guards the served metadata: contractapi names
+// each struct's schema by its type name alone, and one chaincode serves both
+// contracts, so two structs of one name (trust.Feedback and provenance's
+// feedback record once) share one schema, and the peer then refuses every
+// answer of the other shape ("Additional property ... is not allowed").
+func TestNoTwoSchemaTypesShareAName(t *testing.T) {
+	seen := map[string]reflect.Type{}
+	var walk func(reflect.Type)
+	walk = func(typ reflect.Type) {
+		for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice || typ.Kind() == reflect.Array || typ.Kind() == reflect.Map {
+			typ = typ.Elem()
+		}
+		if typ.Kind() != reflect.Struct {
+			return
+		}
+		if other, ok := seen[typ.Name()]; ok {
+			if other != typ {
+				t.Errorf("two schema types are named %s: %s and %s", typ.Name(), other.PkgPath(), typ.PkgPath())
+			}
+			return
+		}
+		seen[typ.Name()] = typ
+		for i := 0; i < typ.NumField(); i++ {
+			if typ.Field(i).IsExported() {
+				walk(typ.Field(i).Type)
+			}
+		}
+	}
+	for _, contract := range []any{registry.NewContract(), provenance.NewContract()} {
+		typ := reflect.TypeOf(contract)
+		for i := 0; i < typ.NumMethod(); i++ {
+			method := typ.Method(i).Type
+			for j := 0; j < method.NumOut(); j++ {
+				walk(method.Out(j))
+			}
+		}
+	}
+	if len(seen) < 10 {
+		t.Fatalf("found only %d schema types: the walk is broken", len(seen))
 	}
 }
