@@ -94,3 +94,4 @@ test: install lint test-go test-py
 bench: install
 	$(PY) bench/network.py
 	$(PY) bench/governance.py
+	$(PY) bench/snapshot.py
