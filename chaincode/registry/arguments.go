@@ -17,7 +17,7 @@ type argument struct {
 // Upper bounds of arguments, in bytes; each field's own check is stricter
 // where it can be (identifiers 64 characters, text 256 bytes, documents 32).
 const (
-	nameBytes     = 1024     // identifiers, names, reasons, periods, channels
+	nameBytes     = 1024     // identifiers, names, reasons, periods, channels, PEM public keys
 	jsonBytes     = 64 << 10 // parameters, attributes, documents, organisations, founders
 	snapshotBytes = 24 << 20 // a trust snapshot of up to maxSnapshotEntries entries
 )
@@ -77,6 +77,9 @@ var transactionArguments = map[string][]argument{
 	"GetStatusRequest":             args("requestID"),
 	"GetGenesisProposal":           args("proposalID"),
 	"GetStanding":                  args("memberID"),
+	"RegisterKeyAgreementKey":      args("publicKeyPEM"),
+	"GetKeyAgreementKeys":          args("memberID"),
+	"GetKeyAgreementKey":           args("memberID"),
 }
 
 // checkArguments runs before every transaction (contractapi's

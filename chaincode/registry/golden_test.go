@@ -36,6 +36,8 @@ func TestGoldenRecords(t *testing.T) {
 	w.ok(w.c.VoteParameters(w.as("f2"), proposal))
 	statusRequest, err := w.c.RequestMemberStatus(w.as("f1"), "dana", "suspended", "audit of label quality")
 	w.ok(err)
+	w.registerKAK("dana", kakPEM1)
+	w.registerKAK("dana", kakPEM2)
 
 	ctx := w.as("f3")
 	records := []struct {
@@ -57,6 +59,8 @@ func TestGoldenRecords(t *testing.T) {
 		{"project.json", func() (any, error) { return w.c.GetProject(ctx, "project-a") }},
 		{"applied_period.json", func() (any, error) { return w.c.GetAppliedPeriod(ctx, "1") }},
 		{"status_request.json", func() (any, error) { return w.c.GetStatusRequest(ctx, statusRequest) }},
+		{"key_agreement_keys.json", func() (any, error) { return w.c.GetKeyAgreementKeys(ctx, "dana") }},
+		{"key_agreement_key.json", func() (any, error) { return w.c.GetKeyAgreementKey(ctx, "dana") }},
 	}
 	for _, r := range records {
 		v, err := r.query()

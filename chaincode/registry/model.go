@@ -564,6 +564,46 @@ type Standing struct {
 	TrustFloor int64 `json:"trustFloor"`
 }
 
+// KeyAgreementKey is one public key-agreement key a member registered for
+// itself (RegisterKeyAgreementKey): project data keys are wrapped for it,
+// never for the member's signing key. A member's keys form its history,
+// numbered from 1; the newest is current, and each earlier one records the
+// transaction that retired it, so that data keys wrapped for it stay
+// attributable and its holder can still open them.
+type KeyAgreementKey struct {
+	// MemberID is the member that registered the key for itself.
+	MemberID string `json:"memberId"`
+	// Number is the key's place in the member's history: 1 for its first.
+	Number int64 `json:"number"`
+	// KeyID is the lowercase hex SHA-256 of the key's SubjectPublicKeyInfo
+	// (DER): the name wrapped data keys give their recipient key by.
+	KeyID string `json:"keyId"`
+	// Algorithm is the key's algorithm, KeyAgreementX25519.
+	Algorithm string `json:"algorithm"`
+	// PublicKey is the key as a PEM "PUBLIC KEY" block (SubjectPublicKeyInfo),
+	// re-encoded from its DER so that every peer stores the same bytes.
+	PublicKey string `json:"publicKey"`
+	// RegisteredAt is the registering transaction's timestamp.
+	RegisteredAt string `json:"registeredAt"`
+	// TxID is the registering transaction.
+	TxID string `json:"txId"`
+	// RetiredAt is the timestamp of the registration that superseded the
+	// key; "" while it is current.
+	RetiredAt string `json:"retiredAt"`
+	// RetiredTxID is that transaction; "" while the key is current.
+	RetiredTxID string `json:"retiredTxId"`
+}
+
+// KeyAgreementX25519 is the one key-agreement algorithm members register.
+const KeyAgreementX25519 = "X25519"
+
+// keyAgreementOwner is the index from a key id to the member that
+// registered it: a key belongs to one member, once.
+type keyAgreementOwner struct {
+	MemberID string `json:"memberId"`
+	Number   int64  `json:"number"`
+}
+
 // Genesis is the payload of the ConsortiumInitialised event.
 type Genesis struct {
 	Parameters Parameters `json:"parameters"`
@@ -634,6 +674,10 @@ const (
 	periodObjectType       = "period"
 	statusObjectType       = "statusrequest"
 	genesisObjectType      = "genesis"
+	// keyAgreementObjectType keys a member's key history by member id and
+	// number (zero-padded, so that key order is number order).
+	keyAgreementObjectType = "keyagreementkey"
+	keyOwnerObjectType     = "keyagreementowner"
 )
 
 var (

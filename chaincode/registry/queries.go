@@ -16,6 +16,7 @@ func (c *Contract) GetEvaluateTransactions() []string {
 		"GetMember", "GetEnrolment", "GetOrganisationEnrolment", "GetParameters", "GetProposal",
 		"GetCommittee", "GetCertificate", "IsCertificateValid", "GetTrust", "GetTrustTable",
 		"GetTrustClock", "GetAppliedSnapshot", "GetProject", "GetSubmittedSnapshots", "GetAppliedPeriod", "GetStatusRequest", "GetGenesisProposal", "GetStanding",
+		"GetKeyAgreementKeys", "GetKeyAgreementKey",
 	}
 }
 
@@ -267,4 +268,30 @@ func (c *Contract) GetStanding(ctx contractapi.TransactionContextInterface, memb
 		s.Trust, s.Level = row.Trust, row.Level
 	}
 	return s, nil
+}
+
+// GetKeyAgreementKeys returns member memberID's key-agreement keys, oldest
+// first: every key it registered, each earlier one with the transaction
+// that retired it; [] when it has registered none.
+func (c *Contract) GetKeyAgreementKeys(ctx contractapi.TransactionContextInterface, memberID string) ([]KeyAgreementKey, error) {
+	if err := validateID("memberID", memberID); err != nil {
+		return nil, err
+	}
+	if _, err := readMember(ctx, memberID); err != nil {
+		return nil, err
+	}
+	return readKeyAgreementKeys(ctx, memberID)
+}
+
+// GetKeyAgreementKey returns member memberID's current key-agreement key,
+// the one new data keys are wrapped for, or an error saying it has none.
+func (c *Contract) GetKeyAgreementKey(ctx contractapi.TransactionContextInterface, memberID string) (*KeyAgreementKey, error) {
+	keys, err := c.GetKeyAgreementKeys(ctx, memberID)
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("member %q has registered no key-agreement key, so no data key can be wrapped for it: it makes a key pair and registers the public key with RegisterKeyAgreementKey", memberID)
+	}
+	return &keys[len(keys)-1], nil
 }

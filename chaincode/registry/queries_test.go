@@ -16,6 +16,7 @@ func TestEvaluateTransactionsAreTheQueries(t *testing.T) {
 		"GetMember", "GetEnrolment", "GetOrganisationEnrolment", "GetParameters", "GetProposal",
 		"GetCommittee", "GetCertificate", "IsCertificateValid", "GetTrust", "GetTrustTable",
 		"GetTrustClock", "GetAppliedSnapshot", "GetProject", "GetSubmittedSnapshots", "GetAppliedPeriod", "GetStatusRequest", "GetGenesisProposal", "GetStanding",
+		"GetKeyAgreementKeys", "GetKeyAgreementKey",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("GetEvaluateTransactions = %q", got)
@@ -40,7 +41,7 @@ func TestEvaluateTransactionsAreTheQueries(t *testing.T) {
 	}
 	sort.Strings(submits)
 	wantSubmits := []string{"ApplyPeriod", "ApproveEnrolment", "ApproveMemberStatus", "ClosePeriod", "ConfirmConsortium", "InitConsortium", "IssueCertificate",
-		"ProposeParameters", "RegisterProject", "RejectEnrolment", "RequestEnrolment", "RequestMemberStatus", "RequestOrganisationEnrolment",
+		"ProposeParameters", "RegisterKeyAgreementKey", "RegisterProject", "RejectEnrolment", "RequestEnrolment", "RequestMemberStatus", "RequestOrganisationEnrolment",
 		"RevokeCertificate", "SubmitTrustSnapshot", "UpgradeCertificate", "VoteParameters"}
 	if !reflect.DeepEqual(submits, wantSubmits) {
 		t.Fatalf("submit transactions %q", submits)

@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+
+from gateway.artifacts.keys import key_id_of, public_key_pem
 from gateway.fabric import Gateway
 
 from ._chaincode import (
@@ -646,6 +649,51 @@ class AppliedPeriod:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyAgreementKey:
+    """KeyAgreementKey is a public key a member registered for itself to receive data keys (X25519).
+
+    A member's keys form its history, numbered from 1; the newest is current, and each earlier one
+    names the transaction that retired it. ``key_id`` is the hex SHA-256 of the key's
+    SubjectPublicKeyInfo, the name wrapped data keys give their recipient key by.
+    """
+
+    member_id: str
+    number: int
+    key_id: str
+    algorithm: str  # X25519
+    public_key_pem: str
+    registered_at: str
+    tx_id: str
+    retired_at: str  # "" while current
+    retired_tx_id: str  # "" while current
+
+    @property
+    def current(self) -> bool:
+        """current says whether no later key has retired this one."""
+        return self.retired_tx_id == ""
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> KeyAgreementKey:
+        """from_json reads the JSON GetKeyAgreementKey returns (and KeyAgreementKeyRegistered carries)."""
+        return cls.from_fields(Fields.of(payload, "key-agreement key"))
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> KeyAgreementKey:
+        """from_fields reads a key-agreement key record."""
+        return cls(
+            member_id=f.text("memberId"),
+            number=f.integer("number"),
+            key_id=f.text("keyId"),
+            algorithm=f.text("algorithm"),
+            public_key_pem=f.text("publicKey"),
+            registered_at=f.text("registeredAt"),
+            tx_id=f.text("txId"),
+            retired_at=f.text("retiredAt"),
+            retired_tx_id=f.text("retiredTxId"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Founder:
     """Founder is one founding member of InitConsortium, one per founding organisation.
 
@@ -886,6 +934,21 @@ class RegistryClient:
         committed, _ = await self._calls.submit("ApplyPeriod", str(period))
         return committed
 
+    async def register_key_agreement_key(self, public_key: X25519PublicKey) -> Committed:
+        """register_key_agreement_key registers public_key as the calling member's current key-agreement
+        key, retiring the previous one (kept in its history). Any member but a revoked one registers,
+        for itself only; a key registered before, by anyone, is refused. Make the key pair with
+        gateway.artifacts.provision_key_agreement_key, which keeps the private key in the identity
+        folder first.
+        """
+        committed, result = await self._calls.submit("RegisterKeyAgreementKey", public_key_pem(public_key))
+        if result.decode() != key_id_of(public_key):
+            raise RecordError(
+                f"RegisterKeyAgreementKey answered key id {result[:80]!r}, not {key_id_of(public_key)}: the "
+                "contract and this client disagree on key ids"
+            )
+        return committed
+
     # Queries (chaincode/registry queries.go).
 
     async def get_member(self, member_id: str) -> Member:
@@ -958,6 +1021,15 @@ class RegistryClient:
     async def get_status_request(self, request_id: str) -> StatusRequest:
         """get_status_request returns a member status request with its approvals."""
         return StatusRequest.from_json(await self._calls.evaluate("GetStatusRequest", request_id))
+
+    async def get_key_agreement_keys(self, member_id: str) -> tuple[KeyAgreementKey, ...]:
+        """get_key_agreement_keys returns every key-agreement key member_id registered, oldest first."""
+        payload = await self._calls.evaluate("GetKeyAgreementKeys", member_id)
+        return tuple(KeyAgreementKey.from_fields(f) for f in Fields.list_of(payload, "key-agreement keys"))
+
+    async def get_key_agreement_key(self, member_id: str) -> KeyAgreementKey:
+        """get_key_agreement_key returns member_id's current key-agreement key (the one to wrap for)."""
+        return KeyAgreementKey.from_json(await self._calls.evaluate("GetKeyAgreementKey", member_id))
 
     async def get_genesis_proposal(self, proposal_id: str) -> GenesisProposal:
         """get_genesis_proposal returns a genesis proposal with its confirmations, also before genesis."""

@@ -18,6 +18,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from cryptography.x509.oid import NameOID
 from fabric_protos.common import common_pb2
 from fabric_protos.gateway import gateway_pb2
@@ -30,7 +31,7 @@ from fabric_protos.peer import (
 from google.protobuf import any_pb2
 from google.rpc import status_pb2
 
-from gateway.artifacts import StoredArtifact
+from gateway.artifacts import MemberKey, StoredArtifact, key_id_of
 from gateway.fabric import EcdsaSigner, Gateway, X509Identity
 from gateway.fabric.errors import STATUS_DETAILS_KEY
 from gateway.ledger import (
@@ -602,6 +603,35 @@ async def test_registry_queries_read_the_contract_records(
         (),
         "tx-17",
     )
+
+
+async def test_a_member_registers_its_key_agreement_key_and_reads_the_history(
+    registry: RegistryClient, peer: ScriptedPeer
+) -> None:
+    [first, current] = json.loads(golden(REGISTRY_GOLDEN, "key_agreement_keys.json"))
+    public = serialization.load_pem_public_key(current["publicKey"].encode())
+    assert isinstance(public, X25519PublicKey)
+    peer.answers["registry:RegisterKeyAgreementKey"] = current["keyId"].encode()
+    committed = await registry.register_key_agreement_key(public)
+    assert committed.transaction_id == peer.calls[-1].tx_id
+    # the PEM alone: no member id, so nobody names someone else
+    assert peer.last() == ("registry:RegisterKeyAgreementKey", [current["publicKey"]])
+
+    peer.answers["registry:RegisterKeyAgreementKey"] = first["keyId"].encode()
+    with pytest.raises(RecordError, match="disagree on key ids"):
+        await registry.register_key_agreement_key(public)
+
+    peer.answers["registry:GetKeyAgreementKeys"] = golden(REGISTRY_GOLDEN, "key_agreement_keys.json")
+    peer.answers["registry:GetKeyAgreementKey"] = golden(REGISTRY_GOLDEN, "key_agreement_key.json")
+    old, new = await registry.get_key_agreement_keys("dana")
+    assert peer.last() == ("registry:GetKeyAgreementKeys", ["dana"])
+    assert (old.number, old.current, old.retired_tx_id) == (1, False, new.tx_id)
+    assert (new.number, new.current, new.retired_at) == (2, True, "")
+    assert (new.member_id, new.algorithm, new.key_id) == ("dana", "X25519", key_id_of(public))
+    assert await registry.get_key_agreement_key("dana") == new
+    assert peer.last() == ("registry:GetKeyAgreementKey", ["dana"])
+    # the record is what gateway.artifacts wraps data keys for
+    assert MemberKey.from_pem(member_id=new.member_id, public_key_pem=new.public_key_pem, key_id=new.key_id)
 
 
 async def test_the_period_clock_of_a_channel_not_yet_initialised_reads_as_such(

@@ -297,6 +297,9 @@ func TestChaincodeMetadataMarksQueries(t *testing.T) {
 		"provenance:GetMembers":                 "evaluate,EVALUATE",
 		"provenance:GetProjectMember":           "evaluate,EVALUATE",
 		"registry:GetStanding":                  "evaluate,EVALUATE",
+		"registry:RegisterKeyAgreementKey":      "submit,SUBMIT",
+		"registry:GetKeyAgreementKeys":          "evaluate,EVALUATE",
+		"registry:GetKeyAgreementKey":           "evaluate,EVALUATE",
 	}
 	for name, tag := range want {
 		if got[name] != tag {
