@@ -148,6 +148,11 @@ class ArtifactStore:
         self._nodes = dict(nodes)
         self._replicas = replicas
 
+    @property
+    def organisations(self) -> tuple[str, ...]:
+        """organisations are the organisations whose nodes this store reaches."""
+        return tuple(self._nodes)
+
     def _node(self, org: str) -> IpfsClient:
         try:
             return self._nodes[org]

@@ -464,6 +464,35 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class Standing:
+    """Standing is what a project channel checks of a writer, in one registry query (GetStanding)."""
+
+    member_id: str
+    identity: str
+    role: str
+    organisation: str  # MSP id
+    status: str
+    trust: Decimal
+    level: str
+    trust_floor: Decimal
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> Standing:
+        """from_json reads GetStanding's answer."""
+        f = Fields.of(payload, "standing")
+        return cls(
+            f.text("memberId"),
+            f.text("identity"),
+            f.text("role"),
+            f.text("organisation"),
+            f.text("status"),
+            f.fixed("trust"),
+            f.text("level"),
+            f.fixed("trustFloor"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class TrustRow:
     """TrustRow is a member's trust, its level (the paper's table 10) and its evidence."""
 
@@ -954,6 +983,10 @@ class RegistryClient:
     async def get_member(self, member_id: str) -> Member:
         """get_member returns member member_id."""
         return Member.from_json(await self._calls.evaluate("GetMember", member_id))
+
+    async def get_standing(self, member_id: str) -> Standing:
+        """get_standing returns a member's identity, role, organisation, status and trust in one query."""
+        return Standing.from_json(await self._calls.evaluate("GetStanding", member_id))
 
     async def get_enrolment(self, request_id: str) -> EnrolmentRequest:
         """get_enrolment returns an enrolment request with its approvals."""
