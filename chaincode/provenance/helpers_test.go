@@ -106,12 +106,15 @@ func installRegistry(stub *fabrictest.Stub, members []memberArgument) fakeRegist
 		if name != "registry" || channel != "mainchain" || len(args) != 2 {
 			return &peer.Response{Status: 500, Message: "unexpected call"}
 		}
-		if string(args[0]) == "registry:GetKeyAgreementKey" {
-			keyID, ok := keys[string(args[1])]
-			if !ok {
-				return &peer.Response{Status: 500, Message: fmt.Sprintf("member %q has registered no key-agreement key, so no data key can be wrapped for it", args[1])}
+		if string(args[0]) == "registry:GetKeyAgreementKeys" {
+			if _, known := r[string(args[1])]; !known {
+				return &peer.Response{Status: 500, Message: fmt.Sprintf("member %q does not exist", args[1])}
 			}
-			payload, _ := json.Marshal(map[string]any{"memberId": string(args[1]), "number": 1, "keyId": keyID, "algorithm": "X25519"})
+			history := []map[string]any{}
+			if keyID, ok := keys[string(args[1])]; ok {
+				history = append(history, map[string]any{"memberId": string(args[1]), "number": 1, "keyId": keyID, "algorithm": "X25519"})
+			}
+			payload, _ := json.Marshal(history)
 			return &peer.Response{Status: 200, Payload: payload}
 		}
 		if string(args[0]) != "registry:GetStanding" {

@@ -33,9 +33,10 @@ const (
 	ciphertextBytes   = 32 + 16
 )
 
-// keyAgreementKeyFunction is the registry query that answers a member's
-// current key-agreement key (registry.KeyAgreementKey as JSON).
-const keyAgreementKeyFunction = "registry:GetKeyAgreementKey"
+// keyAgreementKeysFunction is the registry query that answers a member's
+// key-agreement keys, oldest first, the last current ([]registry.KeyAgreementKey
+// as JSON; [] when it has registered none).
+const keyAgreementKeysFunction = "registry:GetKeyAgreementKeys"
 
 // Composite-key object types of the epochs; keyEpochDigits pads epoch
 // numbers so that a range scan reads them in order.
@@ -108,9 +109,10 @@ type registryKey struct {
 //
 // n is the latest recorded epoch plus one (1 for the first); every copy is
 // of epoch n, in scheme MemberKeyScheme, with base64 fields of 32, 12 and 48
-// bytes; there is exactly one copy per member listed now (removed members
-// get none), each wrapped for the member's current key-agreement key as the
-// registry on mainchain records it (its key id, by cross-channel query). The
+// bytes; there is exactly one copy per member listed now that has a
+// key-agreement key (removed members and members that have registered no key
+// get none), each wrapped for the member's current key as the registry on
+// mainchain records it (GetKeyAgreementKeys, by cross-channel query). The
 // caller is a writer (requireWriter). Epochs are immutable. A
 // KeyEpochRecorded event carries the record.
 func (c *Contract) RecordKeyEpoch(ctx contractapi.TransactionContextInterface, epochJSON string) error {
@@ -217,8 +219,11 @@ func checkBase64(field, value string, size int) error {
 	return nil
 }
 
-// checkRecipients checks that the copies are exactly the listed members'
-// and each names the member's current key-agreement key.
+// checkRecipients checks that the copies are exactly those of the listed
+// members that have a key-agreement key, each naming the member's current
+// key as the registry records it. A listed member that has registered no key
+// yet gets no copy (it could not open one); the next epoch after it
+// registers must include it.
 func checkRecipients(c *Contract, ctx contractapi.TransactionContextInterface, arg keyEpochArgument) error {
 	channel := ctx.GetStub().GetChannelID()
 	members, err := c.GetMembers(ctx)
@@ -226,10 +231,22 @@ func checkRecipients(c *Contract, ctx contractapi.TransactionContextInterface, a
 		return err
 	}
 	listed := map[string]bool{}
+	current := map[string]string{} // member id -> current key id
+	var keyless []string
 	for _, m := range members {
-		if m.Status == MemberListed {
-			listed[m.MemberID] = true
+		if m.Status != MemberListed {
+			continue
 		}
+		listed[m.MemberID] = true
+		keyID, err := currentKeyAgreementKey(ctx, m.MemberID)
+		if err != nil {
+			return fmt.Errorf("recording a key epoch: %w", err)
+		}
+		if keyID == "" {
+			keyless = append(keyless, m.MemberID)
+			continue
+		}
+		current[m.MemberID] = keyID
 	}
 	given := map[string]bool{}
 	for i, w := range arg.Wrapped {
@@ -238,43 +255,51 @@ func checkRecipients(c *Contract, ctx contractapi.TransactionContextInterface, a
 		if !listed[w.MemberID] {
 			return fmt.Errorf("%s.memberId %q is not a listed member of project channel %s: wrap only for the members listed now (GetMembers, not removed)", field, w.MemberID, channel)
 		}
-		current, err := readKeyAgreementKey(ctx, w.MemberID)
-		if err != nil {
-			return fmt.Errorf("%s: %w", field, err)
+		keyID, ok := current[w.MemberID]
+		if !ok {
+			return fmt.Errorf("%s.memberId %q has registered no key-agreement key in the registry, so no copy can be wrapped for it: leave it out (it gets one in the first epoch after it registers a key)", field, w.MemberID)
 		}
-		if current.KeyID != w.Recipient {
-			return fmt.Errorf("%s.recipient %s is not member %q's current key-agreement key %s: wrap for the key the registry records now (registry GetKeyAgreementKey)", field, w.Recipient, w.MemberID, current.KeyID)
+		if keyID != w.Recipient {
+			return fmt.Errorf("%s.recipient %s is not member %q's current key-agreement key %s: wrap for the key the registry records now (registry GetKeyAgreementKey)", field, w.Recipient, w.MemberID, keyID)
 		}
 	}
 	var missing []string
-	for id := range listed {
+	for id := range current {
 		if !given[id] {
 			missing = append(missing, id)
 		}
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		return fmt.Errorf("epochJSON.wrapped has no copy for listed members %q: wrap the data key for every member listed on project channel %s (or have an admin remove the member first)", missing, channel)
+		return fmt.Errorf("epochJSON.wrapped has no copy for listed members %q: wrap the data key for every member listed on project channel %s that has a key-agreement key (those without one: %q), or have an admin remove the member first", missing, channel, keyless)
 	}
 	return nil
 }
 
-// readKeyAgreementKey asks the registry on mainchain for member memberID's
-// current key-agreement key.
-func readKeyAgreementKey(ctx contractapi.TransactionContextInterface, memberID string) (*registryKey, error) {
-	resp := ctx.GetStub().InvokeChaincode(registryChaincode, [][]byte{[]byte(keyAgreementKeyFunction), []byte(memberID)}, registryChannel)
+// currentKeyAgreementKey asks the registry on mainchain for member
+// memberID's key history (GetKeyAgreementKeys, [] when it has registered
+// none) and returns its current key's id, "" for none.
+func currentKeyAgreementKey(ctx contractapi.TransactionContextInterface, memberID string) (string, error) {
+	resp := ctx.GetStub().InvokeChaincode(registryChaincode, [][]byte{[]byte(keyAgreementKeysFunction), []byte(memberID)}, registryChannel)
 	if resp == nil || resp.Status != shim.OK {
 		status, message := int32(0), "no response"
 		if resp != nil {
 			status, message = resp.Status, resp.Message
 		}
-		return nil, fmt.Errorf("reading member %q's key-agreement key from the registry on %s failed (status %d: %s): the member registers one with RegisterKeyAgreementKey", memberID, registryChannel, status, message)
+		return "", fmt.Errorf("reading member %q's key-agreement keys from the registry on %s failed (status %d: %s): the endorsing peer must have joined %s, where %s answers %s", memberID, registryChannel, status, message, registryChannel, registryChaincode, keyAgreementKeysFunction)
 	}
-	var k registryKey
-	if err := json.Unmarshal(resp.Payload, &k); err != nil || k.MemberID != memberID || k.KeyID == "" {
-		return nil, fmt.Errorf("reading member %q's key-agreement key: %s returned %q, not that member's key", memberID, keyAgreementKeyFunction, resp.Payload)
+	var keys []registryKey
+	if err := json.Unmarshal(resp.Payload, &keys); err != nil {
+		return "", fmt.Errorf("reading member %q's key-agreement keys: %s returned %q, not a list of keys", memberID, keyAgreementKeysFunction, resp.Payload)
 	}
-	return &k, nil
+	if len(keys) == 0 {
+		return "", nil
+	}
+	last := keys[len(keys)-1]
+	if last.MemberID != memberID || !keyIDPattern.MatchString(last.KeyID) {
+		return "", fmt.Errorf("reading member %q's key-agreement keys: %s returned %q, not that member's keys", memberID, keyAgreementKeysFunction, resp.Payload)
+	}
+	return last.KeyID, nil
 }
 
 // keyEpochKey is the state key of epoch n.

@@ -38,20 +38,22 @@ func TestRecordKeyEpochStoresTheNextEpoch(t *testing.T) {
 	if got := string(stub.State["\x00config\x00latestKeyEpoch\x00"]); got != "1" {
 		t.Fatalf("latest = %q", got)
 	}
-	// A member removed since gets no copy of the next epoch; one who
-	// registered a new key gets it wrapped for that key.
+	// A member removed since gets no copy of the next epoch, nor does one
+	// that has registered no key; one who registered a new key gets it
+	// wrapped for that key.
 	submit(t, stub, admin2(), func(ctx contractapi.TransactionContextInterface) error {
 		return c.RemoveMember(ctx, "frank", "left the project")
 	})
 	registryKeys[stub]["bob"] = testKeyID("bob-2")
-	second := epochFor(stub, 2, listedIDs(c, stub)...)
+	delete(registryKeys[stub], "vera")
+	second := epochFor(stub, 2, "alice", "bob", "carol", "dave", "erin")
 	submit(t, stub, bob(), recordEpoch(c, second))
 	ctx := fabrictest.NewContext(stub, vera())
 	e, err := c.GetKeyEpoch(ctx, "2")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Epoch != 2 || e.CreatorMember != "bob" || e.Creator != bobID || len(e.Wrapped) != len(listed)-1 {
+	if e.Epoch != 2 || e.CreatorMember != "bob" || e.Creator != bobID || len(e.Wrapped) != len(listed)-2 || e.Wrapped[1].Recipient != testKeyID("bob-2") {
 		t.Fatalf("GetKeyEpoch(2) = %+v", e)
 	}
 	for _, w := range e.Wrapped {
@@ -64,7 +66,7 @@ func TestRecordKeyEpochStoresTheNextEpoch(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(summaries) != 2 || summaries[0].Epoch != 1 || summaries[1].Epoch != 2 ||
-		strings.Join(summaries[0].Members, ",") != strings.Join(listed, ",") || len(summaries[1].Members) != len(listed)-1 {
+		strings.Join(summaries[0].Members, ",") != strings.Join(listed, ",") || strings.Join(summaries[1].Members, ",") != "alice,bob,carol,dave,erin" {
 		t.Fatalf("GetKeyEpochs = %+v", summaries)
 	}
 	// Epoch 1 is as it was: epochs are immutable.
@@ -145,8 +147,10 @@ func TestRecordKeyEpochRefusals(t *testing.T) {
 		{name: "an old key", change: func(stub *fabrictest.Stub, _ *keyEpochArgument) {
 			registryKeys[stub]["bob"] = testKeyID("bob-2")
 		}, want: `epochJSON.wrapped[1].recipient ` + testKeyID("bob") + ` is not member "bob"'s current key-agreement key ` + testKeyID("bob-2")},
-		{name: "a member without a key", change: func(stub *fabrictest.Stub, _ *keyEpochArgument) { delete(registryKeys[stub], "carol") },
-			want: `epochJSON.wrapped[2]: reading member "carol"'s key-agreement key from the registry on mainchain failed (status 500: member "carol" has registered no key-agreement key`},
+		{name: "a copy for a member without a key", change: func(stub *fabrictest.Stub, _ *keyEpochArgument) { delete(registryKeys[stub], "carol") },
+			want: `epochJSON.wrapped[2].memberId "carol" has registered no key-agreement key in the registry, so no copy can be wrapped for it`},
+		{name: "the registry unreachable", change: func(stub *fabrictest.Stub, _ *keyEpochArgument) { delete(registryOf(stub), "erin") },
+			want: `recording a key epoch: reading member "erin"'s key-agreement keys from the registry on mainchain failed (status 500`},
 		{name: "a viewer", who: vera, want: `recording a key epoch needs a role other than viewer`},
 		{name: "a suspended member", who: dave, setup: func(_ *testing.T, _ *Contract, stub *fabrictest.Stub) { registryOf(stub)["dave"].Status = "suspended" },
 			want: `recording a key epoch: member "dave" is suspended in the registry`},
