@@ -12,8 +12,10 @@ record's key epoch and re-hashed against the SHA-256 the record states. Each ite
 - missing: no node that pins it serves the content;
 - distrusted: the content is intact but the record's creator is suspended, revoked or of negative trust.
 
-The data key comes from the caller (`data_key_for(epoch)`): the project's key epochs wrap it for each
-member's key-agreement key (gateway.artifacts.keys), and the member opens its copy with its own key.
+The data key comes from the caller (`data_key_for(epoch)`): the project's key epochs on its channel wrap
+it for each member's key-agreement key, and the member opens its own copy with its keyring
+(gateway.artifacts.project_keys.data_key_for_epoch; `bcmlp verify artifact` does so as an organisation's
+admin).
 """
 
 from __future__ import annotations

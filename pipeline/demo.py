@@ -1,9 +1,11 @@
 """The demonstration `make demo` runs once the consortium is up (`make up`).
 
 For now it shows the ledger and the storage working across organisations: Manufacturer stores an
-inspection record encrypted on two organisations' Kubo nodes and records it on the project channel;
-ModelTrainer reads the record from the ledger through its own peer and the content through its own
-node, and checks it. The pipeline issue replaces this with the whole certified pipeline.
+inspection record encrypted under the project's current data key (its latest key epoch on the channel,
+opened with Manufacturer's admin's own key-agreement key) on two organisations' Kubo nodes and records
+it on the project channel; ModelTrainer reads the record from the ledger through its own peer, opens
+its own copy of that epoch's data key, reads the content through its own node, and checks it. The
+pipeline issue replaces this with the whole certified pipeline.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import secrets
 import sys
 from decimal import Decimal
 
-from gateway.artifacts.keys import new_data_key
+from gateway.artifacts.keys import KeyWrapError
+from gateway.artifacts.project_keys import current_data_key, data_key_for_epoch, member_keyring
 from gateway.artifacts.store import ArtifactStore
 from gateway.consortium import ConsortiumError, load_consortium
 from gateway.ipfs import IpfsClient
@@ -36,9 +39,10 @@ async def demo(project: str) -> int:
     assert writer.ipfs is not None and reader.ipfs is not None
     report = json.dumps({"workpiece": f"wp-{secrets.token_hex(4)}", "verdict": "ok", "scratches": 0}).encode()
     artifact_id = f"demo-report-{secrets.token_hex(6)}"
-    # The data key stays in this process: sharing it between members (key wrapping) is the artifacts'
-    # concern and not what this demonstration shows.
-    data_key = new_data_key()
+    async with open_ledger(consortium, organisation=WRITER, identity_dir=writer.admin_dir) as ledger:
+        epoch, data_key = await current_data_key(
+            ledger, project, await member_keyring(ledger, project, writer.admin_dir)
+        )
     async with IpfsClient(writer.ipfs) as writer_node, IpfsClient(reader.ipfs) as reader_node:
         store = ArtifactStore({WRITER: writer_node, READER: reader_node})
         stored = await store.put(artifact_id, report, data_key, home=WRITER)
@@ -49,7 +53,7 @@ async def demo(project: str) -> int:
                     stored,
                     kind="dataset",
                     media_type="application/json",
-                    wrapped_key_epoch=1,
+                    wrapped_key_epoch=epoch,
                     bounds=DataBounds("inspection-station-1", "json", Decimal(0), Decimal(1)),
                 )
         except LedgerError:
@@ -61,10 +65,13 @@ async def demo(project: str) -> int:
         )
         async with open_ledger(consortium, organisation=READER, identity_dir=reader.admin_dir) as ledger:
             record = await ledger.provenance(project).get_artifact(artifact_id)
-        content = await store.get(stored, data_key, via=READER)
+            keyring = await member_keyring(ledger, project, reader.admin_dir)
+            reader_key = await data_key_for_epoch(ledger, project, keyring, record.wrapped_key_epoch)
+        content = await store.get(stored, reader_key, via=READER)
     print(
         f"{READER} read it back through its own peer and node: created by {record.creator_msp} "
-        f"in tx {record.tx_id}, {len(content)} bytes, sha256 verified"
+        f"in tx {record.tx_id}, {len(content)} bytes, sha256 verified (data key epoch {epoch}, "
+        f"{READER}'s own copy)"
     )
     return 0 if record.tx_id == committed.transaction_id and content == report else 1
 
@@ -75,7 +82,7 @@ def main() -> None:
     args = parser.parse_args()
     try:
         sys.exit(asyncio.run(demo(args.project)))
-    except (ConsortiumError, LedgerError) as error:
+    except (ConsortiumError, LedgerError, KeyWrapError) as error:
         print(f"demo: {error}", file=sys.stderr)
         sys.exit(1)
 

@@ -58,7 +58,7 @@ const maxBoundsText = 256
 //   - pinnedOn: a JSON array of at least two distinct MSP ids whose IPFS
 //     nodes pin the content, e.g. ["Org1MSP","Org2MSP"]
 //   - wrappedKeyEpoch: the epoch of the project data key it is encrypted
-//     under, decimal digits, at least 1
+//     under, decimal digits, an epoch recorded with RecordKeyEpoch
 //   - requestFeedback: "true" to ask members to rate the record, else "false"
 //   - bounds: "" for none, or for a data kind (raw-data, dataset, labels,
 //     inference-results) the declared range as JSON:
@@ -110,6 +110,9 @@ func (c *Contract) RecordArtifact(ctx contractapi.TransactionContextInterface, a
 
 	who, _, err := requireWriter(ctx, "recording an artifact")
 	if err != nil {
+		return err
+	}
+	if err := requireKeyEpoch(ctx, epoch); err != nil {
 		return err
 	}
 	what := fmt.Sprintf("artifact %q", artifactID)

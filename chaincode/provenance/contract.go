@@ -49,11 +49,14 @@ const (
 	EventMemberAdded = "MemberAdded"
 	// EventMemberRemoved is emitted by RemoveMember with the ProjectMember.
 	EventMemberRemoved = "MemberRemoved"
+	// EventKeyEpochRecorded is emitted by RecordKeyEpoch with the KeyEpoch.
+	EventKeyEpochRecorded = "KeyEpochRecorded"
 )
 
 // Contract records a project channel's artifacts, feedback and birth
 // certificates. Transactions live in one file per concept (artifacts.go,
-// clock.go, feedback.go, certificate.go, pipeline.go), queries in queries.go.
+// clock.go, feedback.go, certificate.go, pipeline.go, members.go,
+// keyepochs.go), queries in queries.go.
 type Contract struct {
 	contractapi.Contract
 }

@@ -109,6 +109,22 @@ func TestDispatchThroughContractAPI(t *testing.T) {
 	if body := d.call("bob", "provenance:GetProjectMember", "alice"); !strings.HasPrefix(body, `{"memberId":"alice","identity":"`+dispatchMembers[0].Identity+`","role":"company","organisation":"Org1MSP","status":"listed","changes":[{"action":"listed",`) {
 		t.Fatalf("GetProjectMember = %s", body)
 	}
+	if status, msg := d.try("alice", "provenance:RecordArtifact", "raw-1", "raw-data", helloRawCID, helloSHA256, "11", "image/png", "[]", pinned, "1", "true", bounds); status != 500 ||
+		!strings.Contains(msg, "wrappedKeyEpoch 1 is not a recorded key epoch of project channel project-a") {
+		t.Fatalf("recording under an epoch not recorded: %d %s", status, msg)
+	}
+	if body := d.call("bob", "provenance:GetKeyEpochs"); body != "[]" {
+		t.Fatalf("GetKeyEpochs before the first = %s", body)
+	}
+	d.call("alice", "provenance:RecordKeyEpoch", epochFor(d.stub, 1, "alice", "bob", "carol").text())
+	d.call("bob", "provenance:RecordKeyEpoch", epochFor(d.stub, 2, "carol", "alice", "bob").text())
+	if body := d.call("carol", "provenance:GetKeyEpochs"); !strings.HasPrefix(body, `[{"epoch":1,"members":["alice","bob","carol"],"creatorMember":"alice",`) ||
+		!strings.Contains(body, `{"epoch":2,"members":["alice","bob","carol"],"creatorMember":"bob",`) {
+		t.Fatalf("GetKeyEpochs = %s", body)
+	}
+	if body := d.call("carol", "provenance:GetKeyEpoch", "2"); !strings.HasPrefix(body, `{"epoch":2,"wrapped":[{"scheme":"`+MemberKeyScheme+`","memberId":"carol","recipient":"`+testKeyID("carol")+`","epoch":2,`) {
+		t.Fatalf("GetKeyEpoch 2 = %s", body)
+	}
 	d.call("alice", "provenance:RecordArtifact", "raw-1", "raw-data", helloRawCID, helloSHA256, "11", "image/png", "[]", pinned, "1", "true", bounds)
 	d.call("alice", "provenance:RecordArtifact", "model-1", "model", helloRawCID, model1SHA, "11", "application/octet-stream", `["raw-1"]`, pinned, "2", "false", "")
 

@@ -1,6 +1,10 @@
 package provenance
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -94,8 +98,26 @@ func installRegistry(stub *fabrictest.Stub, members []memberArgument) fakeRegist
 		r[m.MemberID] = &standing{MemberID: m.MemberID, Identity: m.Identity, Role: m.Role, Organisation: m.Organisation,
 			Status: "active", Trust: 0, Level: "low trust/distrust", TrustFloor: 0}
 	}
+	keys := map[string]string{}
+	for _, m := range members {
+		keys[m.MemberID] = testKeyID(m.MemberID)
+	}
 	stub.Invoke = func(name string, args [][]byte, channel string) *peer.Response {
-		if name != "registry" || channel != "mainchain" || len(args) != 2 || string(args[0]) != "registry:GetStanding" {
+		if name != "registry" || channel != "mainchain" || len(args) != 2 {
+			return &peer.Response{Status: 500, Message: "unexpected call"}
+		}
+		if string(args[0]) == "registry:GetKeyAgreementKeys" {
+			if _, known := r[string(args[1])]; !known {
+				return &peer.Response{Status: 500, Message: fmt.Sprintf("member %q does not exist", args[1])}
+			}
+			history := []map[string]any{}
+			if keyID, ok := keys[string(args[1])]; ok {
+				history = append(history, map[string]any{"memberId": string(args[1]), "number": 1, "keyId": keyID, "algorithm": "X25519"})
+			}
+			payload, _ := json.Marshal(history)
+			return &peer.Response{Status: 200, Payload: payload}
+		}
+		if string(args[0]) != "registry:GetStanding" {
 			return &peer.Response{Status: 500, Message: "unexpected call"}
 		}
 		s, ok := r[string(args[1])]
@@ -106,7 +128,69 @@ func installRegistry(stub *fabrictest.Stub, members []memberArgument) fakeRegist
 		return &peer.Response{Status: 200, Payload: payload}
 	}
 	registries[stub] = r
+	registryKeys[stub] = keys
 	return r
+}
+
+// registryKeys are, per stub, the fake registry's current key-agreement key
+// id of each member; tests delete or change one.
+var registryKeys = map[*fabrictest.Stub]map[string]string{}
+
+// testKeyID is the key id the fake registry gives member id at first.
+func testKeyID(memberID string) string {
+	sum := sha256.Sum256([]byte("kak-" + memberID))
+	return hex.EncodeToString(sum[:])
+}
+
+// epochFor is RecordKeyEpoch's epochJSON for epoch n, one well-formed copy
+// per member id, wrapped for the key the fake registry of stub holds now.
+func epochFor(stub *fabrictest.Stub, n int64, memberIDs ...string) keyEpochArgument {
+	arg := keyEpochArgument{Epoch: n, Wrapped: []WrappedDataKey{}}
+	for _, id := range memberIDs {
+		arg.Wrapped = append(arg.Wrapped, WrappedDataKey{
+			Scheme: MemberKeyScheme, MemberID: id, Recipient: registryKeys[stub][id], Epoch: n,
+			EphemeralPublicKey: base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32)),
+			Nonce:              base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{2}, 12)),
+			Ciphertext:         base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 48)),
+		})
+	}
+	return arg
+}
+
+// text is the epoch as RecordKeyEpoch's argument.
+func (a keyEpochArgument) text() string {
+	raw, err := json.Marshal(a)
+	if err != nil {
+		panic(err)
+	}
+	return string(raw)
+}
+
+// listedIDs are the ids of the members listed (not removed) on stub's channel.
+func listedIDs(c *Contract, stub *fabrictest.Stub) []string {
+	members, err := c.GetMembers(fabrictest.NewContext(stub, alice()))
+	if err != nil {
+		panic(err)
+	}
+	var ids []string
+	for _, m := range members {
+		if m.Status == MemberListed {
+			ids = append(ids, m.MemberID)
+		}
+	}
+	return ids
+}
+
+// recordKeyEpochs records key epochs 1 to n for the listed members, signed
+// by alice, within the stub's current transaction (so that later
+// transaction numbers stay as they were), and clears the events.
+func recordKeyEpochs(c *Contract, stub *fabrictest.Stub, n int64) {
+	for e := int64(1); e <= n; e++ {
+		if err := c.RecordKeyEpoch(fabrictest.NewContext(stub, alice()), epochFor(stub, e, listedIDs(c, stub)...).text()); err != nil {
+			panic(fmt.Sprintf("RecordKeyEpoch(%d): %v", e, err))
+		}
+	}
+	stub.Events = nil
 }
 
 // registries are the fake registries of the tests' stubs.
@@ -124,15 +208,21 @@ func bareFixture() (*Contract, *fabrictest.Stub) {
 	return NewContract(), stub
 }
 
+// fixtureEpochs are the key epochs newFixture records: the tests record
+// artifacts under epochs 1 to 3.
+const fixtureEpochs = 3
+
 // newFixture is bareFixture after InitProject with projectParams, run by
 // admin1 in the stub's first transaction (tx-1, which the other helpers
-// skip), its event cleared.
+// skip), and key epochs 1 to fixtureEpochs recorded by alice in the same
+// transaction, the events cleared.
 func newFixture() (*Contract, *fabrictest.Stub, *fabrictest.Identity) {
 	c, stub := bareFixture()
 	if err := c.InitProject(fabrictest.NewContext(stub, admin1()), projectParams); err != nil {
 		panic("InitProject: " + err.Error())
 	}
-	stub.Events = nil
+	recordKeyEpochs(c, stub, fixtureEpochs)
+	stub.Invocations = nil
 	return c, stub, alice()
 }
 
@@ -230,12 +320,12 @@ func closePeriod(t *testing.T, c *Contract, stub *fabrictest.Stub) {
 	submit(t, stub, admin2(), c.ClosePeriod)
 }
 
-// recordKeys are stub's state keys but the channel's settings and member
-// list, which every fixture writes: the records the tests look at.
+// recordKeys are stub's state keys but the channel's settings, member list
+// and key epochs, which every fixture writes: the records the tests look at.
 func recordKeys(stub *fabrictest.Stub) []string {
 	var keys []string
 	for _, k := range stub.Keys() {
-		if !strings.HasPrefix(k, "\x00config\x00") && !strings.HasPrefix(k, "\x00projectMember") {
+		if !strings.HasPrefix(k, "\x00config\x00") && !strings.HasPrefix(k, "\x00projectMember") && !strings.HasPrefix(k, "\x00keyEpoch\x00") {
 			keys = append(keys, k)
 		}
 	}

@@ -19,7 +19,7 @@ func (c *Contract) GetEvaluateTransactions() []string {
 		"GetArtifact", "GetLineage",
 		"GetFeedback", "ListAwaitingFeedback", "GetPeriodClock", "GetTrustSnapshot",
 		"GetModelCertificate", "IsModelCertified", "GetPipelineCertificate",
-		"GetMembers", "GetProjectMember",
+		"GetMembers", "GetProjectMember", "GetKeyEpoch", "GetKeyEpochs",
 	}
 }
 
@@ -398,4 +398,45 @@ func (c *Contract) GetProjectMember(ctx contractapi.TransactionContextInterface,
 		return nil, err
 	}
 	return readProjectMember(ctx, memberID)
+}
+
+// GetKeyEpoch returns key epoch epoch (decimal digits) with every member's
+// copy, or an error saying it is not recorded.
+func (c *Contract) GetKeyEpoch(ctx contractapi.TransactionContextInterface, epoch string) (*KeyEpoch, error) {
+	n, err := parseWholeNumber("epoch", epoch, 1, "a key epoch's number, e.g. 1")
+	if err != nil {
+		return nil, err
+	}
+	e, err := readKeyEpoch(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	if e == nil {
+		return nil, fmt.Errorf("key epoch %d is not recorded on project channel %s: GetKeyEpochs lists those that are", n, ctx.GetStub().GetChannelID())
+	}
+	return e, nil
+}
+
+// GetKeyEpochs returns every recorded epoch, oldest first, with the members
+// it is wrapped for but not the copies; [] before the first.
+func (c *Contract) GetKeyEpochs(ctx contractapi.TransactionContextInterface) ([]*KeyEpochSummary, error) {
+	epochs := []*KeyEpochSummary{}
+	err := scan(ctx, "the key epochs", keyEpochObjectType, nil, func(_ []string, value []byte) error {
+		e, err := decodeKeyEpoch(value)
+		if err != nil {
+			return err
+		}
+		s := &KeyEpochSummary{Epoch: e.Epoch, Members: make([]string, 0, len(e.Wrapped)), CreatorMember: e.CreatorMember, TxID: e.TxID, Timestamp: e.Timestamp}
+		for _, w := range e.Wrapped {
+			s.Members = append(s.Members, w.MemberID)
+		}
+		sort.Strings(s.Members)
+		epochs = append(epochs, s)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(epochs, func(i, j int) bool { return epochs[i].Epoch < epochs[j].Epoch })
+	return epochs, nil
 }

@@ -9,6 +9,13 @@ bcmlp export {artifact|model|pipeline} ID --project P [--organisation ORG] -o BU
 bcmlp verify --bundle BUNDLE.json --roots ROOTS.json [--content ARTIFACT_ID=PATH ...]
     checks the bundle offline against the roots, and each off-chain copy against its record;
     prints one verdict per record. Exit 0: all intact; 1: something altered; 2: bad input.
+bcmlp verify artifact ID --project P [--organisation ORG]
+    verifies the artifact and its lineage online (gateway.verify) as ORG's admin (default: the
+    project's first organisation): records through ORG's peer, content through the project
+    organisations' Kubo nodes, decrypted with the data keys of the project's key epochs on the ledger,
+    each opened with the admin's own key-agreement keys. Prints one verdict per record. Exit 0: all
+    intact; 1: something altered, missing or distrusted; 2: bad input (unknown project, artifact or
+    organisation, or an admin that holds no copy of a key the lineage needs).
 """
 
 from __future__ import annotations
@@ -20,7 +27,11 @@ from pathlib import Path
 
 from cryptography import x509
 
+from gateway.artifacts.keys import KeyWrapError
+from gateway.artifacts.project_keys import data_key_for_epoch, member_keyring
+from gateway.artifacts.store import ArtifactStore
 from gateway.consortium import Consortium, ConsortiumError, load_consortium
+from gateway.ipfs import IpfsClient
 from gateway.ledger import LedgerError, open_ledger
 from gateway.ledger.bundle import (
     SUBJECTS,
@@ -32,6 +43,7 @@ from gateway.ledger.bundle import (
     verify_bundle,
     verify_content,
 )
+from gateway.verify import STATUSES, verify_artifact
 
 USAGE_ERROR, ALTERED = 2, 1
 
@@ -62,14 +74,21 @@ def write_new(path: Path, text: str) -> None:
         raise UsageError(f"{path}: {error}") from error
 
 
-async def export(subject: str, subject_id: str, project: str, organisation: str | None) -> Bundle:
-    consortium = load_consortium()
+def project_organisation(consortium: Consortium, project: str, organisation: str | None) -> str:
+    """project_organisation is the organisation to act as: organisation, which must be one of the
+    project's, or the project's first."""
     organisations = consortium.channels.get(project)
     if not organisations or project == "mainchain":
         raise UsageError(f"{project!r} is not a project channel of this network")
     name = organisation or organisations[0]
     if name not in organisations:
         raise UsageError(f"{name} is not one of {project}'s organisations ({', '.join(organisations)})")
+    return name
+
+
+async def export(subject: str, subject_id: str, project: str, organisation: str | None) -> Bundle:
+    consortium = load_consortium()
+    name = project_organisation(consortium, project, organisation)
     admin = consortium.organisation(name)
     async with open_ledger(consortium, organisation=name, identity_dir=admin.admin_dir) as ledger:
         return await export_bundle(ledger, project, subject, subject_id)
@@ -108,6 +127,59 @@ def verify(bundle_path: Path, roots_path: Path, content_items: list[str]) -> int
     return ALTERED if altered else 0
 
 
+async def verify_online(artifact_id: str, project: str, organisation: str | None) -> int:
+    """verify_online is `bcmlp verify artifact`: gateway.verify's verdicts, keys from the ledger."""
+    consortium = load_consortium()
+    name = project_organisation(consortium, project, organisation)
+    admin = consortium.organisation(name)
+    nodes = {
+        o: IpfsClient(node, timeout=30)
+        for o in consortium.channels[project]
+        if (node := consortium.organisation(o).ipfs) is not None
+    }
+    try:
+        async with open_ledger(consortium, organisation=name, identity_dir=admin.admin_dir) as ledger:
+            provenance = ledger.provenance(project)
+            try:
+                lineage = await provenance.get_lineage(artifact_id)
+            except LedgerError as error:
+                if any("does not exist" in r for r in error.reasons):
+                    raise UsageError(
+                        f"project {project} has no artifact {artifact_id!r} (or lacks an ancestor of it): "
+                        + " | ".join(error.reasons)
+                    ) from None
+                raise
+            try:
+                keyring = await member_keyring(ledger, project, admin.admin_dir)
+            except KeyWrapError as error:
+                raise UsageError(
+                    f"{name}'s admin: {error}; verify as another organisation (--organisation)"
+                ) from None
+            member_id = keyring.member_id
+            keys: dict[int, bytes] = {}
+            for epoch in sorted({record.wrapped_key_epoch for record in lineage}):
+                try:
+                    keys[epoch] = await data_key_for_epoch(ledger, project, keyring, epoch)
+                except KeyWrapError as error:
+                    raise UsageError(
+                        f"{name}'s admin (member {member_id}) cannot open the data key of epoch {epoch}, "
+                        f"which {artifact_id}'s lineage needs: {error}; verify as another organisation "
+                        "(--organisation)"
+                    ) from None
+            verdicts = await verify_artifact(
+                ledger, ArtifactStore(nodes), project, artifact_id, data_key_for=keys.__getitem__
+            )
+    finally:
+        for client in nodes.values():
+            await client.close()
+    print(f"artifact {artifact_id} of {project}, verified as {name}'s admin (member {member_id}):")
+    for verdict in verdicts:
+        print(verdict.line())
+    counts = {status: sum(v.status == status for v in verdicts) for status in STATUSES}
+    print(", ".join(f"{n} {status}" for status, n in counts.items()))
+    return 0 if counts["intact"] == len(verdicts) else ALTERED
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bcmlp", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -119,11 +191,25 @@ def main(argv: list[str] | None = None) -> None:
     exp.add_argument("--project", required=True)
     exp.add_argument("--organisation")
     exp.add_argument("-o", "--output", type=Path, required=True)
-    ver = commands.add_parser("verify", help="verify a bundle offline")
-    ver.add_argument("--bundle", type=Path, required=True)
-    ver.add_argument("--roots", type=Path, required=True)
+    ver = commands.add_parser(
+        "verify", help="verify a bundle offline, or an artifact online (verify artifact ID --project P)"
+    )
+    ver.add_argument("subject", nargs="?", choices=["artifact"], help="online: what to verify")
+    ver.add_argument("id", nargs="?", help="online: the artifact's id")
+    ver.add_argument("--project", help="online: the project channel")
+    ver.add_argument("--organisation", help="online: act as this organisation's admin")
+    ver.add_argument("--bundle", type=Path)
+    ver.add_argument("--roots", type=Path)
     ver.add_argument("--content", action="append", default=[], metavar="ARTIFACT_ID=PATH")
     args = parser.parse_args(argv)
+    if args.command == "verify":
+        if args.subject is not None:
+            if args.id is None or args.project is None:
+                ver.error("verify artifact needs the artifact's ID and --project P")
+            if args.bundle or args.roots or args.content:
+                ver.error("verify artifact checks online: --bundle, --roots and --content are for bundles")
+        elif args.bundle is None or args.roots is None:
+            ver.error("give --bundle B.json --roots R.json, or verify artifact ID --project P")
     try:
         if args.command == "roots":
             write_new(args.output, roots_to_json(consortium_roots(load_consortium())))
@@ -132,6 +218,8 @@ def main(argv: list[str] | None = None) -> None:
             write_new(args.output, bundle.to_json())
             what = f"{bundle.subject_kind} {bundle.subject_id}"
             print(f"{args.output}: {len(bundle.records)} records of {what}")
+        elif args.subject == "artifact":
+            sys.exit(asyncio.run(verify_online(args.id, args.project, args.organisation)))
         else:
             sys.exit(verify(args.bundle, args.roots, args.content))
     except (UsageError, BundleError, ConsortiumError) as error:

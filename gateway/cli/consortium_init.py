@@ -6,7 +6,11 @@ each organisation's administrator would do on its own: the first peer organisati
 (`registry:InitConsortium`, the default parameters: README "Ledger rules"), naming each peer
 organisation's admin identity as its founder (member id `founder-<organisation>`, role admin), and
 every other organisation's admin confirms (`ConfirmConsortium`); the last confirmation founds it. A
-founded consortium is left as it is. Exit 0: founded (now or before); 1: a step was refused.
+founded consortium is left as it is. Then each founder that has no key-agreement key yet gets one
+(`provision_key_agreement_key`: an X25519 pair in the admin's identity folder, the public key
+registered by the founder itself), so that project data keys can be wrapped for it: `make project`
+records each project's first key epoch for the listed members that have keys. Exit 0: founded (now
+or before); 1: a step was refused.
 """
 
 from __future__ import annotations
@@ -16,14 +20,31 @@ import asyncio
 import sys
 from functools import partial
 
+from gateway.artifacts.keys import key_id_of, provision_key_agreement_key
 from gateway.cli.project_init import initialise
-from gateway.consortium import ConsortiumError, load_consortium
+from gateway.consortium import Consortium, ConsortiumError, Organisation, load_consortium
 from gateway.ledger import Founder, LedgerError, client_id, open_ledger
 from gateway.ledger.errors import LAG_REASONS, resend_on_lag
 
 
 def founder_id(organisation: str) -> str:
     return f"founder-{organisation.lower()}"
+
+
+async def provision_founder_key(consortium: Consortium, org: Organisation) -> None:
+    """provision_founder_key gives org's founder (its admin identity) a key-agreement key unless it has one
+    (or is not founder-<org>, as in a consortium founded otherwise: then nothing is done)."""
+    member_id = founder_id(org.name)
+    async with open_ledger(consortium, organisation=org.name, identity_dir=org.admin_dir) as ledger:
+        try:
+            if await ledger.registry.get_key_agreement_keys(member_id):
+                return
+        except LedgerError as error:
+            if any("does not exist" in r for r in error.reasons):
+                return
+            raise
+        public = await provision_key_agreement_key(org.admin_dir, ledger.registry)
+    print(f"{member_id} registered its key-agreement key {key_id_of(public)[:16]}...")
 
 
 async def found() -> int:
@@ -60,6 +81,8 @@ async def found() -> int:
                 )
             print(f"{org.name} confirmed")
         print("the consortium is founded")
+    for org in organisations:
+        await provision_founder_key(consortium, org)
     for project in sorted(c for c in consortium.channels if c != "mainchain"):
         if await initialise(project) != 0:
             return 1

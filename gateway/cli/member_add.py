@@ -2,7 +2,10 @@
 newcomer's own identity (just enrolled at its organisation's CA by network/ca.sh).
 
 A viewer is active at once; every other role waits for k committee approvals from two organisations
-(README "Ledger rules"). Prints the request id and the member's status.
+(README "Ledger rules"). Then the newcomer makes its key-agreement key pair in its identity folder and
+registers the public key (`provision_key_agreement_key`; pending members may), so that the next data
+key epoch of each project that lists it can be wrapped for it. Prints the request id, the member's
+status and the key id.
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ import argparse
 import asyncio
 import json
 import sys
+from functools import partial
 
+from gateway.artifacts.keys import key_id_of, provision_key_agreement_key
 from gateway.consortium import ConsortiumError, load_consortium
 from gateway.ledger import LedgerError, open_ledger
+from gateway.ledger.errors import LAG_REASONS, resend_on_lag
 from gateway.ledger.registry import AttributeValue
 
 
@@ -30,8 +36,14 @@ async def request(organisation: str, name: str, role: str, attributes: dict[str,
     async with open_ledger(consortium, organisation=organisation, identity_dir=identity_dir) as ledger:
         request_id = await ledger.registry.request_enrolment(name, role=role, attributes=attributes)
         member = await ledger.registry.get_member(name)
+        # The endorsing peers of other organisations may not have the enrolment yet.
+        public = await resend_on_lag(
+            partial(provision_key_agreement_key, identity_dir, ledger.registry),
+            reasons=(*LAG_REASONS, "is not bound to any member"),
+        )
     print(
-        f"enrolment request {request_id}: member {name} of {organisation} as {role}, status {member.status}"
+        f"enrolment request {request_id}: member {name} of {organisation} as {role}, status {member.status}; "
+        f"key-agreement key {key_id_of(public)}"
     )
     return 0
 

@@ -9,6 +9,13 @@ The channel's parameters copy the registry's approvals (k of every model certifi
 channel's members every active member of the project's organisations that may write (viewers never
 write); the phase writers are gateway.ledger.default_phase_writers of the project's organisations.
 Members enrolled later are listed by an admin of their organisation (`add_member`).
+
+Last, the project's first data-key epoch is recorded (`rotate_project_key`), wrapped for every listed
+member that has registered a key-agreement key. Members listed without one are listed all the same
+(they write, and their records need no key of theirs), but get no copy and so read nothing of epoch
+1: the command names them; once they register a key, a writer records the next epoch
+(`rotate_project_key`), which must include them. A project whose listed members have no key at all
+gets no epoch, and artifacts cannot be recorded on it until one is recorded.
 """
 
 from __future__ import annotations
@@ -16,9 +23,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from functools import partial
 
+from gateway.artifacts.keys import KeyWrapError
+from gateway.artifacts.project_keys import latest_epoch, recipients, rotate_project_key
 from gateway.consortium import Consortium, ConsortiumError, load_consortium
 from gateway.ledger import Ledger, LedgerError, ProjectMemberArgument, open_ledger
+from gateway.ledger.errors import LAG_REASONS, resend_on_lag
+
+# Refusals of a key epoch that a moment's wait cures: another organisation's peer that endorses it has
+# not yet committed a member's key registration or listing.
+EPOCH_LAG_REASONS = (
+    *LAG_REASONS,
+    "has registered no key-agreement key",
+    "is not member",
+    "has no copy for listed members",
+    "is not a listed member",
+)
 
 NOT_FOUNDED = 3
 
@@ -79,6 +100,32 @@ async def initialise(project: str) -> int:
                 f"{project}'s period clock set: {parameters.params.period_seconds} s periods "
                 f"from period {clock.open_period}; model certificates need {parameters.params.approvals} "
                 f"approvals; members: {', '.join(m.member_id for m in members) or 'none'}"
+            )
+        if await latest_epoch(ledger, project) == 0:
+            keys, keyless = await recipients(ledger, project)
+            if not keys:
+                print(
+                    f"project-init: no member listed on {project} has a key-agreement key, so no data key "
+                    f"epoch is recorded yet (listed: {', '.join(keyless) or 'none'}); once they register "
+                    "keys, a writer records one with gateway.artifacts.project_keys.rotate_project_key",
+                    file=sys.stderr,
+                )
+                return 0
+            try:
+                rotation = await resend_on_lag(
+                    partial(rotate_project_key, ledger, project), reasons=EPOCH_LAG_REASONS
+                )
+            except KeyWrapError as error:
+                print(f"project-init: {error}", file=sys.stderr)
+                return 1
+            print(
+                f"{project}'s data key epoch {rotation.epoch} recorded for "
+                f"{', '.join(k.member_id for k in keys)}"
+                + (
+                    f"; listed without a key-agreement key, so without a copy: {', '.join(rotation.keyless)}"
+                    if rotation.keyless
+                    else ""
+                )
             )
     return 0
 

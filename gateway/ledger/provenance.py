@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from gateway.artifacts import StoredArtifact
+from gateway.artifacts.keys import KeyEpoch, KeyWrapError
 from gateway.fabric import Gateway
 
 from ._chaincode import (
@@ -27,6 +28,7 @@ from ._chaincode import (
     parse_flag,
     to_json,
 )
+from .errors import RecordError
 
 
 @dataclass(frozen=True, slots=True)
@@ -523,6 +525,59 @@ class PipelineCertificate:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class RecordedKeyEpoch:
+    """RecordedKeyEpoch is a data-key epoch as the channel keeps it: the epoch (every listed member's
+    copy, ``gateway.artifacts.KeyEpoch``) and the writer and transaction that recorded it."""
+
+    epoch: KeyEpoch
+    creator: str
+    creator_msp: str
+    creator_member: str
+    tx_id: str
+    timestamp: str
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> RecordedKeyEpoch:
+        """from_json reads what GetKeyEpoch returns (and KeyEpochRecorded carries)."""
+        f = Fields.of(payload, "key epoch")
+        try:
+            epoch = KeyEpoch.from_json(f.value)
+        except KeyWrapError as error:
+            raise RecordError(f"key epoch: {error}") from None
+        return cls(
+            epoch=epoch,
+            creator=f.text("creator"),
+            creator_msp=f.text("creatorMsp"),
+            creator_member=f.text("creatorMember"),
+            tx_id=f.text("txId"),
+            timestamp=f.text("timestamp"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class KeyEpochSummary:
+    """KeyEpochSummary is one recorded epoch as GetKeyEpochs lists it: its number and the members it
+    is wrapped for (sorted), without the copies."""
+
+    epoch: int
+    members: tuple[str, ...]
+    creator_member: str
+    tx_id: str
+    timestamp: str
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> KeyEpochSummary:
+        """from_fields reads one entry of GetKeyEpochs."""
+        return cls(
+            epoch=f.integer("epoch"),
+            members=f.texts("members"),
+            creator_member=f.text("creatorMember"),
+            tx_id=f.text("txId"),
+            timestamp=f.text("timestamp"),
+        )
+
+
 class ProvenanceClient:
     """ProvenanceClient calls the provenance contract ("provenance:<Fn>") on one project channel.
 
@@ -650,6 +705,16 @@ class ProvenanceClient:
         committed, _ = await self._calls.submit("RemoveMember", member_id, reason)
         return committed
 
+    async def record_key_epoch(self, epoch: KeyEpoch) -> Committed:
+        """record_key_epoch records the channel's next data-key epoch, as a writer.
+
+        The contract takes it only as the latest epoch plus one, with one copy per listed member that
+        has a key-agreement key, each wrapped for that member's current key (project_keys.rotate_project_key
+        makes one).
+        """
+        committed, _ = await self._calls.submit("RecordKeyEpoch", to_json(epoch.to_json()))
+        return committed
+
     async def close_period(self) -> Committed:
         """close_period closes the open trust period, as an admin of a project organisation.
 
@@ -759,6 +824,15 @@ class ProvenanceClient:
         """get_project_member returns one entry of the channel's member list with its changes."""
         payload = await self._calls.evaluate("GetProjectMember", member_id)
         return ProjectMember.from_fields(Fields.of(payload, "project member"))
+
+    async def get_key_epoch(self, epoch: int) -> RecordedKeyEpoch:
+        """get_key_epoch returns a recorded data-key epoch with every member's copy."""
+        return RecordedKeyEpoch.from_json(await self._calls.evaluate("GetKeyEpoch", str(epoch)))
+
+    async def get_key_epochs(self) -> tuple[KeyEpochSummary, ...]:
+        """get_key_epochs returns every recorded epoch, oldest first, with the members it is wrapped for."""
+        payload = await self._calls.evaluate("GetKeyEpochs")
+        return tuple(KeyEpochSummary.from_fields(f) for f in Fields.list_of(payload, "key epochs"))
 
     async def get_pipeline_certificate(self, cert_id: str) -> PipelineCertificate:
         """get_pipeline_certificate returns a pipeline's birth certificate."""

@@ -1,7 +1,8 @@
 """The consortium of the integration tests, founded once per session, and what governance tests share.
 
 The consortium can be founded only once per network, so the session fixture `governance` (conftest)
-founds it, through `found`, and keeps what it saw on the way there; it founds it with k = 3, so that two
+founds it, through `found` (which then gives each founder a key-agreement key, as `make consortium`
+does), and keeps what it saw on the way there; it founds it with k = 3, so that two
 approvals, from two organisations, are still too few. Any test that needs a founded consortium takes
 that fixture; every test makes its own members and is independent of the others' order. Here too: the
 helpers that wait for every peer (`settle`), close and apply registry periods, and the independent
@@ -20,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gateway.artifacts.keys import provision_key_agreement_key
 from gateway.fabric import GatewayError
 from gateway.ledger import (
     AppliedPeriod,
@@ -206,6 +208,12 @@ async def found(network: RunningNetwork) -> AsyncIterator[Governance]:
         clerk_confirmation_refusal = await attempt(clerk.registry.confirm_consortium(proposal_id))
         pending = await admins["QualityControl"].registry.get_genesis_proposal(proposal_id)
         confirmation_refusals["QualityControl"] = await confirm("QualityControl")
+        # Each founder registers its key-agreement key, as `make consortium` does, so that `make project`
+        # records each project's first data-key epoch for them.
+        for org in ORGS:
+            await provision_key_agreement_key(consortium.organisation(org).admin_dir, admins[org].registry)
+            key = await admins[org].registry.get_key_agreement_key(founder_id(org))
+            await settle(admins, key.tx_id)
         yield Governance(
             network,
             admins,

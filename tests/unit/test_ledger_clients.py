@@ -31,7 +31,7 @@ from fabric_protos.peer import (
 from google.protobuf import any_pb2
 from google.rpc import status_pb2
 
-from gateway.artifacts import MemberKey, StoredArtifact, key_id_of
+from gateway.artifacts import KeyEpoch, MemberKey, StoredArtifact, key_id_of
 from gateway.fabric import EcdsaSigner, Gateway, X509Identity
 from gateway.fabric.errors import STATUS_DETAILS_KEY
 from gateway.ledger import (
@@ -871,3 +871,22 @@ def test_an_identity_folder_with_a_tls_pair_loads_it_for_mutual_tls(tmp_path: Pa
         ).digest()
     )
     assert load_member_identity(member / "msp", "ManufacturerMSP").tls is None
+
+
+async def test_key_epochs_are_sent_as_keys_py_writes_them_and_read_back(
+    provenance: ProvenanceClient, peer: ScriptedPeer
+) -> None:
+    recorded = json.loads(golden(PROVENANCE_GOLDEN, "key_epoch.json"))
+    epoch = KeyEpoch.from_json(recorded)
+    await provenance.record_key_epoch(epoch)
+    function, [argument] = peer.last()
+    assert function == "provenance:RecordKeyEpoch"
+    assert json.loads(argument) == {"epoch": 1, "wrapped": recorded["wrapped"]}  # exactly to_json
+
+    peer.answers["provenance:GetKeyEpoch"] = golden(PROVENANCE_GOLDEN, "key_epoch.json")
+    peer.answers["provenance:GetKeyEpochs"] = golden(PROVENANCE_GOLDEN, "key_epochs.json")
+    read = await provenance.get_key_epoch(1)
+    assert peer.last() == ("provenance:GetKeyEpoch", ["1"])
+    assert read.epoch == epoch and (read.creator_member, read.tx_id) == ("alice", recorded["txId"])
+    [summary] = await provenance.get_key_epochs()
+    assert (summary.epoch, summary.members[:2], summary.creator_member) == (1, ("alice", "bob"), "alice")

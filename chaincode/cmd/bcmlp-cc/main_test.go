@@ -1,7 +1,14 @@
 package main
 
 import (
+	"crypto/ecdh"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"io/fs"
 	"reflect"
 	"strings"
@@ -169,6 +176,28 @@ func TestChaincodeServesProvenance(t *testing.T) {
 	stub := projectStub(t)
 	const cid = "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"
 	const sha = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
+	// alice registers a key-agreement key on mainchain and records key
+	// epoch 1 for the channel's one member: the epoch is checked against
+	// the registry's own answer to GetKeyAgreementKey.
+	private, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(private.PublicKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	publicPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	if resp := stub.Invoke("registry", [][]byte{[]byte("registry:RegisterKeyAgreementKey"), publicPEM}, "mainchain"); resp.Status != 200 {
+		t.Fatalf("RegisterKeyAgreementKey: %d %s", resp.Status, resp.Message)
+	}
+	sum := sha256.Sum256(der)
+	b64 := func(n int) string { return base64.StdEncoding.EncodeToString(make([]byte, n)) }
+	epoch := `{"epoch":1,"wrapped":[{"scheme":"` + provenance.MemberKeyScheme + `","memberId":"alice","recipient":"` + hex.EncodeToString(sum[:]) +
+		`","epoch":1,"ephemeralPublicKey":"` + b64(32) + `","nonce":"` + b64(12) + `","ciphertext":"` + b64(48) + `"}]}`
+	if status, msg := invoke(t, stub, "provenance:RecordKeyEpoch", epoch); status != 200 {
+		t.Fatalf("RecordKeyEpoch: %d %s", status, msg)
+	}
 	if status, msg := invoke(t, stub, "provenance:RecordArtifact", "raw-1", "raw-data", cid, sha, "11", "text/plain", "[]", `["Org1MSP","Org2MSP"]`, "1", "false", ""); status != 200 {
 		t.Fatalf("RecordArtifact raw-1: %d %s", status, msg)
 	}
@@ -296,6 +325,9 @@ func TestChaincodeMetadataMarksQueries(t *testing.T) {
 		"provenance:RemoveMember":               "submit,SUBMIT",
 		"provenance:GetMembers":                 "evaluate,EVALUATE",
 		"provenance:GetProjectMember":           "evaluate,EVALUATE",
+		"provenance:RecordKeyEpoch":             "submit,SUBMIT",
+		"provenance:GetKeyEpoch":                "evaluate,EVALUATE",
+		"provenance:GetKeyEpochs":               "evaluate,EVALUATE",
 		"registry:GetStanding":                  "evaluate,EVALUATE",
 		"registry:RegisterKeyAgreementKey":      "submit,SUBMIT",
 		"registry:GetKeyAgreementKeys":          "evaluate,EVALUATE",
