@@ -119,13 +119,12 @@ T = TypeVar("T")
 
 
 class _Worker:
-    """_Worker runs one stream's blocking steps (the AEAD, a blocking source) on one thread of its own.
-
-    asyncio.to_thread's shared pool starts a new thread whenever the loop hands it the next step before
-    the last thread has marked itself idle, which a busy machine makes common, and each thread takes its
-    1 MiB chunks from a malloc arena of its own and keeps them. Measured on the 5 GiB store and verify:
-    97 MiB resident alone but 372 MiB in the full test suite with the shared pool; 98 MiB with this
-    one thread while two other processes kept both cores busy.
+    """_Worker runs one stream's blocking steps (the AEAD, a blocking source) on one thread of its own,
+    so that one stream's 1 MiB chunks come from one thread's malloc arena rather than from whichever
+    threads asyncio.to_thread's shared pool has grown to. Measured on the 5 GiB store and verify: 97 MiB
+    resident alone, 98 MiB with this worker while two other processes kept both cores busy; but full
+    test suites run beside other test networks peaked at 364-376 MiB with and without it, so that
+    growth has another cause, not found yet.
     """
 
     def __init__(self) -> None:
