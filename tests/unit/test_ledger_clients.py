@@ -890,3 +890,14 @@ async def test_key_epochs_are_sent_as_keys_py_writes_them_and_read_back(
     assert read.epoch == epoch and (read.creator_member, read.tx_id) == ("alice", recorded["txId"])
     [summary] = await provenance.get_key_epochs()
     assert (summary.epoch, summary.members[:2], summary.creator_member) == (1, ("alice", "bob"), "alice")
+
+
+def test_the_peer_connection_takes_messages_as_large_as_fabrics_peers_do() -> None:
+    """A trust snapshot of 10,000 ratings is endorsed with a write set of about 6 MB, past gRPC's 4 MiB
+    default; the peers' own limits are 100 MiB each way."""
+    from gateway.ledger.connect import MESSAGE_LIMITS
+
+    assert dict(MESSAGE_LIMITS) == {
+        "grpc.max_receive_message_length": 100 * 1024 * 1024,
+        "grpc.max_send_message_length": 100 * 1024 * 1024,
+    }
