@@ -55,10 +55,6 @@ class Round:
         self.done.append(line)
 
 
-def _reasons(error: LedgerError) -> str:
-    return " | ".join((*error.reasons, error.validation_code, error.message))
-
-
 def due(opened_at: str, seconds: int, now: float) -> float:
     """due is how many seconds remain until a period opened at opened_at of length seconds may close
     (zero or less: it may close now)."""
@@ -73,7 +69,7 @@ async def _apply_ready(ledger: Ledger, report: Round) -> None:
         try:
             await resend_on_lag(partial(registry.apply_period, period))
         except LedgerError as refused:
-            reason = _reasons(refused)
+            reason = refused.said
             if "waits for the snapshots" in reason or "is not closed" in reason:
                 return
             raise
@@ -94,7 +90,7 @@ async def run_round(ledger: Ledger, project: str, *, now: Callable[[], float] = 
             await resend_on_lag(provenance.close_period)
             report.say(f"{project} period {clock.open_period} closed")
         except LedgerError as refused:
-            if "closes no earlier than" not in _reasons(refused):
+            if "closes no earlier than" not in refused.said:
                 raise
     await _apply_ready(ledger, report)
     params = (await registry.get_parameters()).params
@@ -104,7 +100,7 @@ async def run_round(ledger: Ledger, project: str, *, now: Callable[[], float] = 
             await resend_on_lag(registry.close_period)
             report.say(f"registry period {registry_clock.open_period} closed")
         except LedgerError as refused:
-            reason = _reasons(refused)
+            reason = refused.said
             if "closes no earlier than" not in reason and "closed but not applied" not in reason:
                 raise
     clock = await provenance.get_period_clock()
@@ -117,7 +113,7 @@ async def run_round(ledger: Ledger, project: str, *, now: Callable[[], float] = 
         try:
             await resend_on_lag(partial(registry.submit_trust_snapshot, snapshot))
         except LedgerError as refused:
-            if "snapshots waiting for ApplyPeriod" in _reasons(refused):
+            if "snapshots waiting for ApplyPeriod" in refused.said:
                 report.say(f"{project} period {period} waits: earlier snapshots are not applied yet")
                 break
             raise

@@ -59,6 +59,12 @@ class LedgerError(Exception):
         messages = [detail.message for detail in self.details] or [self.message]
         return tuple(dict.fromkeys(_CHAINCODE_PREFIX.sub("", message) for message in messages))
 
+    @property
+    def said(self) -> str:
+        """said is everything the refusal said (reasons, validation code, message) as one string, for
+        matching a known refusal by a phrase."""
+        return " | ".join((*self.reasons, self.validation_code, self.message))
+
     def __str__(self) -> str:
         head = f"{self.function or 'ledger call'} failed"
         if self.stage:
@@ -102,8 +108,7 @@ async def resend_on_lag(
         try:
             return await call()
         except LedgerError as error:
-            said = " | ".join((*error.reasons, error.validation_code, error.message))
-            if attempt + 1 == tries or not any(r in said for r in reasons):
+            if attempt + 1 == tries or not any(r in error.said for r in reasons):
                 raise
             await asyncio.sleep(pause)
     raise AssertionError("unreachable")
