@@ -9,13 +9,15 @@ bcmlp export {artifact|model|pipeline} ID --project P [--organisation ORG] -o BU
 bcmlp verify --bundle BUNDLE.json --roots ROOTS.json [--content ARTIFACT_ID=PATH ...]
     checks the bundle offline against the roots, and each off-chain copy against its record;
     prints one verdict per record. Exit 0: all intact; 1: something altered; 2: bad input.
-bcmlp verify artifact ID --project P [--organisation ORG]
-    verifies the artifact and its lineage online (gateway.verify) as ORG's admin (default: the
-    project's first organisation): records through ORG's peer, content through the project
-    organisations' Kubo nodes, decrypted with the data keys of the project's key epochs on the ledger,
-    each opened with the admin's own key-agreement keys. Prints one verdict per record. Exit 0: all
-    intact; 1: something altered, missing or distrusted; 2: bad input (unknown project, artifact or
-    organisation, or an admin that holds no copy of a key the lineage needs).
+bcmlp verify {artifact|model|pipeline|tx} ID --project P [--organisation ORG]
+    verifies online (gateway.verify) an artifact and its lineage, a model certificate and every
+    artifact it cites, a pipeline certificate and every model it runs, or what a transaction wrote,
+    as ORG's admin (default: the project's first organisation): records through ORG's peer, content
+    through the project organisations' Kubo nodes, decrypted with the data keys of the project's key
+    epochs on the ledger, each opened with the admin's own key-agreement keys. Prints one verdict per
+    record. Exit 0: all intact; 1: something altered, missing, distrusted or uncertified; 2: bad input
+    (unknown project, record, transaction or organisation, or an admin that holds no copy of a key
+    the records need).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from cryptography import x509
 
+from gateway import verify as online
 from gateway.artifacts.keys import KeyWrapError
 from gateway.artifacts.project_keys import data_key_for_epoch, member_keyring
 from gateway.artifacts.store import ArtifactStore
@@ -43,7 +46,6 @@ from gateway.ledger.bundle import (
     verify_bundle,
     verify_content,
 )
-from gateway.verify import STATUSES, verify_artifact
 
 USAGE_ERROR, ALTERED = 2, 1
 
@@ -127,8 +129,8 @@ def verify(bundle_path: Path, roots_path: Path, content_items: list[str]) -> int
     return ALTERED if altered else 0
 
 
-async def verify_online(artifact_id: str, project: str, organisation: str | None) -> int:
-    """verify_online is `bcmlp verify artifact`: gateway.verify's verdicts, keys from the ledger."""
+async def verify_online(subject: str, subject_id: str, project: str, organisation: str | None) -> int:
+    """verify_online is `bcmlp verify SUBJECT ID`: gateway.verify's verdicts, keys from the ledger."""
     consortium = load_consortium()
     name = project_organisation(consortium, project, organisation)
     admin = consortium.organisation(name)
@@ -139,16 +141,6 @@ async def verify_online(artifact_id: str, project: str, organisation: str | None
     }
     try:
         async with open_ledger(consortium, organisation=name, identity_dir=admin.admin_dir) as ledger:
-            provenance = ledger.provenance(project)
-            try:
-                lineage = await provenance.get_lineage(artifact_id)
-            except LedgerError as error:
-                if any("does not exist" in r for r in error.reasons):
-                    raise UsageError(
-                        f"project {project} has no artifact {artifact_id!r} (or lacks an ancestor of it): "
-                        + " | ".join(error.reasons)
-                    ) from None
-                raise
             try:
                 keyring = await member_keyring(ledger, project, admin.admin_dir)
             except KeyWrapError as error:
@@ -156,26 +148,37 @@ async def verify_online(artifact_id: str, project: str, organisation: str | None
                     f"{name}'s admin: {error}; verify as another organisation (--organisation)"
                 ) from None
             member_id = keyring.member_id
-            keys: dict[int, bytes] = {}
-            for epoch in sorted({record.wrapped_key_epoch for record in lineage}):
+
+            async def data_key_for(epoch: int) -> bytes:
                 try:
-                    keys[epoch] = await data_key_for_epoch(ledger, project, keyring, epoch)
+                    return await data_key_for_epoch(ledger, project, keyring, epoch)
                 except KeyWrapError as error:
                     raise UsageError(
                         f"{name}'s admin (member {member_id}) cannot open the data key of epoch {epoch}, "
-                        f"which {artifact_id}'s lineage needs: {error}; verify as another organisation "
+                        f"which {subject} {subject_id} needs: {error}; verify as another organisation "
                         "(--organisation)"
                     ) from None
-            verdicts = await verify_artifact(
-                ledger, ArtifactStore(nodes), project, artifact_id, data_key_for=keys.__getitem__
-            )
+
+            try:
+                verdicts = await online.verify(
+                    ledger, ArtifactStore(nodes), project, subject, subject_id, data_key_for=data_key_for
+                )
+            except online.VerifyError as error:
+                raise UsageError(str(error)) from None
+            except LedgerError as error:
+                if any("does not exist" in r for r in error.reasons):
+                    raise UsageError(
+                        f"project {project} has no {subject} {subject_id!r} (or lacks a record it cites): "
+                        + error.said
+                    ) from None
+                raise
     finally:
         for client in nodes.values():
             await client.close()
-    print(f"artifact {artifact_id} of {project}, verified as {name}'s admin (member {member_id}):")
+    print(f"{subject} {subject_id} of {project}, verified as {name}'s admin (member {member_id}):")
     for verdict in verdicts:
         print(verdict.line())
-    counts = {status: sum(v.status == status for v in verdicts) for status in STATUSES}
+    counts = {status: sum(v.status == status for v in verdicts) for status in online.STATUSES}
     print(", ".join(f"{n} {status}" for status, n in counts.items()))
     return 0 if counts["intact"] == len(verdicts) else ALTERED
 
@@ -192,10 +195,10 @@ def main(argv: list[str] | None = None) -> None:
     exp.add_argument("--organisation")
     exp.add_argument("-o", "--output", type=Path, required=True)
     ver = commands.add_parser(
-        "verify", help="verify a bundle offline, or an artifact online (verify artifact ID --project P)"
+        "verify", help="verify a bundle offline, or a record online (verify SUBJECT ID --project P)"
     )
-    ver.add_argument("subject", nargs="?", choices=["artifact"], help="online: what to verify")
-    ver.add_argument("id", nargs="?", help="online: the artifact's id")
+    ver.add_argument("subject", nargs="?", choices=online.SUBJECTS, help="online: what to verify")
+    ver.add_argument("id", nargs="?", help="online: its id (artifact, certificate or transaction id)")
     ver.add_argument("--project", help="online: the project channel")
     ver.add_argument("--organisation", help="online: act as this organisation's admin")
     ver.add_argument("--bundle", type=Path)
@@ -205,11 +208,13 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "verify":
         if args.subject is not None:
             if args.id is None or args.project is None:
-                ver.error("verify artifact needs the artifact's ID and --project P")
+                ver.error(f"verify {args.subject} needs its ID and --project P")
             if args.bundle or args.roots or args.content:
-                ver.error("verify artifact checks online: --bundle, --roots and --content are for bundles")
+                ver.error(
+                    f"verify {args.subject} checks online: --bundle, --roots and --content are for bundles"
+                )
         elif args.bundle is None or args.roots is None:
-            ver.error("give --bundle B.json --roots R.json, or verify artifact ID --project P")
+            ver.error("give --bundle B.json --roots R.json, or verify SUBJECT ID --project P")
     try:
         if args.command == "roots":
             write_new(args.output, roots_to_json(consortium_roots(load_consortium())))
@@ -218,8 +223,8 @@ def main(argv: list[str] | None = None) -> None:
             write_new(args.output, bundle.to_json())
             what = f"{bundle.subject_kind} {bundle.subject_id}"
             print(f"{args.output}: {len(bundle.records)} records of {what}")
-        elif args.subject == "artifact":
-            sys.exit(asyncio.run(verify_online(args.id, args.project, args.organisation)))
+        elif args.subject is not None:
+            sys.exit(asyncio.run(verify_online(args.subject, args.id, args.project, args.organisation)))
         else:
             sys.exit(verify(args.bundle, args.roots, args.content))
     except (UsageError, BundleError, ConsortiumError) as error:

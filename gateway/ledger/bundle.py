@@ -437,20 +437,44 @@ def _find_transaction(block: Any, tx_id: str) -> tuple[int, Any, Any, Any] | Non
     return None
 
 
-def _written_values(action_payload: Any, chaincode: str) -> tuple[list[bytes], bytes]:
-    """_written_values returns the values the endorsed action wrote under chaincode's namespace, and the
-    proposal response payload the endorsers signed."""
+def _writes(action_payload: Any, chaincode: str) -> tuple[list[tuple[str, bytes]], bytes]:
+    """_writes returns the keys and values the endorsed action wrote under chaincode's namespace (deletes
+    left out), and the proposal response payload the endorsers signed."""
     endorsed = action_payload.action
     prp = proposal_response_pb2.ProposalResponsePayload.FromString(endorsed.proposal_response_payload)
     action = proposal_pb2.ChaincodeAction.FromString(prp.extension)
     rwset = rwset_pb2.TxReadWriteSet.FromString(action.results)
-    values = []
+    writes = []
     for ns in rwset.ns_rwset:
         if ns.namespace == chaincode:
-            values += [
-                bytes(w.value) for w in kv_rwset_pb2.KVRWSet.FromString(ns.rwset).writes if not w.is_delete
+            writes += [
+                (w.key, bytes(w.value))
+                for w in kv_rwset_pb2.KVRWSet.FromString(ns.rwset).writes
+                if not w.is_delete
             ]
-    return values, bytes(endorsed.proposal_response_payload)
+    return writes, bytes(endorsed.proposal_response_payload)
+
+
+def transaction_writes(block: Any, tx_id: str, chaincode: str) -> list[tuple[str, bytes]]:
+    """transaction_writes returns the keys and values transaction tx_id of block wrote under chaincode's
+    namespace; BundleError when the block does not hold it, holds it marked invalid, or it is no
+    chaincode transaction."""
+    found = _find_transaction(block, tx_id)
+    if found is None:
+        raise BundleError(f"transaction {tx_id} is not in block {block.header.number}")
+    index, _, payload, channel_header = found
+    flags = (
+        block.metadata.metadata[_TRANSACTIONS_FILTER]
+        if len(block.metadata.metadata) > _TRANSACTIONS_FILTER
+        else b""
+    )
+    if index >= len(flags) or flags[index] != 0:
+        raise BundleError(f"transaction {tx_id} was marked invalid by the committing peers: it wrote nothing")
+    if channel_header.type != _ENDORSER_TRANSACTION:
+        raise BundleError(f"transaction {tx_id} is a configuration transaction, not a chaincode's")
+    transaction = transaction_pb2.Transaction.FromString(payload.data)
+    action_payload = transaction_pb2.ChaincodeActionPayload.FromString(transaction.actions[0].payload)
+    return _writes(action_payload, chaincode)[0]
 
 
 def _check_record(
@@ -495,7 +519,8 @@ def _check_record(
     if len(transaction.actions) != 1:
         raise _Altered(f"transaction {record.tx_id} has {len(transaction.actions)} actions, not one")
     action_payload = transaction_pb2.ChaincodeActionPayload.FromString(transaction.actions[0].payload)
-    values, prp = _written_values(action_payload, bundle.chaincode)
+    writes, prp = _writes(action_payload, bundle.chaincode)
+    values = [value for _, value in writes]
     endorsing = set()
     problems = []
     for n, endorsement in enumerate(action_payload.action.endorsements):
@@ -656,13 +681,7 @@ async def export_bundle(ledger: Ledger, channel: str, subject: str, subject_id: 
 
 
 def _write_of(block: Any, tx_id: str, chaincode: str, kind: str, record_id: str) -> bytes:
-    found = _find_transaction(block, tx_id)
-    if found is None:
-        raise BundleError(f"transaction {tx_id} is not in block {block.header.number}")
-    transaction = transaction_pb2.Transaction.FromString(found[2].data)
-    action_payload = transaction_pb2.ChaincodeActionPayload.FromString(transaction.actions[0].payload)
-    values, _ = _written_values(action_payload, chaincode)
-    for value in values:
+    for _, value in transaction_writes(block, tx_id, chaincode):
         try:
             parsed = json.loads(value)
         except ValueError:

@@ -6,10 +6,12 @@ any test runs (the autouse fixture governance)."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
 import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,9 +21,11 @@ from typing import TYPE_CHECKING
 import grpc
 import pytest
 
+from gateway.artifacts.store import ArtifactStore, StoredArtifact
 from gateway.consortium import Consortium, load_consortium
 from gateway.fabric import Contract, Gateway
 from gateway.fabric.identity import load_msp_identity
+from gateway.ipfs import IpfsClient
 from tests.cmdlines import CommandLines, watch_command_lines
 from tests.conftest import ROOT, run_script
 
@@ -79,6 +83,31 @@ class RunningNetwork:
             text=True,
             timeout=300,
         )
+
+    def bcmlp(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """bcmlp runs the member's command line (gateway.cli.bcmlp) against this network."""
+        return subprocess.run(
+            [sys.executable, "-m", "gateway.cli.bcmlp", *args],
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    def block_files(self, stored: StoredArtifact) -> list[Path]:
+        """block_files are the files of stored's (single, raw) block in each pinning node's flatfs store:
+        named by the base32 of the CID's multihash."""
+        assert stored.cid.startswith("b"), stored.cid
+        raw = base64.b32decode(stored.cid[1:].upper() + "=" * (-len(stored.cid[1:]) % 8))
+        assert raw[:2] == b"\x01\x55", "a CIDv1 of a raw block"
+        name = base64.b32encode(raw[2:]).decode().rstrip("=") + ".data"
+        files = []
+        for org in stored.pinned_on:
+            repo = self.run_dir / "ipfs" / org.lower() / "blocks"
+            files += list(repo.glob(f"*/{name}"))
+        assert len(files) == len(stored.pinned_on), (name, files)
+        return files
 
     def reload(self) -> Consortium:
         """reload reads the network description again (after a project channel was made)."""
@@ -140,3 +169,16 @@ async def governance(network: RunningNetwork) -> AsyncIterator[Governance]:
         proc = network.make("project-init", f"NAME={PROJECT}")
         assert proc.returncode == 0, proc.stdout + proc.stderr
         yield founded
+
+
+@pytest.fixture(scope="session")
+async def store(network: RunningNetwork) -> AsyncIterator[ArtifactStore]:
+    """store is an artifact store over the Kubo nodes of PROJECT's organisations."""
+    clients = {}
+    for name in PROJECT_ORGS:
+        node = network.consortium.organisation(name).ipfs
+        assert node is not None
+        clients[name] = IpfsClient(node, timeout=10)
+    yield ArtifactStore(clients)
+    for client in clients.values():
+        await client.close()

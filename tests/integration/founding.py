@@ -31,6 +31,7 @@ from gateway.ledger import (
     GenesisProposal,
     Ledger,
     LedgerError,
+    ProjectMemberArgument,
     RegistryClient,
     TrustParams,
     TrustRow,
@@ -148,9 +149,12 @@ class Governance:
         *,
         role: str,
         attributes: dict[str, str | int],
-        approvers: tuple[str, ...],
+        approvers: tuple[str, ...] | None = None,
     ) -> Path:
-        """enrolled makes a member of a critical role, approved by the founders of approvers."""
+        """enrolled makes a member of a critical role, approved by the founders of approvers (default: of
+        every other founding organisation)."""
+        if approvers is None:
+            approvers = tuple(o for o in ORGS if o != organisation)
         identity_dir = new_identity(self.network, organisation, name)
         async with open_ledger(
             self.network.consortium, organisation=organisation, identity_dir=identity_dir
@@ -164,6 +168,31 @@ class Governance:
                 (await self.founder(approver).registry.approve_enrolment(request_id)).transaction_id
             )
         return identity_dir
+
+    async def project_member(
+        self, organisation: str, name: str, *, role: str, attributes: dict[str, str | int], project: str
+    ) -> Path:
+        """project_member makes member name of organisation in role (approved by the other founders) and
+        has its organisation's founder list it on project's channel; returns its identity folder."""
+        identity_dir = await self.enrolled(organisation, name, role=role, attributes=attributes)
+        entry = ProjectMemberArgument(name, client_id(certificate_of(identity_dir)), role, organisation)
+        listing = await self.founder(organisation).provenance(project).add_member(entry)
+        await self.settle(listing.transaction_id, project)
+        return identity_dir
+
+    async def suspend(
+        self, member_id: str, *, requested_by: str, approvers: tuple[str, ...], reason: str
+    ) -> None:
+        """suspend has the founder of requested_by ask to suspend member_id, and the founders of approvers
+        approve, each transaction settled on mainchain."""
+        request_id = await self.founder(requested_by).registry.request_member_status(
+            member_id, status="suspended", reason=reason
+        )
+        await self.settle(request_id)
+        for approver in approvers:
+            await self.settle(
+                (await self.founder(approver).registry.approve_member_status(request_id)).transaction_id
+            )
 
 
 @asynccontextmanager

@@ -29,17 +29,6 @@ RAW, MODEL = "bundle-raw-images", "bundle-model"
 CONTENT = {RAW: b"raw images, one batch\n" * 100, MODEL: b"a model's weights\n" * 100}
 
 
-def bcmlp(network: RunningNetwork, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gateway.cli.bcmlp", *args],
-        cwd=ROOT,
-        env={**os.environ, **network.env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 @pytest.fixture(scope="module")
 async def exported(network: RunningNetwork, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """exported records RAW and MODEL (derived from RAW) on PROJECT as Manufacturer's admin, and exports
@@ -69,7 +58,7 @@ async def exported(network: RunningNetwork, tmp_path_factory: pytest.TempPathFac
         ("roots", "-o", str(roots)),
         ("export", "artifact", MODEL, "--project", PROJECT, "-o", str(bundle)),
     ):
-        proc = bcmlp(network, *args)
+        proc = network.bcmlp(*args)
         assert proc.returncode == 0, proc.stdout + proc.stderr
     return bundle, roots
 
@@ -117,7 +106,7 @@ def verdict(
     args = ["verify", "--bundle", str(bundle), "--roots", str(roots)]
     for item in content:
         args += ["--content", item]
-    return bcmlp(network, *args)
+    return network.bcmlp(*args)
 
 
 def test_an_untouched_bundle_and_its_contents_verify_clean_offline(
@@ -279,7 +268,7 @@ def test_bad_input_is_named(network: RunningNetwork, exported: tuple[Path, Path]
         ),
     ]
     for args, message in cases:
-        proc = bcmlp(network, *args)
+        proc = network.bcmlp(*args)
         assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
         assert message in proc.stderr, (args, proc.stderr)
 

@@ -6,11 +6,6 @@ and an artifact cannot be recorded under an epoch that is not on the channel."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import AsyncIterator
-
 import pytest
 
 from gateway.artifacts import NotARecipient
@@ -21,34 +16,9 @@ from gateway.artifacts.project_keys import (
     rotate_project_key,
 )
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
-from gateway.ipfs import IpfsClient
 from gateway.ledger import ProjectMemberArgument, client_id
-from tests.conftest import ROOT
 from tests.integration.conftest import PROJECT, PROJECT_ORGS
 from tests.integration.founding import Governance, certificate_of, founder_id, refusal
-
-
-@pytest.fixture
-async def store(governance: Governance) -> AsyncIterator[ArtifactStore]:
-    clients = {}
-    for name in PROJECT_ORGS:
-        node = governance.network.consortium.organisation(name).ipfs
-        assert node is not None
-        clients[name] = IpfsClient(node, timeout=10)
-    yield ArtifactStore(clients)
-    for client in clients.values():
-        await client.close()
-
-
-def bcmlp(governance: Governance, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gateway.cli.bcmlp", *args],
-        cwd=ROOT,
-        env={**os.environ, **governance.network.env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 async def store_and_record(
@@ -92,8 +62,7 @@ async def test_an_artifact_verifies_intact_as_another_organisations_admin(
 ) -> None:
     await store_and_record(governance, store, "epochs-raw", b"raw images under the project key " * 500)
     await store_and_record(governance, store, "epochs-model", b"model weights " * 700, ("epochs-raw",))
-    proc = bcmlp(
-        governance,
+    proc = governance.network.bcmlp(
         "verify",
         "artifact",
         "epochs-model",
@@ -108,7 +77,7 @@ async def test_an_artifact_verifies_intact_as_another_organisations_admin(
     assert [line[2] for line in lines] == ["epochs-model", "epochs-raw"], proc.stdout
     assert "2 intact, 0 altered, 0 missing, 0 distrusted" in proc.stdout
     # the default organisation is the project's first
-    proc = bcmlp(governance, "verify", "artifact", "epochs-raw", "--project", PROJECT)
+    proc = governance.network.bcmlp("verify", "artifact", "epochs-raw", "--project", PROJECT)
     assert proc.returncode == 0 and "as Manufacturer's admin" in proc.stdout, proc.stdout + proc.stderr
 
 
@@ -121,7 +90,7 @@ async def test_bad_input_is_named(governance: Governance) -> None:
             "QualityControl is not one of inspection's organisations",
         ),
     ]:
-        proc = bcmlp(governance, "verify", "artifact", *args)
+        proc = governance.network.bcmlp("verify", "artifact", *args)
         assert proc.returncode == 2, proc.stdout + proc.stderr
         assert message in proc.stderr, proc.stderr
 
@@ -152,8 +121,7 @@ async def test_a_member_without_a_copy_gets_a_specific_error(
         await data_key_for_epoch(
             trainer, PROJECT, await member_keyring(trainer, PROJECT, admin_dir), rotation.epoch
         )
-    proc = bcmlp(
-        governance,
+    proc = governance.network.bcmlp(
         "verify",
         "artifact",
         "epochs-secret",
@@ -168,8 +136,7 @@ async def test_a_member_without_a_copy_gets_a_specific_error(
         in proc.stderr
     )
     assert "verify as another organisation (--organisation)" in proc.stderr
-    proc = bcmlp(
-        governance,
+    proc = governance.network.bcmlp(
         "verify",
         "artifact",
         "epochs-secret",

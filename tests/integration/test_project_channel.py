@@ -11,13 +11,11 @@ from gateway.artifacts.store import StoredArtifact
 from gateway.ledger import (
     Component,
     LedgerError,
-    ProjectMemberArgument,
     SoftwareVersion,
-    client_id,
     open_ledger,
 )
 from tests.integration.conftest import CID, PROJECT, PROJECT_ORGS
-from tests.integration.founding import Governance, certificate_of, refusal
+from tests.integration.founding import Governance, refusal
 
 
 async def test_an_organisation_outside_the_project_cannot_read_its_channel(governance: Governance) -> None:
@@ -71,18 +69,13 @@ async def test_the_creators_own_rating_and_a_second_rating_are_refused(governanc
 async def test_phases_out_of_order_are_refused(governance: Governance) -> None:
     """A company member of Manufacturer, whom the channel gives both requirements and data collection,
     writes data collection first: refused, and the certificate keeps no phase."""
-    identity_dir = await governance.enrolled(
+    identity_dir = await governance.project_member(
         "Manufacturer",
         "channel-company",
         role="company",
         attributes={"legalEntity": "Manufacturer Surfaces GmbH"},
-        approvers=("ModelTrainer", "ConditionMonitor", "QualityControl"),
+        project=PROJECT,
     )
-    entry = ProjectMemberArgument(
-        "channel-company", client_id(certificate_of(identity_dir)), "company", "Manufacturer"
-    )
-    listing = await governance.founder("Manufacturer").provenance(PROJECT).add_member(entry)
-    await governance.settle(listing.transaction_id, PROJECT)
     async with open_ledger(
         governance.network.consortium, organisation="Manufacturer", identity_dir=identity_dir
     ) as own:

@@ -34,7 +34,6 @@ async def test_a_member_off_the_channels_list_is_refused_until_its_organisation_
         "hole-newcomer",
         role="admin",
         attributes={"identity": "Nina Newcomer"},
-        approvers=("Manufacturer", "ConditionMonitor", "QualityControl"),
     )
     consortium = governance.network.consortium
     async with open_ledger(consortium, organisation="ModelTrainer", identity_dir=identity_dir) as own:
@@ -63,25 +62,15 @@ async def test_a_member_off_the_channels_list_is_refused_until_its_organisation_
 
 
 async def test_a_suspended_member_on_the_list_is_refused(governance: Governance) -> None:
-    identity_dir = await governance.enrolled(
-        "Manufacturer",
+    identity_dir = await governance.project_member(
+        "Manufacturer", "hole-suspect", role="admin", attributes={"identity": "Sid Suspect"}, project=PROJECT
+    )
+    await governance.suspend(
         "hole-suspect",
-        role="admin",
-        attributes={"identity": "Sid Suspect"},
-        approvers=("ModelTrainer", "ConditionMonitor", "QualityControl"),
+        requested_by="ModelTrainer",
+        approvers=("ConditionMonitor", "QualityControl"),
+        reason="audit",
     )
-    entry = ProjectMemberArgument(
-        "hole-suspect", client_id(certificate_of(identity_dir)), "admin", "Manufacturer"
-    )
-    listing = await governance.founder("Manufacturer").provenance(PROJECT).add_member(entry)
-    await governance.settle(listing.transaction_id, PROJECT)
-    request_id = await governance.founder("ModelTrainer").registry.request_member_status(
-        "hole-suspect", status="suspended", reason="audit"
-    )
-    await governance.settle(request_id)
-    for approver in ("ConditionMonitor", "QualityControl"):
-        committed = await governance.founder(approver).registry.approve_member_status(request_id)
-        await governance.settle(committed.transaction_id)
     consortium = governance.network.consortium
     async with open_ledger(consortium, organisation="Manufacturer", identity_dir=identity_dir) as own:
         reason = await refusal(

@@ -6,48 +6,19 @@ reported distrusted."""
 
 from __future__ import annotations
 
-import base64
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from gateway.artifacts.keys import new_data_key
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
-from gateway.ipfs import IpfsClient
-from gateway.ledger import ProjectMemberArgument, client_id, open_ledger
-from gateway.verify import verify_artifact
-from tests.integration.conftest import PROJECT, PROJECT_ORGS
-from tests.integration.founding import Governance, certificate_of
+from gateway.ledger import open_ledger
+from gateway.verify import verify
+from tests.integration.conftest import PROJECT
+from tests.integration.founding import Governance
 
 KEY = new_data_key()
 
 
-@pytest.fixture
-async def store(governance: Governance) -> AsyncIterator[ArtifactStore]:
-    clients = {}
-    for name in PROJECT_ORGS:
-        node = governance.network.consortium.organisation(name).ipfs
-        assert node is not None
-        clients[name] = IpfsClient(node, timeout=10)
-    yield ArtifactStore(clients)
-    for client in clients.values():
-        await client.close()
-
-
-def block_files(governance: Governance, stored: StoredArtifact) -> list[Path]:
-    """block_files are the files of stored's (single, raw) block in each pinning node's flatfs store:
-    named by the base32 of the CID's multihash."""
-    assert stored.cid.startswith("b"), stored.cid
-    raw = base64.b32decode(stored.cid[1:].upper() + "=" * (-len(stored.cid[1:]) % 8))
-    assert raw[:2] == b"\x01\x55", "a CIDv1 of a raw block"
-    name = base64.b32encode(raw[2:]).decode().rstrip("=") + ".data"
-    files = []
-    for org in stored.pinned_on:
-        repo = governance.network.run_dir / "ipfs" / org.lower() / "blocks"
-        files += list(repo.glob(f"*/{name}"))
-    assert len(files) == len(stored.pinned_on), (name, files)
-    return files
+async def key(epoch: int) -> bytes:
+    """key is the data key of every epoch here: these tests store under one key of their own."""
+    return KEY
 
 
 async def record(
@@ -76,19 +47,19 @@ async def record(
 async def verdicts(
     governance: Governance, store: ArtifactStore, artifact_id: str
 ) -> dict[str, tuple[str, str]]:
-    found = await verify_artifact(
-        governance.founder("ConditionMonitor"), store, PROJECT, artifact_id, data_key_for=lambda epoch: KEY
+    found = await verify(
+        governance.founder("ConditionMonitor"), store, PROJECT, "artifact", artifact_id, data_key_for=key
     )
-    return {v.artifact_id: (v.status, v.why) for v in found}
+    return {v.record_id: (v.status, v.why) for v in found}
 
 
 async def test_an_untouched_lineage_verifies_intact(governance: Governance, store: ArtifactStore) -> None:
     await record(governance, store, "verify-raw", b"raw surface images " * 1000)
     await record(governance, store, "verify-model", b"model weights " * 1000, ("verify-raw",))
-    found = await verify_artifact(
-        governance.founder("ConditionMonitor"), store, PROJECT, "verify-model", data_key_for=lambda epoch: KEY
+    found = await verify(
+        governance.founder("ConditionMonitor"), store, PROJECT, "artifact", "verify-model", data_key_for=key
     )
-    assert [(v.artifact_id, v.status) for v in found] == [
+    assert [(v.record_id, v.status) for v in found] == [
         ("verify-model", "intact"),
         ("verify-raw", "intact"),
     ]
@@ -102,7 +73,7 @@ async def test_one_byte_changed_on_every_node_is_reported_altered(
     stored = await record(
         governance, store, "verify-model-2", b"model weights, second " * 900, ("verify-raw-2",)
     )
-    for path in block_files(governance, stored):
+    for path in governance.network.block_files(stored):
         data = bytearray(path.read_bytes())
         data[len(data) // 2] ^= 0x01
         path.write_bytes(bytes(data))
@@ -117,8 +88,8 @@ async def test_a_model_replaced_by_another_model_is_reported_altered(
 ) -> None:
     stored = await record(governance, store, "verify-model-3", b"the certified model " * 900)
     other = await store.put("verify-other-model", b"a substituted model " * 900, KEY, home="Manufacturer")
-    [source, *_] = block_files(governance, other)
-    for path in block_files(governance, stored):
+    [source, *_] = governance.network.block_files(other)
+    for path in governance.network.block_files(stored):
         path.write_bytes(source.read_bytes())
     found = await verdicts(governance, store, "verify-model-3")
     assert found["verify-model-3"][0] == "altered", found
@@ -127,18 +98,9 @@ async def test_a_model_replaced_by_another_model_is_reported_altered(
 async def test_a_record_of_a_member_since_suspended_is_reported_distrusted(
     governance: Governance, store: ArtifactStore
 ) -> None:
-    identity_dir = await governance.enrolled(
-        "Manufacturer",
-        "verify-suspect",
-        role="admin",
-        attributes={"identity": "Val Verify"},
-        approvers=("ModelTrainer", "ConditionMonitor", "QualityControl"),
+    identity_dir = await governance.project_member(
+        "Manufacturer", "verify-suspect", role="admin", attributes={"identity": "Val Verify"}, project=PROJECT
     )
-    entry = ProjectMemberArgument(
-        "verify-suspect", client_id(certificate_of(identity_dir)), "admin", "Manufacturer"
-    )
-    listing = await governance.founder("Manufacturer").provenance(PROJECT).add_member(entry)
-    await governance.settle(listing.transaction_id, PROJECT)
     stored = await store.put("verify-by-suspect", b"inspection report " * 500, KEY, home="Manufacturer")
     async with open_ledger(
         governance.network.consortium, organisation="Manufacturer", identity_dir=identity_dir
@@ -148,12 +110,11 @@ async def test_a_record_of_a_member_since_suspended_is_reported_distrusted(
         )
     await governance.settle(committed.transaction_id, PROJECT)
     assert (await verdicts(governance, store, "verify-by-suspect"))["verify-by-suspect"] == ("intact", "")
-    request_id = await governance.founder("ModelTrainer").registry.request_member_status(
-        "verify-suspect", status="suspended", reason="falsified reports"
+    await governance.suspend(
+        "verify-suspect",
+        requested_by="ModelTrainer",
+        approvers=("ConditionMonitor", "QualityControl"),
+        reason="falsified reports",
     )
-    await governance.settle(request_id)
-    for approver in ("ConditionMonitor", "QualityControl"):
-        approved = await governance.founder(approver).registry.approve_member_status(request_id)
-        await governance.settle(approved.transaction_id)
     status, why = (await verdicts(governance, store, "verify-by-suspect"))["verify-by-suspect"]
     assert (status, why) == ("distrusted", "signed by verify-suspect, now suspended")

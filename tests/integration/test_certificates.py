@@ -1,0 +1,282 @@
+"""A model's birth certificate through all nine phases, and the pipelines around it, on the running network
+(issue 10), then `bcmlp verify` of each: a company member of the Manufacturer writes requirements, data
+collection and deployment, a data scientist of the ModelTrainer the data and model phases (recording
+the trained model itself), a condition monitor of the ConditionMonitor monitoring; three founders who
+wrote no phase approve. A pipeline that runs the model for inference is refused until it is certified.
+Then: an uncertified certificate fails verification; the certified model, the pipeline that runs it and
+a transaction of the certificate verify intact online, and their bundles offline; and the model's
+stored bytes replaced by another model's fail the pipeline's verification, naming the model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from gateway.artifacts.keys import new_data_key
+from gateway.artifacts.project_keys import current_data_key, member_keyring
+from gateway.artifacts.store import ArtifactStore, StoredArtifact
+from gateway.ledger import Component, Ledger, SoftwareVersion, open_ledger
+from tests.integration.conftest import PROJECT
+from tests.integration.founding import DOC, Governance, refusal
+
+CERT, TRAINING, SERVING = "cc-surface-cnn-1", "cc-training-pipeline", "cc-serving-pipeline"
+RAW, DATASET, MODEL = "cc-raw-images", "cc-dataset", "cc-model"
+TOOLS = [SoftwareVersion("python", "3.11"), SoftwareVersion("tensorflow", "2.18")]
+
+
+@dataclass(frozen=True)
+class Certified:
+    """Certified is what the module's fixture made, and what it saw on the way."""
+
+    model: StoredArtifact
+    training_phase_tx: str
+    serving_refusal: str  # the serving pipeline's refusal while the certificate was uncertified
+    status_before_approvals: str
+
+
+async def store_and_record(
+    governance: Governance,
+    store: ArtifactStore,
+    ledger: Ledger,
+    artifact_id: str,
+    content: bytes,
+    kind: str,
+    parents: tuple[str, ...] = (),
+) -> StoredArtifact:
+    """store_and_record stores content under the project's current data key (opened through the
+    Manufacturer founder's keyring) and records it as ledger's member."""
+    founder = governance.founder("Manufacturer")
+    admin_dir = governance.network.consortium.organisation("Manufacturer").admin_dir
+    epoch, key = await current_data_key(founder, PROJECT, await member_keyring(founder, PROJECT, admin_dir))
+    stored = await store.put(artifact_id, content, key, home="Manufacturer")
+    committed = await ledger.provenance(PROJECT).record_artifact(
+        stored, kind=kind, media_type="application/octet-stream", wrapped_key_epoch=epoch, parents=parents
+    )
+    await governance.settle(committed.transaction_id, PROJECT)
+    return stored
+
+
+@pytest.fixture(scope="module")
+async def certified(governance: Governance, store: ArtifactStore) -> Certified:
+    consortium = governance.network.consortium
+    for org in ("Manufacturer", "ModelTrainer", "ConditionMonitor"):
+        issued = await governance.founder(org).registry.issue_certificate(
+            f"cc-company-{org.lower()}",
+            kind="company",
+            subject=org,
+            project_channel="mainchain",
+            attributes={"legalEntity": f"{org} GmbH"},
+            evidence=[DOC],
+        )
+        await governance.settle(issued.transaction_id)
+    company_dir = await governance.project_member(
+        "Manufacturer",
+        "cc-company",
+        role="company",
+        attributes={"legalEntity": "Surfaces AG"},
+        project=PROJECT,
+    )
+    scientist_dir = await governance.project_member(
+        "ModelTrainer",
+        "cc-scientist",
+        role="data-scientist",
+        attributes={
+            "identity": "Dana",
+            "companyCertificate": "cc-company-modeltrainer",
+            "expertiseDegree": "master",
+        },
+        project=PROJECT,
+    )
+    monitor_dir = await governance.project_member(
+        "ConditionMonitor",
+        "cc-monitor",
+        role="condition-monitor",
+        attributes={"identity": "Mo", "companyCertificate": "cc-company-conditionmonitor"},
+        project=PROJECT,
+    )
+    async with (
+        open_ledger(consortium, organisation="Manufacturer", identity_dir=company_dir) as company,
+        open_ledger(consortium, organisation="ModelTrainer", identity_dir=scientist_dir) as scientist,
+        open_ledger(consortium, organisation="ConditionMonitor", identity_dir=monitor_dir) as monitor,
+    ):
+        # Each phase writer cites its organisation's company certificate.
+        certificates = {
+            id(company): "cc-company-manufacturer",
+            id(scientist): "cc-company-modeltrainer",
+            id(monitor): "cc-company-conditionmonitor",
+        }
+
+        async def phase(
+            writer: Ledger, name: str, fields: dict[str, object], artifacts: tuple[str, ...] = ()
+        ) -> str:
+            committed = await writer.provenance(PROJECT).add_phase(
+                CERT,
+                phase=name,
+                fields=fields,
+                artifacts=artifacts,
+                creator_certificate_id=certificates[id(writer)],
+            )
+            await governance.settle(committed.transaction_id, PROJECT)
+            return committed.transaction_id
+
+        opened = await company.provenance(PROJECT).open_model_certificate(
+            CERT, model_name="surface-cnn", version="1"
+        )
+        await governance.settle(opened.transaction_id, PROJECT)
+        await phase(company, "requirements", {"goals": "find scratches", "decisions": "binary CNN on crops"})
+        await store_and_record(governance, store, company, RAW, b"surface images " * 4000, "raw-data")
+        await phase(company, "data-collection", {"acquisition": "line camera", "sensors": "acA2440"}, (RAW,))
+        await store_and_record(
+            governance, store, scientist, DATASET, b"cleaned crops " * 3000, "dataset", (RAW,)
+        )
+        await phase(
+            scientist,
+            "data-cleaning",
+            {"method": "drop blurred frames", "software": "skimage 0.24"},
+            (DATASET,),
+        )
+        await phase(
+            scientist,
+            "data-labelling",
+            {
+                "method": "two annotators",
+                "instructions": "mark scratches over 2 mm",
+                "labeller": "QC inspectors",
+            },
+        )
+        await phase(scientist, "feature-engineering", {"augmentation": "flips"})
+        model = await store_and_record(
+            governance, store, scientist, MODEL, b"cnn weights " * 5000, "model", (DATASET,)
+        )
+        training_tx = await phase(
+            scientist, "training", {"hyperparameters": {"epochs": 3}, "software": "tensorflow 2.18"}, (MODEL,)
+        )
+        await phase(scientist, "evaluation", {"metrics": {"accuracy": "0.97"}})
+        training_pipeline = await scientist.provenance(PROJECT).record_pipeline_certificate(
+            TRAINING,
+            version="1",
+            components=[
+                Component(
+                    "camera", "collection", "Manufacturer", ["capture"], TOOLS, ["raw-data"], ["raw-data"]
+                ),
+                Component(
+                    "clean", "preprocessing", "ModelTrainer", ["clean"], TOOLS, ["raw-data"], ["dataset"]
+                ),
+                Component(
+                    "fit", "training", "ModelTrainer", ["fit"], TOOLS, ["dataset"], ["model"], model=CERT
+                ),
+            ],
+            configuration='{"epochs": 3}',
+        )
+        await governance.settle(training_pipeline.transaction_id, PROJECT)
+        await phase(company, "deployment", {"pipelineRef": TRAINING})
+        await phase(monitor, "monitoring", {"alertThresholds": {"accuracy": "0.9"}})
+
+        serving = [
+            Component("camera", "collection", "Manufacturer", ["capture"], TOOLS, ["raw-data"], ["raw-data"]),
+            Component(
+                "inspect",
+                "inference",
+                "Manufacturer",
+                ["predict"],
+                TOOLS,
+                ["raw-data"],
+                ["inference-results"],
+                model=CERT,
+            ),
+        ]
+        record_serving = company.provenance(PROJECT).record_pipeline_certificate
+        serving_refusal = await refusal(
+            record_serving(SERVING, version="1", components=serving, configuration="{}")
+        )
+        status = (await company.provenance(PROJECT).get_model_certificate(CERT)).status
+        for org in ("Manufacturer", "ModelTrainer", "ConditionMonitor"):
+            approved = await governance.founder(org).provenance(PROJECT).approve_model_certificate(CERT)
+            await governance.settle(approved.transaction_id, PROJECT)
+        recorded = await record_serving(SERVING, version="1", components=serving, configuration="{}")
+        await governance.settle(recorded.transaction_id, PROJECT)
+    return Certified(model, training_tx, serving_refusal, status)
+
+
+def verdicts(stdout: str) -> dict[str, str]:
+    """verdicts maps "kind id" to status, read from `bcmlp verify`'s lines."""
+    found = {}
+    for line in stdout.splitlines():
+        words = line.split()
+        if words and words[0] in ("intact", "altered", "missing", "distrusted", "uncertified"):
+            kind = " ".join(words[1:-5])  # status, kind (one or two words), id, "(block", N, "tx", ID)
+            found[f"{kind} {words[-5]}"] = words[0]
+    return found
+
+
+async def test_an_uncertified_certificate_fails_verification(governance: Governance) -> None:
+    founder = governance.founder("Manufacturer").provenance(PROJECT)
+    opened = await founder.open_model_certificate("cc-draft", model_name="surface-cnn", version="0")
+    await governance.settle(opened.transaction_id, PROJECT)
+    proc = governance.network.bcmlp("verify", "model", "cc-draft", "--project", PROJECT)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert verdicts(proc.stdout) == {"model certificate cc-draft": "uncertified"}, proc.stdout
+    assert "it is open: 0 of 9 phases, 0 of the" in proc.stdout
+
+
+async def test_inference_waits_for_certification(certified: Certified) -> None:
+    assert certified.status_before_approvals == "complete"
+    assert "model used without a complete certificate" in certified.serving_refusal, certified.serving_refusal
+
+
+async def test_the_certified_model_and_its_pipelines_verify_intact_online(
+    governance: Governance, certified: Certified
+) -> None:
+    every = {
+        f"model certificate {CERT}": "intact",
+        f"artifact {MODEL}": "intact",
+        f"artifact {DATASET}": "intact",
+        f"artifact {RAW}": "intact",
+    }
+    for subject, subject_id, expected in [
+        ("model", CERT, every),
+        ("pipeline", SERVING, {f"pipeline certificate {SERVING}": "intact", **every}),
+        ("pipeline", TRAINING, {f"pipeline certificate {TRAINING}": "intact", **every}),
+        ("tx", certified.training_phase_tx, every),
+    ]:
+        proc = governance.network.bcmlp(
+            "verify", subject, subject_id, "--project", PROJECT, "--organisation", "ConditionMonitor"
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert verdicts(proc.stdout) == expected, proc.stdout
+
+
+async def test_bundles_of_the_model_and_the_pipeline_verify_offline(
+    governance: Governance, certified: Certified, tmp_path: Path
+) -> None:
+    network = governance.network
+    roots = tmp_path / "roots.json"
+    assert network.bcmlp("roots", "-o", str(roots)).returncode == 0
+    for subject, subject_id, records in [("model", CERT, 4), ("pipeline", SERVING, 1)]:
+        bundle = tmp_path / f"{subject}.json"
+        proc = network.bcmlp("export", subject, subject_id, "--project", PROJECT, "-o", str(bundle))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        proc = network.bcmlp("verify", "--bundle", str(bundle), "--roots", str(roots))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        # the model certificate's record as each of its transactions wrote it, and each artifact
+        assert proc.stdout.count("intact") >= records, proc.stdout
+        assert "0 altered" in proc.stdout, proc.stdout
+
+
+async def test_a_substituted_model_fails_the_pipelines_verification(
+    governance: Governance, certified: Certified, store: ArtifactStore
+) -> None:
+    """Runs last in this module: it leaves the model's stored bytes replaced."""
+    other = await store.put(
+        "cc-other-model", b"a model trained elsewhere " * 2300, new_data_key(), home="Manufacturer"
+    )
+    [source, *_] = governance.network.block_files(other)
+    for path in governance.network.block_files(certified.model):
+        path.write_bytes(source.read_bytes())
+    proc = governance.network.bcmlp("verify", "pipeline", SERVING, "--project", PROJECT)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    found = verdicts(proc.stdout)
+    assert found[f"artifact {MODEL}"] == "altered", proc.stdout
+    assert found[f"artifact {DATASET}"] == found[f"model certificate {CERT}"] == "intact", proc.stdout
