@@ -17,8 +17,10 @@ import secrets
 import sys
 from decimal import Decimal
 
+from gateway.artifacts.errors import ArtifactError
 from gateway.artifacts.keys import KeyWrapError
 from gateway.artifacts.project_keys import current_data_key, data_key_for_epoch, member_keyring
+from gateway.artifacts.recording import record_or_remove
 from gateway.artifacts.store import ArtifactStore
 from gateway.consortium import ConsortiumError, load_consortium
 from gateway.ipfs import IpfsClient
@@ -47,18 +49,16 @@ async def demo(project: str) -> int:
         store = ArtifactStore({WRITER: writer_node, READER: reader_node})
         stored = await store.put(artifact_id, report, data_key, home=WRITER)
         print(f"{WRITER} stored {artifact_id}: cid {stored.cid}, pinned on {', '.join(stored.pinned_on)}")
-        try:
-            async with open_ledger(consortium, organisation=WRITER, identity_dir=writer.admin_dir) as ledger:
-                committed = await ledger.provenance(project).record_artifact(
-                    stored,
-                    kind="dataset",
-                    media_type="application/json",
-                    wrapped_key_epoch=epoch,
-                    bounds=DataBounds("inspection-station-1", "json", Decimal(0), Decimal(1)),
-                )
-        except LedgerError:
-            await store.remove(stored)  # nothing recorded: leave no orphan pinned
-            raise
+        async with open_ledger(consortium, organisation=WRITER, identity_dir=writer.admin_dir) as ledger:
+            committed = await record_or_remove(
+                ledger.provenance(project),
+                store,
+                stored,
+                kind="dataset",
+                media_type="application/json",
+                wrapped_key_epoch=epoch,
+                bounds=DataBounds("inspection-station-1", "json", Decimal(0), Decimal(1)),
+            )
         print(
             f"{WRITER} recorded it on {project}: "
             f"block {committed.block_number}, tx {committed.transaction_id}"
@@ -82,7 +82,7 @@ def main() -> None:
     args = parser.parse_args()
     try:
         sys.exit(asyncio.run(demo(args.project)))
-    except (ConsortiumError, LedgerError, KeyWrapError) as error:
+    except (ConsortiumError, LedgerError, KeyWrapError, ArtifactError) as error:
         print(f"demo: {error}", file=sys.stderr)
         sys.exit(1)
 

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar, cast
 
+from multiformats_cid.cid import is_cid
+
 from gateway.artifacts.errors import ArtifactAltered, ArtifactError, ArtifactMissing, ChunkAltered
 from gateway.artifacts.stream import (
     CHUNK_PLAINTEXT,
@@ -86,6 +88,11 @@ def _check_stored(stored: StoredArtifact) -> None:
     where = f"artifact {stored.artifact_id}"
     if not isinstance(stored.cid, str) or not stored.cid:
         raise ArtifactError(f"{where}: cid is a non-empty CID string, not {stored.cid!r}")
+    if not is_cid(stored.cid):
+        raise ArtifactError(
+            f"{where}: cid {stored.cid!r} is malformed: give a CIDv0 (Qm..., base58) or a multibase CIDv1 "
+            "(b..., base32)"
+        )
     if not isinstance(stored.sha256, str) or not _SHA256.fullmatch(stored.sha256):
         raise ArtifactError(f"{where}: sha256 is 64 lowercase hex digits, not {stored.sha256!r}")
     if not isinstance(stored.size, int) or isinstance(stored.size, bool) or stored.size < 0:

@@ -31,9 +31,12 @@ from gateway.artifacts import (
     unwrap_data_key,
     wrap_data_key,
 )
+from gateway.artifacts.recording import record_or_remove
 from gateway.artifacts.stream import CHUNK_PLAINTEXT, FIRST_CHUNK_PLAINTEXT, FORMAT, SEGMENT_BYTES
 from gateway.ipfs import IpfsClient
-from tests.integration.conftest import RunningNetwork
+from gateway.ledger import LedgerError
+from tests.integration.conftest import PROJECT, RunningNetwork
+from tests.integration.founding import Governance
 
 
 def member(
@@ -182,6 +185,8 @@ async def test_bad_input_is_named(nodes: dict[str, IpfsClient], tmp_path: Path) 
         ("sha256", "ABC", "sha256 is 64 lowercase hex digits, not 'ABC'"),
         ("size", -1, "size is a byte count"),
         ("cid", "", "cid is a non-empty CID string"),
+        ("cid", "bafy-not-a-cid", "cid 'bafy-not-a-cid' is malformed"),
+        ("cid", "Qm!!!", "cid 'Qm!!!' is malformed"),
     ]
     for field, value, message in bad_records:
         with pytest.raises(ArtifactError, match=f"artifact a-6: {message}"):
@@ -322,3 +327,29 @@ def test_rotation_refuses_an_empty_or_repeated_membership(network: RunningNetwor
         rotate(None, [])
     with pytest.raises(KeyWrapError, match="listed twice"):
         rotate(None, [alice[0], alice[0]])
+
+
+async def test_a_record_the_ledger_refuses_leaves_no_pin_on_any_node(
+    governance: Governance, store: ArtifactStore, nodes: dict[str, IpfsClient]
+) -> None:
+    """Each bad record input gets the contract's specific refusal, and record_or_remove unpins the
+    content it had stored: every node pins exactly what it pinned before."""
+    provenance = governance.founder("Manufacturer").provenance(PROJECT)
+    good: dict[str, Any] = {"kind": "dataset", "media_type": "image/png", "wrapped_key_epoch": 1}
+    cases: list[tuple[str, dict[str, Any], str]] = [
+        ("orphan-1", {"media_type": "image"}, 'mediaType "image" is not a lowercase type/subtype'),
+        ("orphan-2", {"kind": "spreadsheet"}, 'kind "spreadsheet" is not an artifact kind'),
+        ("orphan-3", {"parents": ("no-such-parent",)}, '"no-such-parent" does not exist'),
+        ("orphan-4", {"wrapped_key_epoch": 999}, "wrappedKeyEpoch 999 is not a recorded key epoch"),
+        ("o" * 300, {}, "is 300 characters long: use at most"),
+    ]
+    before = await all_pins(nodes)
+    for artifact_id, bad, reason in cases:
+        stored = await store.put(artifact_id, secrets.token_bytes(2048), new_data_key(), home="Manufacturer")
+        assert all(
+            stored.cid in pins for org, pins in (await all_pins(nodes)).items() if org in stored.pinned_on
+        )
+        with pytest.raises(LedgerError) as refused:
+            await record_or_remove(provenance, store, stored, **{**good, **bad})
+        assert refused.value.stage == "endorse" and reason in refused.value.said, refused.value.said
+        assert await all_pins(nodes) == before, f"{artifact_id}'s content is still pinned"
