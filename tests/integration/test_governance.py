@@ -199,7 +199,6 @@ async def test_a_suspension_takes_k_approvals_and_then_refuses_the_members_write
         "gov-operator",
         role="admin",
         attributes={"identity": "Otto Operator"},
-        approvers=("Manufacturer", "ConditionMonitor", "QualityControl"),
     )
     reader = gov.founder("Manufacturer").registry
     request_id = await reader.request_member_status("gov-operator", status="suspended", reason="keys leaked")
@@ -387,7 +386,6 @@ async def test_a_minority_projects_rating_reaches_the_trust_table_exactly_throug
         "gov-creator",
         role="admin",
         attributes={"identity": "Carl Creator"},
-        approvers=("Manufacturer", "ConditionMonitor", "QualityControl"),
     )
     proc = network.make("project", f"NAME={name}", "ORGS=ModelTrainer QualityControl")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -556,14 +554,12 @@ async def test_hole_a_suspended_raters_ratings_do_not_count(governance: Governan
         "gov-lapsed-auditor",
         role="admin",
         attributes={"identity": "Lena Lapsed"},
-        approvers=("Manufacturer", "ModelTrainer", "ConditionMonitor"),
     )
     creator_dir = await governance.enrolled(
         "ModelTrainer",
         "gov-maker",
         role="admin",
         attributes={"identity": "Mia Maker"},
-        approvers=("Manufacturer", "ConditionMonitor", "QualityControl"),
     )
     # Both enrolled first, so that `make project` lists them on the channel.
     proc = network.make("project", f"NAME={name}", "ORGS=ModelTrainer QualityControl")
@@ -731,7 +727,6 @@ async def test_a_local_certificate_becomes_global_after_k_approvals_from_two_org
         "gov-company",
         role="company",
         attributes={"legalEntity": "Manufacturer AG"},
-        approvers=("ModelTrainer", "ConditionMonitor", "QualityControl"),
     )
     cert_id = "cert-data-surface-images"
     async with open_ledger(
@@ -783,7 +778,6 @@ async def test_a_member_below_the_trust_floor_is_refused_until_the_floor_falls_b
         "gov-floor-company",
         role="company",
         attributes={"legalEntity": "Manufacturer Floor GmbH"},
-        approvers=("ModelTrainer", "ConditionMonitor", "QualityControl"),
     )
     registry = governance.founder("Manufacturer").registry
     params = (await registry.get_parameters()).params
@@ -870,7 +864,6 @@ async def test_after_100_idle_periods_the_founders_keep_their_floor_and_the_comm
         "gov-after-idle",
         role="admin",
         attributes={"identity": "Ida Idle"},
-        approvers=("Manufacturer", "ModelTrainer", "QualityControl"),
     )
     assert identity_dir.is_dir()
     assert (await registry.get_member("gov-after-idle")).status == "active"

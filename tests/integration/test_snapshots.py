@@ -40,7 +40,6 @@ async def test_the_job_carries_a_rating_into_the_trust_table_exactly(governance:
         "snap-creator",
         role="admin",
         attributes={"identity": "Sam Snap"},
-        approvers=("ModelTrainer", "ConditionMonitor", "QualityControl"),
     )
     proc = network.make("project", f"NAME={NAME}", "ORGS=Manufacturer QualityControl")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -126,7 +125,6 @@ async def test_the_background_job_files_a_projects_snapshot_on_its_own(governanc
         "job-creator",
         role="admin",
         attributes={"identity": "Jo Job"},
-        approvers=("Manufacturer", "ModelTrainer", "QualityControl"),
     )
     proc = network.make("project", f"NAME={name}", "ORGS=ConditionMonitor QualityControl")
     assert proc.returncode == 0, proc.stdout + proc.stderr
