@@ -6,6 +6,10 @@ bcmlp roots -o ROOTS.json
 bcmlp export {artifact|model|pipeline} ID --project P [--organisation ORG] -o BUNDLE.json
     a self-contained bundle of the subject's ledger records (gateway.ledger.bundle), read through
     ORG's peer as its admin (default: the project's first organisation).
+bcmlp attest {model|pipeline} ID --project P [--organisation ORG] -o STATEMENT.json
+    the model's or pipeline's birth certificate, read from the ledger through ORG's peer as its admin,
+    as an in-toto Statement with a SLSA Provenance v1 predicate (gateway.ledger.attestation), validated
+    before it is written. Refused for a model that is not certified.
 bcmlp verify --bundle BUNDLE.json --roots ROOTS.json [--content ARTIFACT_ID=PATH ...]
     checks the bundle offline against the roots, and each off-chain copy against its record;
     prints one verdict per record. Exit 0: all intact; 1: something altered; 2: bad input.
@@ -24,8 +28,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 
@@ -36,6 +42,7 @@ from gateway.artifacts.store import ArtifactStore
 from gateway.consortium import Consortium, ConsortiumError, load_consortium
 from gateway.ipfs import IpfsClient
 from gateway.ledger import LedgerError, open_ledger
+from gateway.ledger.attestation import ArtifactRef, AttestationError, model_attestation, pipeline_attestation
 from gateway.ledger.bundle import (
     SUBJECTS,
     Bundle,
@@ -94,6 +101,32 @@ async def export(subject: str, subject_id: str, project: str, organisation: str 
     admin = consortium.organisation(name)
     async with open_ledger(consortium, organisation=name, identity_dir=admin.admin_dir) as ledger:
         return await export_bundle(ledger, project, subject, subject_id)
+
+
+async def attest(subject: str, cert_id: str, project: str, organisation: str | None) -> dict[str, Any]:
+    """attest reads subject cert_id's certificate (and, for a model, every artifact its phases cite)
+    from the ledger and exports it as an in-toto attestation."""
+    consortium = load_consortium()
+    name = project_organisation(consortium, project, organisation)
+    admin = consortium.organisation(name)
+    async with open_ledger(consortium, organisation=name, identity_dir=admin.admin_dir) as ledger:
+        provenance = ledger.provenance(project)
+        try:
+            if subject == "pipeline":
+                pipeline = await provenance.get_pipeline_certificate(cert_id)
+                return pipeline_attestation(pipeline.record, channel=project)
+            cert = await provenance.get_model_certificate(cert_id)
+            refs = {}
+            for artifact_id in dict.fromkeys(a for p in cert.phases for a in p.artifacts):
+                record = await provenance.get_artifact(artifact_id)
+                refs[artifact_id] = ArtifactRef(record.artifact_id, record.kind, record.cid, record.sha256)
+        except LedgerError as error:
+            if any("does not exist" in r for r in error.reasons):
+                raise UsageError(
+                    f"project {project} has no {subject} certificate {cert_id!r}: {error.said}"
+                ) from None
+            raise
+    return model_attestation(cert.record, channel=project, artifacts=refs)
 
 
 def parse_contents(items: list[str]) -> dict[str, Path]:
@@ -194,6 +227,12 @@ def main(argv: list[str] | None = None) -> None:
     exp.add_argument("--project", required=True)
     exp.add_argument("--organisation")
     exp.add_argument("-o", "--output", type=Path, required=True)
+    att = commands.add_parser("attest", help="write a certificate as an in-toto/SLSA attestation")
+    att.add_argument("subject", choices=["model", "pipeline"])
+    att.add_argument("id")
+    att.add_argument("--project", required=True)
+    att.add_argument("--organisation")
+    att.add_argument("-o", "--output", type=Path, required=True)
     ver = commands.add_parser(
         "verify", help="verify a bundle offline, or a record online (verify SUBJECT ID --project P)"
     )
@@ -223,11 +262,15 @@ def main(argv: list[str] | None = None) -> None:
             write_new(args.output, bundle.to_json())
             what = f"{bundle.subject_kind} {bundle.subject_id}"
             print(f"{args.output}: {len(bundle.records)} records of {what}")
+        elif args.command == "attest":
+            statement = asyncio.run(attest(args.subject, args.id, args.project, args.organisation))
+            write_new(args.output, json.dumps(statement, indent=2, sort_keys=True))
+            print(f"{args.output}: in-toto statement of {args.subject} certificate {args.id}")
         elif args.subject is not None:
             sys.exit(asyncio.run(verify_online(args.subject, args.id, args.project, args.organisation)))
         else:
             sys.exit(verify(args.bundle, args.roots, args.content))
-    except (UsageError, BundleError, ConsortiumError) as error:
+    except (UsageError, BundleError, ConsortiumError, AttestationError) as error:
         print(f"bcmlp {args.command}: {error}", file=sys.stderr)
         sys.exit(USAGE_ERROR)
     except LedgerError as error:

@@ -4,11 +4,13 @@ collection and deployment, a data scientist of the ModelTrainer the data and mod
 the trained model itself), a condition monitor of the ConditionMonitor monitoring; three founders who
 wrote no phase approve. A pipeline that runs the model for inference is refused until it is certified.
 Then: an uncertified certificate fails verification; the certified model, the pipeline that runs it and
-a transaction of the certificate verify intact online, and their bundles offline; and the model's
+a transaction of the certificate verify intact online, and their bundles offline; their in-toto/SLSA
+attestations, read from the ledger, validate (a draft's is refused); and the model's
 stored bytes replaced by another model's fail the pipeline's verification, naming the model."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from gateway.artifacts.keys import new_data_key
 from gateway.artifacts.project_keys import current_data_key, member_keyring
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
 from gateway.ledger import Component, Ledger, SoftwareVersion, open_ledger
+from gateway.ledger.attestation import validate
 from tests.integration.conftest import PROJECT
 from tests.integration.founding import DOC, Governance, refusal
 
@@ -263,6 +266,35 @@ async def test_bundles_of_the_model_and_the_pipeline_verify_offline(
         # the model certificate's record as each of its transactions wrote it, and each artifact
         assert proc.stdout.count("intact") >= records, proc.stdout
         assert "0 altered" in proc.stdout, proc.stdout
+
+
+async def test_attestations_read_from_the_ledger_validate(
+    governance: Governance, certified: Certified, tmp_path: Path
+) -> None:
+    network = governance.network
+    statements = {}
+    for subject, cert_id in (("model", CERT), ("pipeline", SERVING)):
+        out = tmp_path / f"{subject}.intoto.json"
+        proc = network.bcmlp("attest", subject, cert_id, "--project", PROJECT, "-o", str(out))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        statements[subject] = json.loads(out.read_text())
+        validate(statements[subject])
+    [subject] = statements["model"]["subject"]
+    assert subject["digest"] == {"sha256": certified.model.sha256}
+    cited = statements["model"]["predicate"]["buildDefinition"]["resolvedDependencies"]
+    assert {d["name"] for d in cited} == {RAW, DATASET, MODEL}
+    assert all(d["uri"].startswith("ipfs://") for d in cited), cited
+
+    founder = governance.founder("ModelTrainer").provenance(PROJECT)
+    opened = await founder.open_model_certificate("cc-draft-2", model_name="surface-cnn", version="0")
+    await governance.settle(opened.transaction_id, PROJECT)
+    for cert_id, message in [
+        ("cc-draft-2", "is 'open', not certified: only certified models are attested"),
+        ("cc-nothing", "project inspection has no model certificate 'cc-nothing'"),
+    ]:
+        proc = network.bcmlp("attest", "model", cert_id, "--project", PROJECT, "-o", str(tmp_path / cert_id))
+        assert proc.returncode == 2 and message in proc.stderr, proc.stdout + proc.stderr
+        assert not (tmp_path / cert_id).exists()
 
 
 async def test_a_substituted_model_fails_the_pipelines_verification(
