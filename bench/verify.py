@@ -7,7 +7,7 @@ from BCMLP_BENCH_PORT_BASE, default 22000), makes a project channel of Manufactu
 and has Manufacturer's admin store (encrypted under the project's data key, pinned on both
 organisations' nodes) and record a lineage of random bytes, BCMLP_BENCH_VERIFY_MB (default 100) MB in
 all: raw data (60 %), a dataset derived from it (30 %) and a model trained on the dataset (10 %). Then
-times, each the median of 3 runs:
+times, each the median of 3 runs, the three interleaved:
 
 - verify_artifact over the model as ModelTrainer's admin, through its own peer and its own Kubo node:
   every record, its block and its creator's standing read, every artifact fetched, decrypted and
@@ -16,7 +16,7 @@ times, each the median of 3 runs:
 - `ipfs cat` of the three stored ciphertexts from the same Kubo node to /dev/null (one process).
 
 Prints the plaintext's size, each time with its throughput, verify's time as a ratio to each of the
-other two, and the bench process's peak resident memory while verifying.
+other two, and the bench process's peak resident memory while verifying beside what it held before.
 """
 
 from __future__ import annotations
@@ -83,13 +83,10 @@ async def build_lineage(
     return stored_all
 
 
-def median_seconds(run: Callable[[], object]) -> float:
-    times = []
-    for _ in range(RUNS):
-        t0 = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def seconds(call: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    call()
+    return time.perf_counter() - t0
 
 
 def reset_peak_rss() -> bool:
@@ -153,44 +150,44 @@ async def measure(network: BenchNetwork, work: Path, total: int) -> dict[str, fl
                 r.wrapped_key_epoch: await data_key_for_epoch(reader, PROJECT, keyring, r.wrapped_key_epoch)
                 for r in lineage
             }
+            paths = [str(files[a]) for a, _, _ in LINEAGE]
+            openssl = ["openssl", "dgst", "-sha256", *paths]
+            digests = subprocess.run(openssl, check=True, capture_output=True, text=True).stdout
+            recorded = sorted(s.sha256 for s in stored)
+            assert sorted(re.findall(r"= ([0-9a-f]{64})$", digests, re.M)) == recorded, (digests, recorded)
+            node = consortium.organisation(READER).ipfs
+            assert node is not None
+            # The Kubo command line takes the RPC API's secret only as an option, so it shows in this
+            # process's arguments while it runs; the network is the bench's own, gone when it ends.
+            secret = "bearer:" + node.api_header_file.read_text().split()[-1]
+            cat = [ipfs_binary(network), "--api-auth", secret, "cat", *(s.cid for s in stored)]
+            cat_env = {**network.env, "IPFS_PATH": str(node.repo)}
+
             reset = reset_peak_rss()
-            times = []
+            numbers["rss before MiB"] = peak_rss_mib()
+            times: dict[str, list[float]] = {"verify s": [], "openssl s": [], "ipfs cat s": []}
+            # Interleaved, so that all three see the same load from whatever else the machine runs.
             for _ in range(RUNS):
                 t0 = time.perf_counter()
                 verdicts = await verify_artifact(
                     reader, store, PROJECT, model, data_key_for=keys.__getitem__, via=(READER,)
                 )
-                times.append(time.perf_counter() - t0)
+                times["verify s"].append(time.perf_counter() - t0)
                 assert [(v.artifact_id, v.status) for v in verdicts] == [
                     (a, "intact") for a, _, _ in reversed(LINEAGE)
                 ], verdicts
-            numbers["verify s"] = statistics.median(times)
+                times["openssl s"].append(
+                    seconds(partial(subprocess.run, openssl, check=True, capture_output=True))
+                )
+                times["ipfs cat s"].append(
+                    seconds(partial(subprocess.run, cat, env=cat_env, check=True, stdout=subprocess.DEVNULL))
+                )
             numbers["peak rss MiB"] = peak_rss_mib()
             numbers["peak rss while verifying"] = float(reset)
+            numbers.update({name: statistics.median(runs) for name, runs in times.items()})
     finally:
         for client in nodes.values():
             await client.close()
-
-    paths = [str(files[a]) for a, _, _ in LINEAGE]
-    digests = subprocess.run(
-        ["openssl", "dgst", "-sha256", *paths], check=True, capture_output=True, text=True
-    ).stdout
-    recorded = sorted(s.sha256 for s in stored)
-    assert sorted(re.findall(r"= ([0-9a-f]{64})$", digests, re.M)) == recorded, (digests, recorded)
-    numbers["openssl s"] = median_seconds(
-        partial(subprocess.run, ["openssl", "dgst", "-sha256", *paths], check=True, capture_output=True)
-    )
-
-    node = consortium.organisation(READER).ipfs
-    assert node is not None
-    # The Kubo command line takes the RPC API's secret only as an option, so it shows in this process's
-    # arguments for the moment it runs; the network is the bench's own and gone when the bench ends.
-    secret = "bearer:" + node.api_header_file.read_text().split()[-1]
-    cat = [ipfs_binary(network), "--api-auth", secret, "cat", *(s.cid for s in stored)]
-    env = {**network.env, "IPFS_PATH": str(node.repo)}
-    numbers["ipfs cat s"] = median_seconds(
-        partial(subprocess.run, cat, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    )
     numbers["plaintext bytes"] = float(sum(s.size for s in stored))
     numbers["ciphertext bytes"] = float(sum(ciphertext_size(s.size) for s in stored))
     return numbers
@@ -216,7 +213,10 @@ def main() -> int:
         (f"ipfs cat, {READER}'s node (median of {RUNS})", f"{cat:.2f} s, {cipher / 1e6 / cat:.1f} MB/s"),
         ("verify / openssl", f"verify takes {verify / openssl:.1f}x openssl's time"),
         ("verify / ipfs cat", f"verify takes {verify / cat:.1f}x ipfs cat's time"),
-        (f"peak resident memory {peak}", f"{numbers['peak rss MiB']:.0f} MiB"),
+        (
+            f"peak resident memory {peak}",
+            f"{numbers['peak rss MiB']:.0f} MiB ({numbers['rss before MiB']:.0f} MiB before verifying)",
+        ),
     ]
     for label, value in lines:
         print(f"{label + ':':46} {value}")
