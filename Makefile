@@ -99,3 +99,4 @@ bench: install
 	$(PY) bench/network.py
 	$(PY) bench/governance.py
 	$(PY) bench/snapshot.py
+	$(PY) bench/verify.py

@@ -1,7 +1,7 @@
 """Measures the trust snapshot job over 10,000 ratings on the whole network (issue 10's closing note).
 
-Starts its own network in a temporary run directory on its own ports (BCMLP_BENCH_PORT_BASE, default
-22000), founds the consortium (`make consortium`), votes one-second periods, makes a project of the
+Starts its own network and founds the consortium (bench/_network.py: a temporary run directory, ports
+from BCMLP_BENCH_PORT_BASE, default 22000), votes one-second periods, makes a project of the
 four organisations, records ceil(N/3) artifacts round-robin as the four founders and has the three
 other founders rate each one (N ratings, BCMLP_BENCH_RATINGS, default 10000), then times one round
 of the snapshot job and its parts: the channel's snapshot read, its submission (which the project's
@@ -14,23 +14,21 @@ from __future__ import annotations
 import asyncio
 import math
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from decimal import Decimal
 from functools import partial
-from pathlib import Path
+
+from _network import ScriptFailed, admins, founded_network
 
 from gateway.artifacts.store import StoredArtifact
 from gateway.cli.snapshot import run_round
-from gateway.consortium import Consortium, load_consortium
-from gateway.ledger import Ledger, LedgerError, open_ledger
+from gateway.consortium import Consortium
+from gateway.ledger import Ledger, LedgerError
 from gateway.ledger.errors import LAG_REASONS, resend_on_lag
 
-ROOT = Path(__file__).resolve().parent.parent
 ORGS = ("Manufacturer", "ModelTrainer", "ConditionMonitor", "QualityControl")
 PROJECT = "benchsnapshot"
 CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
@@ -55,14 +53,7 @@ async def one_second_periods(ledgers: dict[str, Ledger]) -> None:
 
 
 async def measure(consortium: Consortium, ratings: int) -> dict[str, float]:
-    ledgers: dict[str, Ledger] = {}
-    opened = []
-    for org in ORGS:
-        o = consortium.organisation(org)
-        context = open_ledger(consortium, organisation=org, identity_dir=o.admin_dir)
-        opened.append(context)
-        ledgers[org] = await context.__aenter__()
-    try:
+    async with admins(consortium, ORGS) as ledgers:
         records = math.ceil(ratings / (len(ORGS) - 1))
         ids = [f"bench-{n}" for n in range(records)]
         t0 = time.perf_counter()
@@ -129,49 +120,23 @@ async def measure(consortium: Consortium, ratings: int) -> dict[str, float]:
             "job round s": whole_round,
             "round steps": float(len(round_report.done)),
         }
-    finally:
-        for context in opened:
-            await context.__aexit__(None, None, None)
 
 
 def main() -> int:
     ratings = int(os.environ.get("BCMLP_BENCH_RATINGS", "10000"))
-    with tempfile.TemporaryDirectory(prefix="bcmlp-bench-") as run_dir:
-        env = {
-            **os.environ,
-            "BCMLP_RUN": run_dir,
-            "BCMLP_PORT_BASE": os.environ.get("BCMLP_BENCH_PORT_BASE", "22000"),
-        }
-        os.environ.update(env)
-
-        def run(*args: str) -> None:
-            subprocess.run(list(args), cwd=ROOT, env=env, check=True, capture_output=True)
-
-        try:
-            run(str(ROOT / "network/up.sh"))
-            run(sys.executable, "-m", "gateway.cli.consortium_init")
-            consortium = load_consortium(Path(run_dir))
+    try:
+        with founded_network() as network:
 
             async def shorten() -> None:
-                contexts = [
-                    open_ledger(consortium, organisation=o, identity_dir=consortium.organisation(o).admin_dir)
-                    for o in ORGS
-                ]
-                opened = {o: await c.__aenter__() for o, c in zip(ORGS, contexts, strict=True)}
-                try:
-                    await one_second_periods(opened)
-                finally:
-                    for c in contexts:
-                        await c.__aexit__(None, None, None)
+                async with admins(network.consortium(), ORGS) as ledgers:
+                    await one_second_periods(ledgers)
 
             asyncio.run(shorten())
-            run(str(ROOT / "network/project.sh"), PROJECT, " ".join(ORGS))
-            numbers = asyncio.run(measure(load_consortium(Path(run_dir)), ratings))
-        except (subprocess.CalledProcessError, LedgerError) as error:
-            print(f"bench: {error}", file=sys.stderr)
-            return 1
-        finally:
-            subprocess.run([str(ROOT / "network/down.sh")], env=env, check=False, capture_output=True)
+            network.script("project.sh", PROJECT, " ".join(ORGS))
+            numbers = asyncio.run(measure(network.consortium(), ratings))
+    except (ScriptFailed, LedgerError) as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
     n, lone = numbers["ratings"], numbers["lone commit s"]
     lines = [
         ("ratings on the project channel", f"{int(n)} ({int(numbers['records'])} records)"),
