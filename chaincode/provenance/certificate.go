@@ -203,12 +203,27 @@ const minApprovingOrganisations = 2
 //     produced, "[]" for none; the training phase lists exactly one artifact
 //     of kind model, recorded by the training phase's writer itself, whose
 //     sha256 becomes the certificate's modelSha256 (set once, here only)
-//   - creatorCertificateID: the certificate of the phase's creator
+//   - creatorCertificateID: the certificate of the phase's creator, a
+//     registry certificate about the caller (see below)
 //
 // The caller is a channel member in good standing whose registry role and
 // organisation the channel's phaseWriters give the phase. The ninth phase
 // completes the certificate and emits ModelCertificateCompleted; the others
 // emit PhaseAdded.
+//
+// The creator certificate is checked last, against the registry on
+// mainchain (GetCertificate, by cross-channel query), so that no writer
+// vouches for its phase with someone else's certificate: it must exist, be
+// valid (not revoked), and be about the caller: a customer, domain-expert or
+// data-scientist certificate whose subject is the caller's member id, or a
+// company certificate whose subject is the caller's organisation (its MSP
+// id, as the registry records company certificates). Other kinds (model,
+// data, data-source, public-dataset) are about things, never a writer. Its
+// scope must be global, local to this channel, or local to mainchain (the
+// consortium's own, where company certificates are issued); a certificate
+// local to another project channel is refused: it was vouched for within
+// that project only, by members this channel does not see, and one meant to
+// count everywhere is made global by the registry's UpgradeCertificate.
 func (c *Contract) AddPhase(ctx contractapi.TransactionContextInterface, certID string, phase string, fields string, artifacts string, creatorCertificateID string) error {
 	if err := validateID("certID", certID); err != nil {
 		return err
@@ -282,6 +297,10 @@ func (c *Contract) AddPhase(ctx contractapi.TransactionContextInterface, certID 
 		if !found {
 			return fmt.Errorf("fields.pipelineRef: pipeline certificate %q does not exist: record it with RecordPipelineCertificate first", pipelineRef)
 		}
+	}
+
+	if err := checkCreatorCertificate(ctx, creatorCertificateID, who.Member); err != nil {
+		return err
 	}
 
 	st := who.stamp
@@ -397,6 +416,54 @@ func checkPhaseWriter(clock PeriodClock, phase string, m *ProjectMember) error {
 			phase, strings.Join(w.Roles, " or "), strings.Join(w.Organisations, " or "), m.MemberID, m.Role, m.Organisation)
 	}
 	return fmt.Errorf("phase %s has no writers in this channel's phaseWriters: the channel's settings are damaged", phase)
+}
+
+// personCertificateKinds are the registry's certificate kinds about a
+// person, whose subject is a member id; companyCertificateKind's subject is
+// an organisation's MSP id (registry.CertificateKinds; a test keeps them
+// among the registry's).
+var personCertificateKinds = []string{"customer", "domain-expert", "data-scientist"}
+
+const companyCertificateKind = "company"
+
+// checkCreatorCertificate refuses certID as the certificate of phase writer
+// m unless the registry holds it valid, about m (or, a company certificate,
+// about m's organisation), and global or local to this channel or to
+// mainchain; AddPhase's doc comment says why.
+func checkCreatorCertificate(ctx contractapi.TransactionContextInterface, certID string, m *ProjectMember) error {
+	cert, err := readRegistryCertificate(ctx, certID)
+	if err != nil {
+		return fmt.Errorf("creatorCertificateID: %w", err)
+	}
+	yours := fmt.Sprintf("cite a certificate the registry holds about you (member %q) or your organisation's company certificate (subject %s)", m.MemberID, m.Organisation)
+	if cert == nil {
+		return fmt.Errorf("creatorCertificateID: certificate %q is unknown to the registry on %s: %s", certID, registryChannel, yours)
+	}
+	switch {
+	case cert.Kind == companyCertificateKind && cert.Subject != m.Organisation:
+		return fmt.Errorf("creatorCertificateID: certificate %q is about organisation %s, not yours (%s): a phase entry carries its own writer's certificate; %s", certID, cert.Subject, m.Organisation, yours)
+	case isOneOf(cert.Kind, personCertificateKinds) && cert.Subject != m.MemberID:
+		return fmt.Errorf("creatorCertificateID: certificate %q is about member %q, not you (member %q): a phase entry carries its own writer's certificate; %s", certID, cert.Subject, m.MemberID, yours)
+	case cert.Kind != companyCertificateKind && !isOneOf(cert.Kind, personCertificateKinds):
+		return fmt.Errorf("creatorCertificateID: certificate %q is a %s certificate, about %q, not about a member or an organisation: %s", certID, cert.Kind, cert.Subject, yours)
+	}
+	switch cert.Status {
+	case certificateValid:
+	case certificateRevoked:
+		return fmt.Errorf("creatorCertificateID: certificate %q was revoked (%s, by %q: %s): a revoked certificate is never valid again; %s", certID, cert.RevokedAt, cert.RevokedBy, cert.RevocationReason, yours)
+	default:
+		return fmt.Errorf("creatorCertificateID: certificate %q has status %q in the registry, not %s: %s", certID, cert.Status, certificateValid, yours)
+	}
+	channel := ctx.GetStub().GetChannelID()
+	switch {
+	case cert.Scope == scopeGlobal:
+	case cert.Scope == scopeLocal && (cert.ProjectChannel == channel || cert.ProjectChannel == registryChannel):
+	case cert.Scope == scopeLocal:
+		return fmt.Errorf("creatorCertificateID: certificate %q is local to project channel %s, not to this one (%s): only global certificates and those local to %s or to %s count here; cite one of those, or have this one made global (registry UpgradeCertificate)", certID, cert.ProjectChannel, channel, channel, registryChannel)
+	default:
+		return fmt.Errorf("creatorCertificateID: certificate %q has scope %q in the registry, neither %s nor %s: cite a global certificate or one local to %s or to %s", certID, cert.Scope, scopeGlobal, scopeLocal, channel, registryChannel)
+	}
+	return nil
 }
 
 // parsePhaseFields checks the fields argument against spec and returns it as

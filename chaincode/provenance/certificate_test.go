@@ -79,28 +79,30 @@ func openCert(c *Contract, certID, name, version string) func(contractapi.Transa
 	}
 }
 
+// writerOf is who writes phase in the tests, with its creator certificate
+// (phaseWriter); bob for a name that is no phase.
+func writerOf(phase string) (*fabrictest.Identity, string) {
+	for i, spec := range phaseSpecs {
+		if spec.name == phase {
+			return phaseWriter(i)
+		}
+	}
+	return bob(), "member-bob"
+}
+
 // phaseWriter is who writes phase i of cert-1 in the tests, with its
 // creator certificate: alice (Org1MSP's company) the requirements and
 // deployment, carol (Org3MSP's condition monitor) data collection and
-// monitoring, bob (an Org2MSP data scientist) the phases between.
-func writerOf(phase string) *fabrictest.Identity {
-	for i, spec := range phaseSpecs {
-		if spec.name == phase {
-			who, _ := phaseWriter(i)
-			return who
-		}
-	}
-	return bob()
-}
-
+// monitoring, each citing its organisation's company certificate; bob (an
+// Org2MSP data scientist) the phases between, citing his own.
 func phaseWriter(i int) (*fabrictest.Identity, string) {
 	switch phaseSpecs[i].name {
 	case PhaseRequirements, PhaseDeployment:
-		return alice(), "member-alice"
+		return alice(), ownCertificate("alice", "company", "Org1MSP")
 	case PhaseDataCollection, PhaseMonitoring:
-		return carol(), "member-carol"
+		return carol(), ownCertificate("carol", "condition-monitor", "Org3MSP")
 	}
-	return bob(), "member-bob"
+	return bob(), ownCertificate("bob", "data-scientist", "Org2MSP")
 }
 
 func addPhase(c *Contract, certID, phase, fields, artifacts, creatorCert string) func(contractapi.TransactionContextInterface) error {
@@ -429,10 +431,11 @@ func TestAddPhaseRefusals(t *testing.T) {
 			if a.artifacts == "" {
 				a.artifacts = "[]"
 			}
+			who, own := writerOf(a.phase)
 			if a.creatorCert == "" && tt.name != "creator certificate empty" {
-				a.creatorCert = "member-bob"
+				a.creatorCert = own
 			}
-			expectRefusal(t, stub, writerOf(a.phase), tt.want, addPhase(c, a.cert, a.phase, a.fields, a.artifacts, a.creatorCert))
+			expectRefusal(t, stub, who, tt.want, addPhase(c, a.cert, a.phase, a.fields, a.artifacts, a.creatorCert))
 		})
 	}
 	for name, setup := range map[string]func(*fabrictest.Stub){
@@ -460,9 +463,10 @@ func TestAddPhaseRefusals(t *testing.T) {
 				setup(stub)
 			}
 			addPhasesWith(t, c, stub, n)
-			ctx.SetClientIdentity(writerOf(p.phase))
+			who, own := writerOf(p.phase)
+			ctx.SetClientIdentity(who)
 			stub.NextTx()
-			if err := c.AddPhase(ctx, "cert-1", p.phase, p.fields, p.artifacts, "member-bob"); err == nil || err.Error() != name {
+			if err := c.AddPhase(ctx, "cert-1", p.phase, p.fields, p.artifacts, own); err == nil || err.Error() != name {
 				t.Fatalf("err = %v, want %s", err, name)
 			}
 		})

@@ -184,7 +184,7 @@ func TestDispatchThroughContractAPI(t *testing.T) {
 		if p.phase == "training" {
 			artifacts = `["model-1"]`
 		}
-		d.call("alice", "provenance:AddPhase", "cert-1", p.phase, p.fields, artifacts, "member-alice")
+		d.call("alice", "provenance:AddPhase", "cert-1", p.phase, p.fields, artifacts, "company-Org1MSP")
 	}
 	if body := d.call("bob", "provenance:IsModelCertified", "cert-1", model1SHA); body != "false" {
 		t.Fatalf("IsModelCertified before approval = %q", body)

@@ -15,6 +15,7 @@ import (
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 
 	"bcmlp.local/chaincode/internal/fabrictest"
+	"bcmlp.local/chaincode/registry"
 )
 
 // Published IPFS values, from fabrictest.
@@ -91,7 +92,9 @@ func paramsWith(organisations string, members []memberArgument) string {
 type fakeRegistry map[string]*standing
 
 // installRegistry makes stub's cross-channel queries reach a registry
-// holding members, all active, of trust 0 with the floor at 0.
+// holding members, all active, of trust 0 with the floor at 0, and the
+// certificates ownCertificate names for them: each organisation's company
+// certificate and a global one about each member of a person's role.
 func installRegistry(stub *fabrictest.Stub, members []memberArgument) fakeRegistry {
 	r := fakeRegistry{}
 	for _, m := range members {
@@ -102,9 +105,26 @@ func installRegistry(stub *fabrictest.Stub, members []memberArgument) fakeRegist
 	for _, m := range members {
 		keys[m.MemberID] = testKeyID(m.MemberID)
 	}
+	certs := map[string]*registry.Certificate{}
+	for _, m := range members {
+		company := companyCertificate(m.Organisation)
+		certs[company.ID] = company
+		if isOneOf(m.Role, personCertificateKinds) {
+			person := personCertificate(m.MemberID, m.Role)
+			certs[person.ID] = person
+		}
+	}
 	stub.Invoke = func(name string, args [][]byte, channel string) *peer.Response {
 		if name != "registry" || channel != "mainchain" || len(args) != 2 {
 			return &peer.Response{Status: 500, Message: "unexpected call"}
+		}
+		if string(args[0]) == "registry:GetCertificate" {
+			c, ok := certs[string(args[1])]
+			if !ok {
+				return &peer.Response{Status: 500, Message: fmt.Sprintf("certificate %q does not exist: check the id, or issue it with IssueCertificate", args[1])}
+			}
+			payload, _ := json.Marshal(c)
+			return &peer.Response{Status: 200, Payload: payload}
 		}
 		if string(args[0]) == "registry:GetKeyAgreementKeys" {
 			if _, known := r[string(args[1])]; !known {
@@ -129,7 +149,41 @@ func installRegistry(stub *fabrictest.Stub, members []memberArgument) fakeRegist
 	}
 	registries[stub] = r
 	registryKeys[stub] = keys
+	registryCertificates[stub] = certs
 	return r
+}
+
+// registryCertificates are, per stub, the certificates the fake registry
+// holds by id; tests add, revoke or change one.
+var registryCertificates = map[*fabrictest.Stub]map[string]*registry.Certificate{}
+
+// companyCertificate is the fake registry's company certificate of
+// organisation mspID, "company-<mspID>", issued local to mainchain as the
+// consortium's company certificates are.
+func companyCertificate(mspID string) *registry.Certificate {
+	return &registry.Certificate{ID: "company-" + mspID, Kind: "company", Subject: mspID, Scope: "local", ProjectChannel: "mainchain",
+		Attributes: map[string]string{"legalEntity": mspID + " GmbH"}, Evidence: []registry.Document{}, Issuer: "admin-" + mspID, IssuerMSP: mspID,
+		Status: "valid", UpgradeApprovals: []registry.Approval{}, RevocationApprovals: []registry.Approval{}, IssuedAt: "2025-02-01T09:00:00Z", TxID: "main-tx-1"}
+}
+
+// personCertificate is the fake registry's certificate of kind about member
+// memberID, "member-<memberID>", global.
+func personCertificate(memberID, kind string) *registry.Certificate {
+	c := companyCertificate("Org1MSP")
+	c.ID, c.Kind, c.Subject, c.Scope, c.ProjectChannel = "member-"+memberID, kind, memberID, "global", ""
+	c.Attributes = map[string]string{}
+	return c
+}
+
+// ownCertificate is the certificate member memberID of role and
+// organisation mspID cites for its phases in the tests: its own when the
+// fake registry holds one about it (a person's kind), else its
+// organisation's company certificate.
+func ownCertificate(memberID, role, mspID string) string {
+	if isOneOf(role, personCertificateKinds) {
+		return "member-" + memberID
+	}
+	return "company-" + mspID
 }
 
 // registryKeys are, per stub, the fake registry's current key-agreement key
@@ -333,13 +387,19 @@ func recordKeys(stub *fabrictest.Stub) []string {
 }
 
 // enlist makes who, of its organisation, a registry member memberID of role
-// (active, trust 0) and lists it on the channel by an admin of its
+// (active, trust 0, with the certificates ownCertificate names) and lists it on the channel by an admin of its
 // organisation, within the stub's current transaction so that later
 // transaction numbers stay as they were; the event is cleared.
 func enlist(t *testing.T, c *Contract, stub *fabrictest.Stub, who *fabrictest.Identity, memberID, role string) {
 	t.Helper()
 	m := memberArgument{MemberID: memberID, Identity: who.RawID, Role: role, Organisation: who.MSPID}
 	registryOf(stub)[memberID] = &standing{MemberID: memberID, Identity: who.RawID, Role: role, Organisation: who.MSPID, Status: "active", Level: "low trust/distrust"}
+	if isOneOf(role, personCertificateKinds) {
+		registryCertificates[stub]["member-"+memberID] = personCertificate(memberID, role)
+	}
+	if _, ok := registryCertificates[stub]["company-"+who.MSPID]; !ok {
+		registryCertificates[stub]["company-"+who.MSPID] = companyCertificate(who.MSPID)
+	}
 	raw, _ := json.Marshal(m)
 	admin := fabrictest.NewAdminIdentity(who.MSPID, "admin-"+who.MSPID)
 	if err := c.AddMember(fabrictest.NewContext(stub, admin), string(raw)); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 
 	"bcmlp.local/chaincode/internal/fabrictest"
 	"bcmlp.local/chaincode/registry"
@@ -42,11 +43,11 @@ func TestNonWriterCannotAddAPhase(t *testing.T) {
 	c, stub := certFixture(t)
 	// erin, a quality auditor, writes no phase at all.
 	expectRefusal(t, stub, erin(), `phase requirements is written by a member of role company of organisation Org1MSP: member "erin" is a quality-auditor of Org3MSP`,
-		addPhase(c, "cert-1", "requirements", validPhases[0].fields, "[]", "member-erin"))
+		addPhase(c, "cert-1", "requirements", validPhases[0].fields, "[]", ownCertificate("erin", "quality-auditor", "Org3MSP")))
 	addPhases(t, c, stub, 2)
 	// carol writes data collection, but cleaning is the data scientists'.
 	expectRefusal(t, stub, carol(), `phase data-cleaning is written by a member of role data-scientist of organisation Org2MSP: member "carol" is a condition-monitor of Org3MSP`,
-		addPhase(c, "cert-1", "data-cleaning", validPhases[2].fields, "[]", "member-carol"))
+		addPhase(c, "cert-1", "data-cleaning", validPhases[2].fields, "[]", ownCertificate("carol", "condition-monitor", "Org3MSP")))
 }
 
 // The one adding the training phase used to set the certified model hash,
@@ -59,7 +60,7 @@ func TestOnlyTheTrainerSetsTheModelHash(t *testing.T) {
 	training := validPhases[5]
 	// alice (the Manufacturer's company) is no data scientist.
 	expectRefusal(t, stub, alice(), `phase training is written by a member of role data-scientist of organisation Org2MSP: member "alice" is a company of Org1MSP`,
-		addPhase(c, "cert-1", "training", training.fields, training.artifacts, "member-alice"))
+		addPhase(c, "cert-1", "training", training.fields, training.artifacts, ownCertificate("alice", "company", "Org1MSP")))
 	// frank is of the ModelTrainer, but a domain expert.
 	expectRefusal(t, stub, frank(), `phase training is written by a member of role data-scientist of organisation Org2MSP: member "frank" is a domain-expert of Org2MSP`,
 		addPhase(c, "cert-1", "training", training.fields, training.artifacts, "member-frank"))
@@ -67,7 +68,7 @@ func TestOnlyTheTrainerSetsTheModelHash(t *testing.T) {
 	other := fabrictest.NewIdentity("Org3MSP", "oscar")
 	enlist(t, c, stub, other, "oscar", "data-scientist")
 	expectRefusal(t, stub, other, `member "oscar" is a data-scientist of Org3MSP`,
-		addPhase(c, "cert-1", "training", training.fields, training.artifacts, "member-oscar"))
+		addPhase(c, "cert-1", "training", training.fields, training.artifacts, ownCertificate("oscar", "data-scientist", "Org3MSP")))
 	// A model alice recorded cannot become the certified model, not even
 	// through the data scientist who writes the phase.
 	substitute := artifactOf("model-x", "[]")
@@ -223,7 +224,7 @@ func TestPhaseWriterRoleTable(t *testing.T) {
 					}
 					artifacts = `["model-r"]`
 				}
-				write := addPhase(c, "cert-1", spec.name, validPhases[i].fields, artifacts, "member-r")
+				write := addPhase(c, "cert-1", spec.name, validPhases[i].fields, artifacts, ownCertificate("r-"+role, role, organisation[spec.name]))
 				switch {
 				case role == roleViewer:
 					expectRefusal(t, stub, who, "adding a phase needs a role other than viewer", write)
@@ -249,7 +250,7 @@ func TestPhaseWriterRoleTable(t *testing.T) {
 				return // Org1MSP's company writes data collection too
 			}
 			expectRefusal(t, stub, who, fmt.Sprintf("phase %s is written by a member of role ", spec.name),
-				addPhase(c, "cert-1", spec.name, validPhases[i].fields, validPhases[i].artifacts, "member-o"))
+				addPhase(c, "cert-1", spec.name, validPhases[i].fields, validPhases[i].artifacts, ownCertificate("o-"+role, role, other)))
 		})
 	}
 }
@@ -258,5 +259,136 @@ func TestPhaseWriterRoleTable(t *testing.T) {
 func TestMemberRolesAreTheRegistrysRoles(t *testing.T) {
 	if !reflect.DeepEqual(memberRoles, registry.Roles) {
 		t.Fatalf("memberRoles = %q, registry.Roles = %q", memberRoles, registry.Roles)
+	}
+}
+
+// A phase writer used to cite any string as its creator certificate, or
+// another member's: a member certifying its own model could borrow the
+// standing of a certificate that is not its own. The certificate must now
+// be one the registry holds, valid, about the writer (or, a company
+// certificate, about its organisation), and global or local to this
+// channel or mainchain.
+func TestPhaseCitesItsWritersOwnCertificate(t *testing.T) {
+	type change func(certs map[string]*registry.Certificate)
+	tests := []struct {
+		name   string
+		done   int    // phases recorded before: 0 for alice's requirements, 2 for bob's data cleaning
+		cite   string // the creator certificate the writer cites
+		change change // what the fake registry holds otherwise
+		want   string // "" when the phase is recorded
+	}{
+		{name: "own person certificate, global", done: 2, cite: "member-bob"},
+		{name: "own company certificate, local to mainchain", cite: "company-Org1MSP"},
+		{name: "own organisation's company certificate, by a data scientist", done: 2, cite: "company-Org2MSP"},
+		{name: "own certificate local to this channel", done: 2, cite: "member-bob",
+			change: func(c map[string]*registry.Certificate) {
+				c["member-bob"].Scope, c["member-bob"].ProjectChannel = "local", "project-a"
+			}},
+		{name: "own certificate whose revocation is still being approved", done: 2, cite: "member-bob",
+			change: func(c map[string]*registry.Certificate) {
+				c["member-bob"].RevocationApprovals = []registry.Approval{{MemberID: "m-1", Organisation: "Org3MSP", TxID: "main-tx-9"}}
+			}},
+		{name: "unknown certificate", cite: "cert-none",
+			want: `creatorCertificateID: certificate "cert-none" is unknown to the registry on mainchain: cite a certificate the registry holds about you (member "alice") or your organisation's company certificate (subject Org1MSP)`},
+		{name: "another member's certificate", done: 2, cite: "member-dave",
+			want: `creatorCertificateID: certificate "member-dave" is about member "dave", not you (member "bob"): a phase entry carries its own writer's certificate`},
+		{name: "another organisation's company certificate", cite: "company-Org2MSP",
+			want: `creatorCertificateID: certificate "company-Org2MSP" is about organisation Org2MSP, not yours (Org1MSP): a phase entry carries its own writer's certificate`},
+		{name: "a certificate about a thing", done: 2, cite: "model-cert-1",
+			change: func(c map[string]*registry.Certificate) {
+				m := personCertificate("x", "model")
+				m.ID, m.Subject = "model-cert-1", "bob"
+				c[m.ID] = m
+			},
+			want: `creatorCertificateID: certificate "model-cert-1" is a model certificate, about "bob", not about a member or an organisation`},
+		{name: "revoked", done: 2, cite: "member-bob",
+			change: func(c map[string]*registry.Certificate) {
+				b := c["member-bob"]
+				b.Status, b.RevokedBy, b.RevocationReason, b.RevokedAt = "revoked", "admin-Org2MSP", "degree not confirmed", "2025-02-20T10:00:00Z"
+			},
+			want: `creatorCertificateID: certificate "member-bob" was revoked (2025-02-20T10:00:00Z, by "admin-Org2MSP": degree not confirmed): a revoked certificate is never valid again`},
+		{name: "a status the contract does not know", done: 2, cite: "member-bob",
+			change: func(c map[string]*registry.Certificate) { c["member-bob"].Status = "suspended" },
+			want:   `creatorCertificateID: certificate "member-bob" has status "suspended" in the registry, not valid`},
+		{name: "local to another project channel", done: 2, cite: "member-bob",
+			change: func(c map[string]*registry.Certificate) {
+				c["member-bob"].Scope, c["member-bob"].ProjectChannel = "local", "project-b"
+			},
+			want: `creatorCertificateID: certificate "member-bob" is local to project channel project-b, not to this one (project-a): only global certificates and those local to project-a or to mainchain count here`},
+		{name: "a scope the contract does not know", done: 2, cite: "member-bob",
+			change: func(c map[string]*registry.Certificate) { c["member-bob"].Scope = "regional" },
+			want:   `creatorCertificateID: certificate "member-bob" has scope "regional" in the registry, neither global nor local`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, stub := certFixture(t)
+			addPhases(t, c, stub, tt.done)
+			if tt.change != nil {
+				tt.change(registryCertificates[stub])
+			}
+			who, _ := phaseWriter(tt.done)
+			p := validPhases[tt.done]
+			write := addPhase(c, "cert-1", p.phase, p.fields, p.artifacts, tt.cite)
+			if tt.want != "" {
+				expectRefusal(t, stub, who, tt.want, write)
+				return
+			}
+			submit(t, stub, who, write)
+			if cert, _ := getCert(t, c, stub, "cert-1"); cert.Phases[tt.done].CreatorCertificateID != tt.cite {
+				t.Fatalf("entry = %+v", cert.Phases[tt.done])
+			}
+		})
+	}
+}
+
+// A registry that cannot answer, or answers with another certificate, fails
+// the phase closed, naming the certificate.
+func TestCreatorCertificateCheckFailsClosed(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		answer *peer.Response
+		want   string
+	}{
+		{"registry unreachable", &peer.Response{Status: 500, Message: "channel mainchain not found"},
+			`creatorCertificateID: checking certificate "member-bob" in the registry on mainchain failed (status 500: channel mainchain not found): the endorsing peer must have joined mainchain`},
+		{"no response", nil, `checking certificate "member-bob" in the registry on mainchain failed (status 0: no response)`},
+		{"another certificate", &peer.Response{Status: 200, Payload: []byte(`{"id":"member-dave","kind":"data-scientist","subject":"bob","status":"valid","scope":"global"}`)},
+			`creatorCertificateID: checking certificate "member-bob" in the registry on mainchain: registry:GetCertificate returned "{\"id\":\"member-dave\"`},
+		{"not JSON", &peer.Response{Status: 200, Payload: []byte(`valid`)}, `registry:GetCertificate returned "valid", not that certificate`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, stub := certFixture(t)
+			addPhases(t, c, stub, 2)
+			answer := stub.Invoke
+			stub.Invoke = func(name string, args [][]byte, channel string) *peer.Response {
+				if string(args[0]) == "registry:GetCertificate" {
+					return tt.answer
+				}
+				return answer(name, args, channel)
+			}
+			p := validPhases[2]
+			expectRefusal(t, stub, bob(), tt.want, addPhase(c, "cert-1", p.phase, p.fields, p.artifacts, "member-bob"))
+		})
+	}
+}
+
+// The certificate kinds, scopes and statuses the check tells apart are the
+// registry's.
+func TestCreatorCertificateTermsAreTheRegistrys(t *testing.T) {
+	for _, kind := range append([]string{companyCertificateKind}, personCertificateKinds...) {
+		if !isOneOf(kind, registry.CertificateKinds) {
+			t.Errorf("kind %q is not in registry.CertificateKinds %q", kind, registry.CertificateKinds)
+		}
+	}
+	if scopeLocal != registry.ScopeLocal || scopeGlobal != registry.ScopeGlobal ||
+		certificateValid != registry.CertificateValid || certificateRevoked != registry.CertificateRevoked {
+		t.Fatalf("scopes %q %q and statuses %q %q differ from the registry's", scopeLocal, scopeGlobal, certificateValid, certificateRevoked)
+	}
+	// The registry's refusal of an unknown certificate is what
+	// readRegistryCertificate recognises.
+	stub := fabrictest.NewStub()
+	_, err := registry.NewContract().GetCertificate(fabrictest.NewContext(stub, alice()), "cert-none")
+	if err == nil || !strings.HasPrefix(err.Error(), fmt.Sprintf(certificateUnknown, "cert-none")) {
+		t.Fatalf("registry GetCertificate of an unknown id: %v", err)
 	}
 }

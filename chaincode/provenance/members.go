@@ -72,6 +72,62 @@ func readStanding(ctx contractapi.TransactionContextInterface, memberID string) 
 	return &s, nil
 }
 
+// certificateFunction is the registry query AddPhase makes for the phase
+// writer's certificate: it answers registry.Certificate as JSON, and
+// refuses an unknown id with certificateUnknown's message.
+const certificateFunction = "registry:GetCertificate"
+
+// certificateUnknown is how the registry's GetCertificate begins its refusal
+// of a certificate it does not hold (registry readExistingCertificate; a
+// test in cmd/bcmlp-cc runs the real registry to keep the two agreeing).
+const certificateUnknown = "certificate %q does not exist"
+
+// Registry certificate scopes and statuses (registry.ScopeLocal,
+// ScopeGlobal, CertificateValid, CertificateRevoked; a test keeps them equal).
+const (
+	scopeLocal         = "local"
+	scopeGlobal        = "global"
+	certificateValid   = "valid"
+	certificateRevoked = "revoked"
+)
+
+// registryCertificate is the registry's answer to GetCertificate
+// (registry.Certificate), the fields AddPhase checks.
+type registryCertificate struct {
+	ID               string `json:"id"`
+	Kind             string `json:"kind"`
+	Subject          string `json:"subject"`
+	Scope            string `json:"scope"`
+	ProjectChannel   string `json:"projectChannel"`
+	Status           string `json:"status"`
+	RevokedBy        string `json:"revokedBy"`
+	RevocationReason string `json:"revocationReason"`
+	RevokedAt        string `json:"revokedAt"`
+}
+
+// readRegistryCertificate asks the registry on mainchain for certificate
+// certID; it returns nil and no error when the registry does not hold it,
+// so that the caller can name an unknown certificate apart from a registry
+// that cannot be reached.
+func readRegistryCertificate(ctx contractapi.TransactionContextInterface, certID string) (*registryCertificate, error) {
+	resp := ctx.GetStub().InvokeChaincode(registryChaincode, [][]byte{[]byte(certificateFunction), []byte(certID)}, registryChannel)
+	if resp != nil && resp.Status != shim.OK && strings.HasPrefix(resp.Message, fmt.Sprintf(certificateUnknown, certID)) {
+		return nil, nil
+	}
+	if resp == nil || resp.Status != shim.OK {
+		status, message := int32(0), "no response"
+		if resp != nil {
+			status, message = resp.Status, resp.Message
+		}
+		return nil, fmt.Errorf("checking certificate %q in the registry on %s failed (status %d: %s): the endorsing peer must have joined %s, where %s answers %s", certID, registryChannel, status, message, registryChannel, registryChaincode, certificateFunction)
+	}
+	var c registryCertificate
+	if err := json.Unmarshal(resp.Payload, &c); err != nil || c.ID != certID {
+		return nil, fmt.Errorf("checking certificate %q in the registry on %s: %s returned %q, not that certificate", certID, registryChannel, certificateFunction, resp.Payload)
+	}
+	return &c, nil
+}
+
 // checkRegistryAgrees refuses a listed member whose registry record binds
 // another identity, role or organisation: the list copies the registry, and
 // an admin must not list its staff under roles the committee never gave.

@@ -302,7 +302,9 @@ type PhaseEntry struct {
 	// Artifacts are the IDs of the artifacts the phase used or produced; never null.
 	Artifacts []string `json:"artifacts"`
 	// CreatorCertificateID is the certificate of the phase's creator, as the
-	// paper asks each entry to name.
+	// paper asks each entry to name: a registry certificate that AddPhase
+	// found valid and about the writer (or its organisation) when it wrote
+	// the entry.
 	CreatorCertificateID string `json:"creatorCertificateId"`
 	// Creator, CreatorMSP, TxID and Timestamp are who recorded it and when;
 	// CreatorMember is the writer's member id.

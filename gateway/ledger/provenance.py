@@ -741,7 +741,12 @@ class ProvenanceClient:
         creator_certificate_id: str,
         artifacts: Sequence[str] = (),
     ) -> Committed:
-        """add_phase records the next life-cycle phase; Decimals in fields are sent as decimal strings."""
+        """add_phase records the next life-cycle phase; Decimals in fields are sent as decimal strings.
+
+        creator_certificate_id is the caller's own certificate in the registry: valid, about the
+        caller's member id (customer, domain-expert, data-scientist) or, a company certificate, about
+        its organisation, and global or local to this channel or to mainchain; the contract checks it.
+        """
         committed, _ = await self._calls.submit(
             "AddPhase", cert_id, phase, object_argument(fields), id_list(artifacts), creator_certificate_id
         )

@@ -19,7 +19,7 @@ from gateway.artifacts.store import StoredArtifact
 from gateway.fabric import proposal as proposal_module
 from gateway.ledger import LedgerError, ProjectMemberArgument, client_id, open_ledger
 from tests.integration.conftest import CID, PROJECT
-from tests.integration.founding import Governance, certificate_of, refusal
+from tests.integration.founding import DOC, Governance, certificate_of, refusal
 
 
 def artifact(artifact_id: str) -> StoredArtifact:
@@ -101,6 +101,69 @@ async def test_a_phase_is_refused_to_a_role_the_channel_does_not_give_it(governa
     assert "requirements" in reason and "company" in reason, reason
     certificate = await founder.get_model_certificate("hole-model-cert")
     assert certificate.phases == ()
+
+
+async def test_a_phase_citing_another_organisations_company_certificate_is_refused(
+    governance: Governance,
+) -> None:
+    """A company member of the Manufacturer, whom the channel gives the requirements, cites the
+    ModelTrainer's company certificate as its own: the contract reads it from the registry on mainchain
+    and refuses it, naming whose it is; citing its own organisation's, the phase is recorded."""
+    for org in ("Manufacturer", "ModelTrainer"):
+        issued = await governance.founder(org).registry.issue_certificate(
+            f"hole-company-{org.lower()}",
+            kind="company",
+            subject=org,
+            project_channel="mainchain",
+            attributes={"legalEntity": f"{org} GmbH"},
+            evidence=[DOC],
+        )
+        await governance.settle(issued.transaction_id)
+    identity_dir = await governance.enrolled(
+        "Manufacturer",
+        "hole-company",
+        role="company",
+        attributes={"legalEntity": "Manufacturer Surfaces GmbH"},
+        approvers=("ModelTrainer", "ConditionMonitor", "QualityControl"),
+    )
+    entry = ProjectMemberArgument(
+        "hole-company", client_id(certificate_of(identity_dir)), "company", "Manufacturer"
+    )
+    listing = await governance.founder("Manufacturer").provenance(PROJECT).add_member(entry)
+    await governance.settle(listing.transaction_id, PROJECT)
+    consortium = governance.network.consortium
+    own_msp = consortium.organisation("Manufacturer").msp_id
+    other_msp = consortium.organisation("ModelTrainer").msp_id
+    requirements = {"goals": "detect scratches", "decisions": "binary classifier"}
+    async with open_ledger(consortium, organisation="Manufacturer", identity_dir=identity_dir) as own:
+        provenance = own.provenance(PROJECT)
+        opened = await provenance.open_model_certificate(
+            "hole-cited-cert", model_name="surface-cnn", version="1"
+        )
+        await governance.settle(opened.transaction_id, PROJECT)
+        reason = await refusal(
+            provenance.add_phase(
+                "hole-cited-cert",
+                phase="requirements",
+                fields=requirements,
+                creator_certificate_id="hole-company-modeltrainer",
+            )
+        )
+        committed = await provenance.add_phase(
+            "hole-cited-cert",
+            phase="requirements",
+            fields=requirements,
+            creator_certificate_id="hole-company-manufacturer",
+        )
+        await governance.settle(committed.transaction_id, PROJECT)
+        certificate = await provenance.get_model_certificate("hole-cited-cert")
+    assert (
+        f'certificate "hole-company-modeltrainer" is about organisation {other_msp}, not yours ({own_msp})'
+        in reason
+    ), reason
+    assert [(p.phase, p.creator_certificate_id) for p in certificate.phases] == [
+        ("requirements", "hole-company-manufacturer")
+    ]
 
 
 async def test_a_backdated_rating_is_refused(governance: Governance, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -225,6 +225,35 @@ func TestChaincodeServesProvenance(t *testing.T) {
 	}
 }
 
+// A phase's creator certificate is checked against the real registry on
+// mainchain: its answer to GetCertificate, including its refusal of an
+// unknown id, is what provenance reads.
+func TestChaincodeChecksPhaseCertificatesInTheRegistry(t *testing.T) {
+	stub := projectStub(t)
+	const doc = `[{"cid":"bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e","sha256":"b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9","name":"register extract"}]`
+	for _, org := range []string{"Org1MSP", "Org2MSP"} {
+		issue := [][]byte{[]byte("registry:IssueCertificate"), []byte("cert-" + org), []byte("company"), []byte(org), []byte("local:mainchain"), []byte(`{"legalEntity":"` + org + ` GmbH"}`), []byte(doc)}
+		if resp := stub.Invoke("registry", issue, "mainchain"); resp.Status != 200 {
+			t.Fatalf("IssueCertificate cert-%s: %d %s", org, resp.Status, resp.Message)
+		}
+	}
+	if status, msg := invoke(t, stub, "provenance:OpenModelCertificate", "model-cert", "inspector", "1.0.0"); status != 200 {
+		t.Fatalf("OpenModelCertificate: %d %s", status, msg)
+	}
+	requirements := []string{"provenance:AddPhase", "model-cert", "requirements", `{"goals":"find scratches","decisions":"binary CNN"}`, "[]"}
+	for cite, want := range map[string]string{
+		"cert-none":    `creatorCertificateID: certificate "cert-none" is unknown to the registry on mainchain`,
+		"cert-Org2MSP": `creatorCertificateID: certificate "cert-Org2MSP" is about organisation Org2MSP, not yours (Org1MSP)`,
+	} {
+		if status, msg := invoke(t, stub, append(requirements, cite)...); status != 500 || !strings.HasPrefix(msg, want) {
+			t.Errorf("citing %s: %d %q, want 500 beginning %q", cite, status, msg, want)
+		}
+	}
+	if status, msg := invoke(t, stub, append(requirements, "cert-Org1MSP")...); status != 200 {
+		t.Fatalf("citing alice's organisation's certificate: %d %s", status, msg)
+	}
+}
+
 func TestChaincodeReportsContractErrors(t *testing.T) {
 	stub := newInvokeStub(t)
 	tests := []struct {
