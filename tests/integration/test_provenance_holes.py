@@ -119,18 +119,13 @@ async def test_a_phase_citing_another_organisations_company_certificate_is_refus
             evidence=[DOC],
         )
         await governance.settle(issued.transaction_id)
-    identity_dir = await governance.enrolled(
+    identity_dir = await governance.project_member(
         "Manufacturer",
         "hole-company",
         role="company",
         attributes={"legalEntity": "Manufacturer Surfaces GmbH"},
-        approvers=("ModelTrainer", "ConditionMonitor", "QualityControl"),
+        project=PROJECT,
     )
-    entry = ProjectMemberArgument(
-        "hole-company", client_id(certificate_of(identity_dir)), "company", "Manufacturer"
-    )
-    listing = await governance.founder("Manufacturer").provenance(PROJECT).add_member(entry)
-    await governance.settle(listing.transaction_id, PROJECT)
     consortium = governance.network.consortium
     own_msp = consortium.organisation("Manufacturer").msp_id
     other_msp = consortium.organisation("ModelTrainer").msp_id
