@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from typing import Protocol
 
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import (
     Prehashed,
@@ -91,6 +91,14 @@ class EcdsaSigner:
     def sign(self, message: bytes) -> bytes:
         """sign signs SHA-256(message)."""
         return self.sign_digest(message_digest(message))
+
+    def encrypted_pem(self, passphrase: bytes) -> bytes:
+        """encrypted_pem is the private key as PKCS#8 PEM encrypted with passphrase, for a wallet."""
+        return self._key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(passphrase),
+        )
 
     def sign_digest(self, digest: bytes) -> bytes:
         """sign_digest signs a SHA-256 digest computed elsewhere (see ``Proposal.get_digest``)."""
