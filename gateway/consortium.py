@@ -44,6 +44,24 @@ class Peer:
 
 
 @dataclass(frozen=True, slots=True)
+class ApiService:
+    """ApiService is an organisation's gateway service (`bcmlp serve`): its HTTPS URL, its folder (wallet,
+    log) and the identity it presents (TLS server and peer client certificate)."""
+
+    url: str
+    dir: Path
+    identity: Path
+
+    @property
+    def wallet_dir(self) -> Path:
+        return self.dir / "wallet"
+
+    @property
+    def passphrase_file(self) -> Path:
+        return self.dir / "wallet.passphrase"
+
+
+@dataclass(frozen=True, slots=True)
 class Orderer:
     name: str
     address: str
@@ -62,6 +80,7 @@ class Organisation:
     ipfs: IpfsNode | None
     peer: Peer | None = None
     orderers: tuple[Orderer, ...] = ()
+    api: ApiService | None = None
 
     @property
     def tls_root_cert(self) -> Path:
@@ -123,6 +142,9 @@ def load_consortium(run_dir: Path | None = None) -> Consortium:
                 ),
                 peer=None if "peer" not in o else Peer(**{**o["peer"], "dir": Path(o["peer"]["dir"])}),
                 orderers=tuple(Orderer(**{**r, "dir": Path(r["dir"])}) for r in o.get("orderers", ())),
+                api=None
+                if "api" not in o
+                else ApiService(o["api"]["url"], Path(o["api"]["dir"]), Path(o["api"]["identity"])),
             )
         )
     channels = {name: tuple(c["organisations"]) for name, c in raw.get("channels", {}).items()}

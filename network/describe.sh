@@ -42,6 +42,9 @@ describe() {
       emit "$k/peer/address" "127.0.0.1:$(port "$org" peer)"
       emit "$k/peer/operations" "https://127.0.0.1:$(port "$org" peer-ops)"
       emit "$k/peer/dir" "$BCMLP_RUN/orgs/$lo/peers/peer0"
+      emit "$k/api/url" "https://127.0.0.1:$(port "$org" api)"
+      emit "$k/api/dir" "$BCMLP_RUN/api/$lo"
+      emit "$k/api/identity" "$BCMLP_RUN/orgs/$lo/users/api-$lo"
     fi
     i=$((i + 1))
   done

@@ -55,6 +55,7 @@ port() {
     ca) off=54 ;; ca-ops) off=55 ;;
     ipfs-swarm) off=40 ;; ipfs-api) off=41 ;;
     peer) off=51 ;; peer-cc) off=52 ;; peer-ops) off=53 ;; chaincode) off=60 ;; chaincode-provenance) off=61 ;;
+    api) off=70 ;;
     *) echo "unknown port role '$2'" >&2; return 1 ;;
   esac
   echo $((BCMLP_PORT_BASE + i * 100 + off))

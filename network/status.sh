@@ -34,6 +34,9 @@ for org in "$ORDERER_ORG" "${PEER_ORGS[@]}"; do
     role=chaincode; [[ $cc == provenance ]] && role=chaincode-provenance
     ep=127.0.0.1:$(port "$org" "$role"); line "cc-$cc-$lo" "$ep" listening "$ep"
   done
+  tls=$BCMLP_RUN/orgs/$lo/users/api-$lo/tls
+  ep=https://127.0.0.1:$(port "$org" api)/healthz
+  line "api-$lo" "$ep" health --cacert "$cacert" --cert "$tls/server.crt" --key "$tls/server.key" "$ep"
 done
 # Trust snapshot jobs (snapshot-job.sh): their state, and where their rounds are logged.
 for f in "$BCMLP_RUN"/pids/snapshot-*.pid; do

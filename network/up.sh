@@ -4,6 +4,7 @@
 #   storage     each peer organisation's Kubo node in the private swarm
 #   ledger      orderers (Raft), peers, channel mainchain, chaincode as a service (builds Fabric
 #               from its source archive on first use)
+#   services    each peer organisation's gateway service (api.sh), HTTPS with mutual TLS
 # A stage that fails stops the run with its reason; `make down` stops whatever was started.
 # Generated files persist across down/up until `make clean`. run/network.json describes what runs.
 set -euo pipefail
@@ -11,7 +12,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 mkdir -p "$BCMLP_RUN/logs"
 t0=$SECONDS
-stages=("$@"); [[ ${#stages[@]} -gt 0 ]] || stages=(identities storage ledger)
+stages=("$@"); [[ ${#stages[@]} -gt 0 ]] || stages=(identities storage ledger services)
 
 identities() {
   local org
@@ -28,13 +29,18 @@ storage() {
   for org in "${PEER_ORGS[@]}"; do "$BCMLP_ROOT/network/ipfs.sh" start "$org"; done
 }
 
+services() {
+  local org
+  for org in "${PEER_ORGS[@]}"; do "$BCMLP_ROOT/network/api.sh" "$org" start; done
+}
+
 for stage in "${stages[@]}"; do
   case $stage in
-    identities|storage) "$stage" ;;
+    identities|storage|services) "$stage" ;;
     ledger)
       "$BCMLP_ROOT/network/install-bin.sh" fabric
       "$BCMLP_ROOT/network/ledger.sh" up ;;
-    *) die "unknown stage '$stage' (stages: identities storage ledger)" ;;
+    *) die "unknown stage '$stage' (stages: identities storage ledger services)" ;;
   esac
   log "$stage ready ($((SECONDS - t0)) s)"
   if [[ $stage != identities ]]; then

@@ -1,5 +1,7 @@
 """bcmlp: the consortium member's command line.
 
+bcmlp serve --org ORG / bcmlp wallet add --org ORG --member ID --identity-dir DIR
+    an organisation's gateway service and its wallet (gateway.cli.serve).
 bcmlp roots -o ROOTS.json
     the consortium's root certificates (each organisation's MSP roots), the trust anchor an auditor
     keeps for offline verification; read from this machine's network description.
@@ -36,9 +38,11 @@ from typing import Any
 from cryptography import x509
 
 from gateway import verify as online
+from gateway.api.wallet import WalletError
 from gateway.artifacts.keys import KeyWrapError
 from gateway.artifacts.project_keys import data_key_for_epoch, member_keyring
 from gateway.artifacts.store import ArtifactStore
+from gateway.cli.serve import ServeError, run_serve, wallet_add
 from gateway.consortium import Consortium, ConsortiumError, load_consortium
 from gateway.ipfs import IpfsClient
 from gateway.ledger import LedgerError, open_ledger
@@ -219,6 +223,13 @@ async def verify_online(subject: str, subject_id: str, project: str, organisatio
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bcmlp", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
+    srv = commands.add_parser("serve", help="run an organisation's gateway service")
+    srv.add_argument("--org", required=True)
+    wal = commands.add_parser("wallet", help="manage an organisation's wallet of member keys")
+    wal.add_argument("action", choices=["add"])
+    wal.add_argument("--org", required=True)
+    wal.add_argument("--member", required=True, help="the member id the registry knows it by")
+    wal.add_argument("--identity-dir", type=Path, required=True)
     roots = commands.add_parser("roots", help="write the consortium's root certificates")
     roots.add_argument("-o", "--output", type=Path, required=True)
     exp = commands.add_parser("export", help="write a self-contained bundle of a subject's records")
@@ -254,8 +265,12 @@ def main(argv: list[str] | None = None) -> None:
                 )
         elif args.bundle is None or args.roots is None:
             ver.error("give --bundle B.json --roots R.json, or verify SUBJECT ID --project P")
+    if args.command == "serve":
+        sys.exit(run_serve(args.org))
     try:
-        if args.command == "roots":
+        if args.command == "wallet":
+            print(wallet_add(args.org, args.member, args.identity_dir))
+        elif args.command == "roots":
             write_new(args.output, roots_to_json(consortium_roots(load_consortium())))
         elif args.command == "export":
             bundle = asyncio.run(export(args.subject, args.id, args.project, args.organisation))
@@ -270,7 +285,7 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(asyncio.run(verify_online(args.subject, args.id, args.project, args.organisation)))
         else:
             sys.exit(verify(args.bundle, args.roots, args.content))
-    except (UsageError, BundleError, ConsortiumError, AttestationError) as error:
+    except (UsageError, BundleError, ConsortiumError, AttestationError, WalletError, ServeError) as error:
         print(f"bcmlp {args.command}: {error}", file=sys.stderr)
         sys.exit(USAGE_ERROR)
     except LedgerError as error:

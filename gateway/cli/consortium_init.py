@@ -20,6 +20,7 @@ import asyncio
 import sys
 from functools import partial
 
+from gateway.api.wallet import Wallet, WalletError
 from gateway.artifacts.keys import key_id_of, provision_key_agreement_key
 from gateway.cli.project_init import initialise
 from gateway.consortium import Consortium, ConsortiumError, Organisation, load_consortium
@@ -83,6 +84,12 @@ async def found() -> int:
         print("the consortium is founded")
     for org in organisations:
         await provision_founder_key(consortium, org)
+        if org.api is not None and org.api.passphrase_file.is_file():
+            # The founders sign in to their organisation's gateway service (bcmlp wallet add).
+            Wallet.open(org.api.wallet_dir, org.api.passphrase_file).add(
+                member_id=founder_id(org.name), msp_id=org.msp_id, msp_dir=org.admin_dir / "msp"
+            )
+            print(f"{founder_id(org.name)} is in {org.name}'s wallet")
     for project in sorted(c for c in consortium.channels if c != "mainchain"):
         if await initialise(project) != 0:
             return 1
@@ -94,7 +101,7 @@ def main() -> None:
     parser.parse_args()
     try:
         sys.exit(asyncio.run(found()))
-    except (ConsortiumError, LedgerError) as error:
+    except (ConsortiumError, LedgerError, WalletError) as error:
         print(f"consortium: {error}", file=sys.stderr)
         sys.exit(1)
 

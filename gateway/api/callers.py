@@ -1,0 +1,182 @@
+"""Who is calling: the member behind a mutual-TLS connection, with a ledger connection signed as it.
+
+The service's TLS context trusts every consortium organisation's CA, so a member of another
+organisation completes the handshake and is told which service is its own (a certificate of no
+consortium CA, or an expired one, fails the handshake itself). For a certificate of the service's own
+organisation, the common name names the CA identity; its wallet entry gives the member id and the
+enrolment key. The registry then has the last word: the member's bound identity must be the wallet's
+certificate and its status active. Decrypted signers are kept for the service's life; a member's
+standing is read again once it is older than STANDING_SECONDS, so a suspension takes effect within that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+import grpc
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from gateway.api.problems import ApiError
+from gateway.api.wallet import Wallet, WalletError, common_name
+from gateway.consortium import Consortium, Organisation
+from gateway.fabric import Gateway, Signer, X509Identity
+from gateway.ledger import Ledger, LedgerError, RegistryClient, Standing, client_id
+
+STANDING_SECONDS = 5.0
+
+
+@dataclass
+class Caller:
+    """Caller is a signed-in member: its wallet name, member id, standing and ledger (signed as it)."""
+
+    name: str
+    member_id: str
+    standing: Standing
+    ledger: Ledger
+    checked_at: float
+    in_flight: int = 0
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+def _issued_by(certificate: x509.Certificate, root: x509.Certificate) -> bool:
+    if certificate.issuer != root.subject:
+        return False
+    key = root.public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey) or certificate.signature_hash_algorithm is None:
+        return False
+    try:
+        key.verify(
+            certificate.signature,
+            certificate.tbs_certificate_bytes,
+            ec.ECDSA(certificate.signature_hash_algorithm),
+        )
+    except InvalidSignature:
+        return False
+    return True
+
+
+class Callers:
+    """Callers resolves and caches the members calling one organisation's service."""
+
+    def __init__(
+        self,
+        consortium: Consortium,
+        organisation: str,
+        wallet: Wallet,
+        peer: grpc.aio.Channel,
+        *,
+        service_identity: tuple[X509Identity, Signer],
+        tls_certificate_hash: bytes | None,
+        provenance_chaincode: str = "provenance",
+    ) -> None:
+        """service_identity is the service's own identity (api-<org>): it reads members' standing for
+        requests signed offline, and writes nothing."""
+        self.consortium = consortium
+        self.organisation = consortium.organisation(organisation)
+        self.wallet = wallet
+        self.peer = peer
+        self.tls_hash = tls_certificate_hash
+        self._provenance = provenance_chaincode
+        self._roots = {
+            org.name: [
+                x509.load_pem_x509_certificate(p.read_bytes())
+                for p in sorted((org.msp_dir / "cacerts").glob("*.pem"))
+            ]
+            for org in consortium.organisations
+        }
+        self._callers: dict[str, Caller] = {}
+        identity, signer = service_identity
+        reader = Gateway.connect(
+            identity=identity, signer=signer, client=peer, tls_client_certificate_hash=tls_certificate_hash
+        )
+        self.reader = RegistryClient(reader, consortium)
+
+    def _issuer(self, certificate: x509.Certificate) -> Organisation | None:
+        for name, roots in self._roots.items():
+            if any(_issued_by(certificate, root) for root in roots):
+                return self.consortium.organisation(name)
+        return None
+
+    async def resolve(self, der: bytes | None) -> Caller:
+        """resolve is the member presenting the DER certificate der, or an ApiError saying why not."""
+        if der is None:
+            raise ApiError(
+                401, "no_certificate", "sign in with mutual TLS: present your Fabric CA certificate"
+            )
+        certificate = x509.load_der_x509_certificate(der)
+        issuer = self._issuer(certificate)
+        if issuer is None:
+            raise ApiError(401, "unknown_issuer", "your certificate is issued by no CA of the consortium")
+        try:
+            name = common_name(certificate)
+        except WalletError as error:
+            raise ApiError(401, "no_common_name", str(error)) from None
+        if issuer.name != self.organisation.name:
+            raise ApiError(
+                403,
+                "wrong_organisation",
+                f"{name} is an identity of {issuer.name}: sign in to {issuer.name}'s service, not "
+                f"{self.organisation.name}'s",
+            )
+        caller = self._callers.get(name)
+        if caller is None:
+            caller = await self._open(name)
+        if time.monotonic() - caller.checked_at > STANDING_SECONDS:
+            async with caller.lock:
+                if time.monotonic() - caller.checked_at > STANDING_SECONDS:
+                    caller.standing = await self._standing(
+                        caller.ledger.registry, caller.member_id, caller.standing.identity
+                    )
+                    caller.checked_at = time.monotonic()
+        return caller
+
+    async def _open(self, name: str) -> Caller:
+        try:
+            entry = self.wallet.entry(name)
+            if entry is None:
+                raise ApiError(
+                    403,
+                    "not_in_wallet",
+                    f"{name} has no key in {self.organisation.name}'s wallet: ask its admin to add you "
+                    "(bcmlp wallet add), or sign offline",
+                )
+            identity, signer = self.wallet.signer(entry)
+        except WalletError as error:
+            raise ApiError(500, "wallet_unreadable", str(error)) from None
+        gateway = Gateway.connect(
+            identity=identity, signer=signer, client=self.peer, tls_client_certificate_hash=self.tls_hash
+        )
+        ledger = Ledger(gateway, RegistryClient(gateway, self.consortium), self.consortium, self._provenance)
+        bound = client_id(entry.certificate_pem)
+        standing = await self._standing(ledger.registry, entry.member_id, bound)
+        caller = Caller(name, entry.member_id, standing, ledger, time.monotonic())
+        self._callers[name] = caller
+        return caller
+
+    async def _standing(self, registry: RegistryClient, member_id: str, identity: str) -> Standing:
+        try:
+            standing = await registry.get_standing(member_id)
+        except LedgerError as error:
+            if "does not exist" in error.said:
+                raise ApiError(
+                    403,
+                    "not_a_member",
+                    f"the wallet names member {member_id}, which the registry does not know",
+                ) from None
+            raise
+        if standing.identity != identity:
+            raise ApiError(
+                403,
+                "identity_mismatch",
+                f"member {member_id} is bound in the registry to {standing.identity}, not to this "
+                "certificate: re-add the member's current enrolment to the wallet",
+            )
+        if standing.status != "active":
+            raise ApiError(
+                403, f"member_{standing.status}", f"member {member_id} is {standing.status} in the registry"
+            )
+        return standing

@@ -1,0 +1,366 @@
+"""The organisations' gateway services over HTTPS on the running network (issue 11): `make up` starts
+one per peer organisation; a member signs in with mutual TLS and its key in its organisation's wallet,
+and every write is signed as that member. Refusals first: a certificate of no consortium CA fails the
+handshake; a member of another organisation, one not in the wallet, and a suspended one are refused
+with a code; bad input gets a 400 naming what the OpenAPI description says; then the routes."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime
+import ssl
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from gateway.artifacts.store import StoredArtifact
+from gateway.fabric import load_msp_identity
+from gateway.ledger import client_id
+from tests.integration.conftest import CID, PROJECT, RunningNetwork
+from tests.integration.founding import Governance, founder_id
+
+
+def client_context(network: RunningNetwork, organisation: str, identity_dir: Path) -> ssl.SSLContext:
+    """client_context trusts organisation's CA (the service's certificate) and presents identity_dir's
+    TLS pair."""
+    org = network.consortium.organisation(organisation)
+    context = ssl.create_default_context(cafile=str(org.tls_root_cert))
+    context.load_cert_chain(identity_dir / "tls" / "server.crt", identity_dir / "tls" / "server.key")
+    return context
+
+
+class Client:
+    """Client calls one organisation's service as one identity."""
+
+    def __init__(self, network: RunningNetwork, organisation: str, context: ssl.SSLContext) -> None:
+        api = network.consortium.organisation(organisation).api
+        assert api is not None
+        self.url = api.url
+        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context))
+
+    async def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any, dict[str, str]]:
+        async with self.session.request(method, self.url + path, json=body) as response:
+            data = await response.json(content_type=None)
+            return response.status, data, dict(response.headers)
+
+    async def close(self) -> None:
+        await self.session.close()
+
+
+def wallet_add(network: RunningNetwork, organisation: str, member_id: str, identity_dir: Path) -> None:
+    proc = network.bcmlp(
+        "wallet", "add", "--org", organisation, "--member", member_id, "--identity-dir", str(identity_dir)
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def ratings_of(artifact_id: str) -> str:
+    return f"/v1/projects/{PROJECT}/artifacts/{artifact_id}/ratings"
+
+
+@pytest.fixture(scope="module")
+async def clients(governance: Governance) -> AsyncIterator[dict[str, Client]]:
+    """clients are the founders of the project's organisations, each through its own service, each
+    added to its organisation's wallet."""
+    network = governance.network
+    made = {}
+    for org in ("Manufacturer", "ModelTrainer", "ConditionMonitor"):
+        admin = network.consortium.organisation(org).admin_dir
+        wallet_add(network, org, founder_id(org), admin)
+        made[org] = Client(network, org, client_context(network, org, admin))
+    yield made
+    for client in made.values():
+        await client.close()
+
+
+def outsider_context(network: RunningNetwork, tmp_path: Path) -> ssl.SSLContext:
+    """outsider_context presents a certificate of a CA of its own, outside the consortium."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mallory")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "mallory.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "mallory.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    org = network.consortium.organisation("Manufacturer")
+    context = ssl.create_default_context(cafile=str(org.tls_root_cert))
+    context.load_cert_chain(tmp_path / "mallory.crt", tmp_path / "mallory.key")
+    return context
+
+
+async def test_a_certificate_of_no_consortium_ca_fails_the_handshake(
+    governance: Governance, tmp_path: Path
+) -> None:
+    client = Client(governance.network, "Manufacturer", outsider_context(governance.network, tmp_path))
+    try:
+        with pytest.raises(aiohttp.ClientError):
+            await client.call("GET", "/healthz")
+    finally:
+        await client.close()
+
+
+async def test_members_outside_the_wallet_or_the_organisation_are_refused(
+    governance: Governance, clients: dict[str, Client]
+) -> None:
+    network = governance.network
+    trainer_admin = network.consortium.organisation("ModelTrainer").admin_dir
+    # ModelTrainer's admin at Manufacturer's service: a consortium certificate, the wrong service
+    wrong = Client(network, "Manufacturer", client_context(network, "Manufacturer", trainer_admin))
+    # an enrolled identity of Manufacturer's CA that nobody put into the wallet
+    stranger_dir = network.consortium.organisation("Manufacturer").msp_dir.parent / "users" / "api-stranger"
+    network.script("ca.sh", "identity", "Manufacturer", "api-stranger", "client")
+    stranger = Client(network, "Manufacturer", client_context(network, "Manufacturer", stranger_dir))
+    try:
+        status, body, _ = await wrong.call("GET", "/v1/me")
+        assert (status, body["code"]) == (403, "wrong_organisation"), body
+        assert "sign in to ModelTrainer's service" in body["detail"]
+        status, body, _ = await stranger.call("GET", "/v1/me")
+        assert (status, body["code"]) == (403, "not_in_wallet"), body
+        # the health check answers any consortium certificate
+        status, body, _ = await stranger.call("GET", "/healthz")
+        assert (status, body["status"]) == (200, "ok")
+    finally:
+        await wrong.close()
+        await stranger.close()
+
+
+async def test_me_and_the_trust_table(clients: dict[str, Client]) -> None:
+    status, me, _ = await clients["ModelTrainer"].call("GET", "/v1/me")
+    assert status == 200, me
+    assert (me["memberId"], me["organisation"], me["status"]) == (
+        founder_id("ModelTrainer"),
+        "ModelTrainerMSP",
+        "active",
+    )
+    status, table, _ = await clients["Manufacturer"].call("GET", "/v1/trust")
+    assert status == 200, table
+    assert {founder_id(o) for o in ("Manufacturer", "ModelTrainer")} <= {
+        row["memberId"] for row in table["members"]
+    }
+    status, row, _ = await clients["Manufacturer"].call("GET", f"/v1/trust/{founder_id('QualityControl')}")
+    assert (status, row["memberId"]) == (200, founder_id("QualityControl")), row
+    status, missing, _ = await clients["Manufacturer"].call("GET", "/v1/trust/nobody-at-all")
+    assert (status, missing["code"]) == (404, "not_found"), missing
+
+
+async def test_bad_input_gets_a_400_naming_it(clients: dict[str, Client]) -> None:
+    client = clients["ModelTrainer"]
+    path = ratings_of("some-artifact")
+    for body, phrase in [
+        ({"score": "lots"}, "does not match"),
+        ({"score": "0.5", "colour": "red"}, "Additional properties are not allowed"),
+        ({"comment": "no score"}, "'score' is a required property"),
+        ({"score": "0.5", "evidence": [{"cid": "x", "sha256": "nothex"}]}, "does not match"),
+    ]:
+        status, problem, _ = await client.call("POST", path, body)
+        assert (status, problem["code"]) == (400, "invalid_request"), problem
+        assert any(phrase in e for e in problem["errors"]), problem
+    status, problem, _ = await client.call("GET", "/v1/projects/Not_A_Channel/artifacts/x")
+    assert (status, problem["code"]) == (400, "invalid_request"), problem
+    status, problem, _ = await client.call("GET", "/v1/nothing-here")
+    assert (status, problem["code"]) == (404, "no_such_route"), problem
+    status, problem, _ = await client.call("GET", f"/v1/projects/{PROJECT}/artifacts/no-such-artifact")
+    assert (status, problem["code"]) == (404, "not_found"), problem
+    assert problem["peers"], problem  # which peer said so
+
+
+async def test_a_rating_through_the_service_is_signed_by_the_rater(
+    governance: Governance, clients: dict[str, Client]
+) -> None:
+    recorded = (
+        await governance.founder("Manufacturer")
+        .provenance(PROJECT)
+        .record_artifact(
+            StoredArtifact("api-rated", CID, "0" * 64, 1, ("Manufacturer", "ModelTrainer")),
+            kind="dataset",
+            media_type="text/plain",
+            wrapped_key_epoch=1,
+            request_feedback=True,
+        )
+    )
+    await governance.settle(recorded.transaction_id, PROJECT)
+    path = ratings_of("api-rated")
+    status, awaiting, _ = await clients["ModelTrainer"].call(
+        "GET", f"/v1/projects/{PROJECT}/feedback/awaiting"
+    )
+    assert status == 200 and "api-rated" in {a["artifactId"] for a in awaiting["artifacts"]}, awaiting
+    # the creator cannot rate its own record, through its service either
+    status, problem, _ = await clients["Manufacturer"].call("POST", path, {"score": "1"})
+    assert (status, problem["code"]) == (403, "forbidden"), problem
+    assert "the creator cannot rate its own record" in problem["detail"]
+    status, committed, headers = await clients["ModelTrainer"].call(
+        "POST", path, {"score": "0.5", "comment": "clean"}
+    )
+    assert status == 201, committed
+    assert headers["X-Transaction-Id"] == committed["transactionId"]
+    await governance.settle(committed["transactionId"], PROJECT)
+    [rating] = await governance.founder("ConditionMonitor").provenance(PROJECT).get_feedback("api-rated")
+    assert (rating.tx_id, rating.rater_msp, rating.comment) == (
+        committed["transactionId"],
+        "ModelTrainerMSP",
+        "clean",
+    )
+    status, again, _ = await clients["ModelTrainer"].call("POST", path, {"score": "1"})
+    assert (status, again["code"]) == (422, "refused"), again
+    assert "you already rated" in again["detail"] and again["stage"] == "endorse"
+    status, listed, _ = await clients["ConditionMonitor"].call("GET", path)
+    assert status == 200 and [r["txId"] for r in listed["ratings"]] == [committed["transactionId"]], listed
+
+
+async def test_submissions_beyond_the_bound_get_429_and_nothing_is_lost(
+    governance: Governance, clients: dict[str, Client]
+) -> None:
+    """20 ratings at once from one member: those over its in-flight bound are answered 429 with
+    Retry-After; every 201's rating is on the ledger and no refused one is."""
+    manufacturer = governance.founder("Manufacturer").provenance(PROJECT)
+    ids = [f"api-load-{n}" for n in range(20)]
+    for artifact_id in ids:
+        await manufacturer.record_artifact(
+            StoredArtifact(artifact_id, CID, "0" * 64, 1, ("Manufacturer", "ModelTrainer")),
+            kind="dataset",
+            media_type="text/plain",
+            wrapped_key_epoch=1,
+            request_feedback=True,
+        )
+    await asyncio.sleep(3)
+    answers = await asyncio.gather(
+        *(clients["ConditionMonitor"].call("POST", ratings_of(a), {"score": "0.25"}) for a in ids)
+    )
+    statuses = [status for status, _, _ in answers]
+    assert set(statuses) <= {201, 429}, answers
+    assert 429 in statuses and 201 in statuses, statuses
+    assert all(headers.get("Retry-After") == "1" for status, _, headers in answers if status == 429)
+    await asyncio.sleep(3)
+    reader = governance.founder("Manufacturer").provenance(PROJECT)
+    for artifact_id, (status, body, _) in zip(ids, answers, strict=True):
+        found = await reader.get_feedback(artifact_id)
+        if status == 201:
+            assert [f.tx_id for f in found] == [body["transactionId"]], artifact_id
+        else:
+            assert found == (), artifact_id
+
+
+async def test_a_suspended_member_is_refused(governance: Governance, clients: dict[str, Client]) -> None:
+    network = governance.network
+    identity_dir = await governance.enrolled(
+        "ConditionMonitor", "api-suspect", role="admin", attributes={"identity": "Sue Spect"}
+    )
+    wallet_add(network, "ConditionMonitor", "api-suspect", identity_dir)
+    suspect = Client(network, "ConditionMonitor", client_context(network, "ConditionMonitor", identity_dir))
+    try:
+        status, me, _ = await suspect.call("GET", "/v1/me")
+        assert (status, me["memberId"]) == (200, "api-suspect"), me
+        await governance.suspend(
+            "api-suspect",
+            requested_by="Manufacturer",
+            approvers=("ModelTrainer", "QualityControl"),
+            reason="audit",
+        )
+        await asyncio.sleep(6)  # the service re-reads a member's standing at most 5 s old
+        status, problem, _ = await suspect.call("GET", "/v1/me")
+        assert (status, problem["code"]) == (403, "member_suspended"), problem
+    finally:
+        await suspect.close()
+
+
+async def test_the_service_describes_itself_and_counts(clients: dict[str, Client]) -> None:
+    status, spec, _ = await clients["Manufacturer"].call("GET", "/openapi.json")
+    assert status == 200 and spec["openapi"].startswith("3.") and "/v1/trust" in spec["paths"]
+    async with clients["Manufacturer"].session.get(clients["Manufacturer"].url + "/metrics") as response:
+        text = await response.text()
+    assert response.status == 200 and "bcmlp_api_requests_total" in text
+
+
+async def test_offline_signing_keeps_the_key_with_the_member(
+    governance: Governance, clients: dict[str, Client]
+) -> None:
+    """A member that is in no wallet rates a record through its service, signing each digest itself;
+    another member cannot push its bytes, and a signature of other bytes is refused by the peers."""
+    network = governance.network
+    identity_dir = await governance.project_member(
+        "ModelTrainer", "api-offline", role="admin", attributes={"identity": "Otto Offline"}, project=PROJECT
+    )
+    identity, signer = load_msp_identity(identity_dir / "msp", "ModelTrainerMSP")
+    recorded = (
+        await governance.founder("Manufacturer")
+        .provenance(PROJECT)
+        .record_artifact(
+            StoredArtifact("api-offline-rated", CID, "0" * 64, 1, ("Manufacturer", "ModelTrainer")),
+            kind="dataset",
+            media_type="text/plain",
+            wrapped_key_epoch=1,
+            request_feedback=True,
+        )
+    )
+    await governance.settle(recorded.transaction_id, PROJECT)
+    own = Client(network, "ModelTrainer", client_context(network, "ModelTrainer", identity_dir))
+
+    def signed(step: dict[str, Any], field: str) -> dict[str, Any]:
+        signature = signer.sign_digest(base64.b64decode(step["digest"]))
+        return {
+            "memberId": "api-offline",
+            field: step[field],
+            "signature": base64.b64encode(signature).decode(),
+        }
+
+    try:
+        status, me, _ = await own.call("GET", "/v1/me")
+        assert (status, me["code"]) == (403, "not_in_wallet"), me  # it signs offline, or not at all
+        call = {
+            "memberId": "api-offline",
+            "certificate": identity.certificate_pem.decode(),
+            "channel": PROJECT,
+            "chaincode": "provenance",
+            "function": "RateRecord",
+            "args": ["api-offline-rated", "0.75", "rated offline", "[]"],
+        }
+        status, proposal, _ = await own.call("POST", "/v1/offline/proposals", call)
+        assert status == 200, proposal
+        # ModelTrainer's founder may not push the member's proposal as its own session
+        status, problem, _ = await clients["ModelTrainer"].call(
+            "POST", "/v1/offline/endorsements", signed(proposal, "proposal")
+        )
+        assert (status, problem["code"]) == (403, "not_the_signer"), problem
+        # a signature of other bytes: the peers refuse to endorse
+        forged = {
+            **signed(proposal, "proposal"),
+            "signature": base64.b64encode(signer.sign(b"other")).decode(),
+        }
+        status, problem, _ = await own.call("POST", "/v1/offline/endorsements", forged)
+        assert 400 <= status < 500 and problem["code"] != "invalid_request", problem
+        status, transaction, _ = await own.call(
+            "POST", "/v1/offline/endorsements", signed(proposal, "proposal")
+        )
+        assert status == 200, transaction
+        status, commit, _ = await own.call(
+            "POST", "/v1/offline/submissions", signed(transaction, "transaction")
+        )
+        assert status == 200, commit
+        status, committed, _ = await own.call("POST", "/v1/offline/commits", signed(commit, "commit"))
+        assert status == 200 and committed["transactionId"] == proposal["transactionId"], committed
+    finally:
+        await own.close()
+    await governance.settle(committed["transactionId"], PROJECT)
+    [rating] = await governance.founder("Manufacturer").provenance(PROJECT).get_feedback("api-offline-rated")
+    assert (rating.tx_id, rating.comment) == (committed["transactionId"], "rated offline")
+    assert rating.rater == client_id(identity.certificate_pem)
