@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields, is_dataclass
@@ -22,8 +23,10 @@ import yaml
 from aiohttp import web
 from openapi_core import OpenAPI
 from openapi_core.contrib.aiohttp import AIOHTTPOpenAPIWebRequest, AIOHTTPOpenAPIWebResponse
+from openapi_core.validation.request.validators import V30RequestParametersValidator
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
+from gateway.api import science
 from gateway.api.callers import Caller, Callers
 from gateway.api.offline import Offline
 from gateway.api.problems import PROBLEM_TYPE, ApiError, from_ledger_error
@@ -102,6 +105,8 @@ class Service:
     spec_json: bytes
     metrics: Metrics
     max_in_flight: int
+    parameters: Any  # the OpenAPI request-parameters validator, for streamed bodies
+    max_upload_bytes: int
 
 
 SERVICE = web.AppKey("service", Service)
@@ -159,6 +164,8 @@ _UNCHECKED = ("/openapi.json", "/metrics")
 _ANONYMOUS = ("/healthz",)
 # Offline signing resolves its member from the signed bytes (offline.py), not from the wallet.
 _OFFLINE = "/v1/offline/"
+# Uploads stream their body (science.py).
+_STREAMED = re.compile(r"/v1/projects/[^/]+/artifacts")
 
 
 @web.middleware
@@ -168,14 +175,20 @@ async def contract(request: web.Request, handler: Handler) -> web.StreamResponse
     if request.path in _UNCHECKED:
         return await handler(request)
     service = request.app[SERVICE]
-    body = await request.read()
+    streamed = request.method == "POST" and _STREAMED.fullmatch(request.path) is not None
+    # A streamed upload's body is checked by its handler as it streams (media type, size), not read here.
+    body = None if streamed else await request.read()
     openapi_request = AIOHTTPOpenAPIWebRequest(request, body=body or None)
-    problems = [str(e) for e in service.openapi.iter_request_errors(openapi_request)]
-    if problems:
-        if any("Path not found" in p or "Operation not found" in p for p in problems):
+    found = list(
+        service.parameters.iter_errors(openapi_request)
+        if streamed
+        else service.openapi.iter_request_errors(openapi_request)
+    )
+    if found:
+        if any("Path not found" in str(e) or "Operation not found" in str(e) for e in found):
             raise web.HTTPNotFound(reason=f"{request.method} {request.path} is no route of this service")
         details = []
-        for error in service.openapi.iter_request_errors(openapi_request):
+        for error in found:
             details += [str(e.message) for e in getattr(error, "schema_errors", ())] or [
                 str(error.__cause__ or error)
             ]
@@ -311,6 +324,60 @@ async def awaiting_feedback(request: web.Request) -> web.Response:
     return web.json_response({"artifacts": plain(found)})
 
 
+async def upload(request: web.Request) -> web.Response:
+    service = request.app[SERVICE]
+    who = caller(request)
+    store = service.callers.store(request.match_info["project"])
+    return await submitted(
+        request,
+        lambda: science.upload(
+            request, who, store, home=service.organisation, limit=service.max_upload_bytes
+        ),
+    )
+
+
+async def content(request: web.Request) -> web.StreamResponse:
+    service = request.app[SERVICE]
+    store = service.callers.store(request.match_info["project"])
+    return await science.download(request, caller(request), store, home=service.organisation)
+
+
+async def open_certificate(request: web.Request) -> web.Response:
+    body = await request.json()
+    return await submitted(request, lambda: science.open_certificate(request, caller(request), body))
+
+
+async def certificate(request: web.Request) -> web.Response:
+    provenance = _provenance(request)
+    found = await provenance.get_model_certificate(request.match_info["certId"])
+    return web.json_response(dict(found.record))
+
+
+async def add_phase(request: web.Request) -> web.Response:
+    body = await request.json()
+    return await submitted(request, lambda: science.add_phase(request, caller(request), body))
+
+
+async def approve(request: web.Request) -> web.Response:
+    return await submitted(request, lambda: science.approve(request, caller(request)))
+
+
+async def record_pipeline(request: web.Request) -> web.Response:
+    body = await request.json()
+    return await submitted(request, lambda: science.record_pipeline(request, caller(request), body))
+
+
+async def pipeline(request: web.Request) -> web.Response:
+    found = await _provenance(request).get_pipeline_certificate(request.match_info["certId"])
+    return web.json_response(dict(found.record))
+
+
+async def verified(request: web.Request) -> web.Response:
+    service = request.app[SERVICE]
+    store = service.callers.store(request.match_info["project"])
+    return web.json_response(await science.verdicts(request, caller(request), store))
+
+
 def offline_step(step: str) -> Handler:
     async def handle(request: web.Request) -> web.Response:
         offline = Offline(request.app[SERVICE].callers)
@@ -334,6 +401,15 @@ ROUTES = [
     web.get("/v1/projects/{project}/artifacts/{artifactId}/ratings", ratings),
     web.post("/v1/projects/{project}/artifacts/{artifactId}/ratings", rate),
     web.get("/v1/projects/{project}/feedback/awaiting", awaiting_feedback),
+    web.post("/v1/projects/{project}/artifacts", upload),
+    web.get("/v1/projects/{project}/artifacts/{artifactId}/content", content),
+    web.post("/v1/projects/{project}/models", open_certificate),
+    web.get("/v1/projects/{project}/models/{certId}", certificate),
+    web.post("/v1/projects/{project}/models/{certId}/phases", add_phase),
+    web.post("/v1/projects/{project}/models/{certId}/approvals", approve),
+    web.post("/v1/projects/{project}/pipelines", record_pipeline),
+    web.get("/v1/projects/{project}/pipelines/{certId}", pipeline),
+    web.get("/v1/projects/{project}/verify/{subject}/{id}", verified),
     web.post("/v1/offline/proposals", offline_step("propose")),
     web.post("/v1/offline/endorsements", offline_step("endorse")),
     web.post("/v1/offline/submissions", offline_step("submit")),
@@ -341,17 +417,23 @@ ROUTES = [
 ]
 
 
-def make_app(organisation: str, callers: Callers, *, max_in_flight: int = 8) -> web.Application:
-    """make_app is organisation's service over callers (which hold its peer connection and wallet)."""
+def make_app(
+    organisation: str, callers: Callers, *, max_in_flight: int = 8, max_upload_bytes: int = 8 << 30
+) -> web.Application:
+    """make_app is organisation's service over callers (which hold its peer connection, wallet and
+    Kubo clients). JSON bodies are bounded at 1 MiB; uploads at max_upload_bytes (default 8 GiB)."""
     spec = load_spec()
+    openapi = OpenAPI.from_dict(spec)
     app = web.Application(middlewares=[errors, contract], client_max_size=1 << 20)
     app[SERVICE] = Service(
         organisation,
         callers,
-        OpenAPI.from_dict(spec),
+        openapi,
         json.dumps(spec).encode(),
         Metrics.create(),
         max_in_flight,
+        V30RequestParametersValidator(openapi.spec),
+        max_upload_bytes,
     )
     app.add_routes(ROUTES)
     return app

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import grpc
@@ -22,8 +23,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from gateway.api.problems import ApiError
 from gateway.api.wallet import Wallet, WalletError, common_name
-from gateway.consortium import Consortium, Organisation
+from gateway.artifacts.keys import MemberKeyring
+from gateway.artifacts.store import ArtifactStore
+from gateway.consortium import Consortium, Organisation, load_consortium
 from gateway.fabric import Gateway, Signer, X509Identity
+from gateway.ipfs import IpfsClient
 from gateway.ledger import Ledger, LedgerError, RegistryClient, Standing, client_id
 
 STANDING_SECONDS = 5.0
@@ -37,6 +41,7 @@ class Caller:
     member_id: str
     standing: Standing
     ledger: Ledger
+    keyring: MemberKeyring  # its key-agreement keys, which open its copies of the projects' data keys
     checked_at: float
     in_flight: int = 0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -70,6 +75,7 @@ class Callers:
         peer: grpc.aio.Channel,
         *,
         service_identity: tuple[X509Identity, Signer],
+        nodes: Mapping[str, IpfsClient],
         tls_certificate_hash: bytes | None,
         provenance_chaincode: str = "provenance",
     ) -> None:
@@ -89,11 +95,25 @@ class Callers:
             for org in consortium.organisations
         }
         self._callers: dict[str, Caller] = {}
+        self.nodes = dict(nodes)
         identity, signer = service_identity
         reader = Gateway.connect(
             identity=identity, signer=signer, client=peer, tls_client_certificate_hash=tls_certificate_hash
         )
         self.reader = RegistryClient(reader, consortium)
+
+    def store(self, project: str) -> ArtifactStore:
+        """store is an artifact store over the Kubo nodes of project's organisations, as the network
+        description says now (project channels are made while the service runs)."""
+        organisations = load_consortium(self.consortium.run_dir).channels.get(project)
+        if not organisations:
+            raise ApiError(404, "not_found", f"{project!r} is no channel of this network")
+        nodes = {o: self.nodes[o] for o in organisations if o in self.nodes}
+        if self.organisation.name not in nodes:
+            raise ApiError(
+                403, "forbidden", f"{self.organisation.name} is not an organisation of project {project}"
+            )
+        return ArtifactStore(nodes, replicas=min(2, len(nodes)))
 
     def _issuer(self, certificate: x509.Certificate) -> Organisation | None:
         for name, roots in self._roots.items():
@@ -145,6 +165,7 @@ class Callers:
                     "(bcmlp wallet add), or sign offline",
                 )
             identity, signer = self.wallet.signer(entry)
+            keyring = self.wallet.keyring(entry)
         except WalletError as error:
             raise ApiError(500, "wallet_unreadable", str(error)) from None
         gateway = Gateway.connect(
@@ -153,7 +174,7 @@ class Callers:
         ledger = Ledger(gateway, RegistryClient(gateway, self.consortium), self.consortium, self._provenance)
         bound = client_id(entry.certificate_pem)
         standing = await self._standing(ledger.registry, entry.member_id, bound)
-        caller = Caller(name, entry.member_id, standing, ledger, time.monotonic())
+        caller = Caller(name, entry.member_id, standing, ledger, keyring, time.monotonic())
         self._callers[name] = caller
         return caller
 

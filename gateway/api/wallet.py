@@ -8,10 +8,11 @@ wallet, so every write is the member's own, never a service account's.
 
 Each entry is one JSON file, ``<common name>.json``: the member id the registry knows it by, its MSP id,
 its enrolment certificate and the key as PKCS#8 PEM encrypted with the wallet's passphrase
-(cryptography's best available PKCS#8 encryption). The passphrase lives in a file readable by the
-service's user only; whoever runs the organisation's service can therefore sign as its members, as an
-organisation's peer operator can already act as the organisation. A member that does not accept this
-signs offline instead and keeps its key to itself.
+(cryptography's best available PKCS#8 encryption), and likewise its key-agreement keys (the identity
+folder's ``kak/``), with which the service opens the member's copies of its projects' data keys.
+The passphrase lives in a file readable by the service's user only; whoever runs the organisation's
+service can therefore sign as its members, as an organisation's peer operator can already act as the
+organisation. A member that does not accept this signs offline instead and keeps its key to itself.
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from cryptography.x509.oid import NameOID
 
+from gateway.artifacts.keys import KAK_FOLDER, MemberKeyring, key_id_of
 from gateway.fabric import EcdsaSigner, X509Identity
 from gateway.fabric.identity import load_msp_identity
 
@@ -56,6 +60,7 @@ class WalletEntry:
     msp_id: str
     certificate_pem: bytes
     encrypted_key_pem: bytes
+    encrypted_agreement_keys: tuple[bytes, ...] = ()
 
 
 class Wallet:
@@ -88,16 +93,30 @@ class Wallet:
             )
         return self.folder / f"{name}.json"
 
-    def add(self, *, member_id: str, msp_id: str, msp_dir: Path) -> WalletEntry:
-        """add encrypts the enrolment key of the MSP folder msp_dir (signcerts/, keystore/) into the wallet
-        as member member_id; an entry of the same name is replaced (re-enrolment)."""
+    def add(self, *, member_id: str, msp_id: str, identity_dir: Path) -> WalletEntry:
+        """add encrypts the enrolment key of identity_dir (msp/signcerts, msp/keystore) and its key-agreement
+        keys (kak/, if any) into the wallet as member member_id; an entry of the same name is replaced
+        (re-enrolment, a new key-agreement key)."""
+        msp_dir = identity_dir / "msp" if (identity_dir / "msp").is_dir() else identity_dir
         identity, signer = load_msp_identity(msp_dir, msp_id)
         if not isinstance(signer, EcdsaSigner):
             raise WalletError(f"{msp_dir}: only ECDSA enrolment keys are kept in the wallet")
         certificate = x509.load_pem_x509_certificate(identity.certificate_pem)
         name = common_name(certificate)
         encrypted = signer.encrypted_pem(self._passphrase)
-        entry = WalletEntry(name, member_id, msp_id, identity.certificate_pem, encrypted)
+        agreement = []
+        for path in sorted((identity_dir / KAK_FOLDER).glob("*.pem")):
+            private = load_pem_private_key(path.read_bytes(), password=None)
+            if not isinstance(private, X25519PrivateKey):
+                raise WalletError(f"{path} holds no X25519 key-agreement key")
+            agreement.append(
+                private.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.BestAvailableEncryption(self._passphrase),
+                )
+            )
+        entry = WalletEntry(name, member_id, msp_id, identity.certificate_pem, encrypted, tuple(agreement))
         path = self._path(name)
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         partial = path.with_suffix(".partial")
@@ -107,6 +126,7 @@ class Wallet:
             "mspId": msp_id,
             "certificate": identity.certificate_pem.decode(),
             "key": encrypted.decode(),
+            "keyAgreementKeys": [k.decode() for k in agreement],
         }
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as out:
@@ -129,6 +149,7 @@ class Wallet:
             record["mspId"],
             record["certificate"].encode(),
             record["key"].encode(),
+            tuple(k.encode() for k in record.get("keyAgreementKeys", [])),
         )
 
     def signer(self, entry: WalletEntry) -> tuple[X509Identity, EcdsaSigner]:
@@ -142,3 +163,18 @@ class Wallet:
         if not isinstance(key, ec.EllipticCurvePrivateKey):
             raise WalletError(f"wallet entry {entry.name} holds no ECDSA key")
         return X509Identity(entry.msp_id, entry.certificate_pem), EcdsaSigner(key)
+
+    def keyring(self, entry: WalletEntry) -> MemberKeyring:
+        """keyring decrypts entry's key-agreement keys: the member's keyring for its projects' data keys."""
+        keys = {}
+        for pem in entry.encrypted_agreement_keys:
+            try:
+                private = load_pem_private_key(pem, password=self._passphrase)
+            except (ValueError, TypeError) as error:
+                raise WalletError(
+                    f"wallet entry {entry.name}'s key-agreement key does not open: {error}"
+                ) from None
+            if not isinstance(private, X25519PrivateKey):
+                raise WalletError(f"wallet entry {entry.name} holds a key-agreement key that is not X25519")
+            keys[key_id_of(private.public_key())] = private
+        return MemberKeyring(entry.member_id, keys)

@@ -313,6 +313,11 @@ class ArtifactStore:
                 failed.append(org)
         return failed
 
+    async def pins(self) -> dict[str, set[str]]:
+        """pins lists what every node of the store pins, by organisation (to check that nothing is left
+        orphaned)."""
+        return {org: await node.pins() for org, node in self._nodes.items()}
+
     async def remove(self, stored: StoredArtifact) -> None:
         """remove unpins an artifact everywhere (when the ledger write that should record it failed)."""
         failed = await self._unpin(stored.cid, stored.pinned_on)

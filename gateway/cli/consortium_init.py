@@ -87,7 +87,7 @@ async def found() -> int:
         if org.api is not None and org.api.passphrase_file.is_file():
             # The founders sign in to their organisation's gateway service (bcmlp wallet add).
             Wallet.open(org.api.wallet_dir, org.api.passphrase_file).add(
-                member_id=founder_id(org.name), msp_id=org.msp_id, msp_dir=org.admin_dir / "msp"
+                member_id=founder_id(org.name), msp_id=org.msp_id, identity_dir=org.admin_dir
             )
             print(f"{founder_id(org.name)} is in {org.name}'s wallet")
     for project in sorted(c for c in consortium.channels if c != "mainchain"):

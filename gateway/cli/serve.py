@@ -28,6 +28,7 @@ from gateway.api.app import make_app
 from gateway.api.callers import Callers
 from gateway.api.wallet import Wallet, WalletError
 from gateway.consortium import ApiService, Consortium, ConsortiumError, Organisation, load_consortium
+from gateway.ipfs import IpfsClient
 from gateway.ledger.connect import MESSAGE_LIMITS, channel_credentials, load_member_identity
 
 
@@ -74,12 +75,14 @@ async def serve(organisation: str) -> None:
     peer = grpc.aio.secure_channel(
         org.peer.address, channel_credentials(org.tls_root_cert, member.tls), options=list(MESSAGE_LIMITS)
     )
+    nodes = {o.name: IpfsClient(o.ipfs, timeout=60) for o in consortium.peer_organisations if o.ipfs}
     callers = Callers(
         consortium,
         organisation,
         wallet,
         peer,
         service_identity=(member.identity, member.signer),
+        nodes=nodes,
         tls_certificate_hash=member.tls.sha256,
     )
     runner = web.AppRunner(make_app(organisation, callers), access_log=None)
@@ -98,20 +101,22 @@ async def serve(organisation: str) -> None:
     finally:
         await runner.cleanup()
         await peer.close()
+        for node in nodes.values():
+            await node.close()
 
 
 def wallet_add(organisation: str, member_id: str, identity_dir: Path) -> str:
     consortium = load_consortium()
     org = consortium.organisation(organisation)
     api = api_of(org)
-    msp_dir = identity_dir / "msp" if (identity_dir / "msp").is_dir() else identity_dir
     try:
         entry = Wallet.open(api.wallet_dir, api.passphrase_file).add(
-            member_id=member_id, msp_id=org.msp_id, msp_dir=msp_dir
+            member_id=member_id, msp_id=org.msp_id, identity_dir=identity_dir
         )
     except (FileNotFoundError, ValueError) as error:
         raise WalletError(f"{identity_dir}: {error}") from None
-    return f"{organisation}'s wallet holds {entry.name} as member {member_id}"
+    keys = len(entry.encrypted_agreement_keys)
+    return f"{organisation}'s wallet holds {entry.name} as member {member_id} ({keys} key-agreement keys)"
 
 
 def run_serve(organisation: str) -> int:

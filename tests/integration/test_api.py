@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime
+import hashlib
+import io
+import secrets
 import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,11 +24,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from gateway.artifacts.store import StoredArtifact
+from gateway.artifacts.store import ArtifactStore, StoredArtifact
 from gateway.fabric import load_msp_identity
 from gateway.ledger import client_id
 from tests.integration.conftest import CID, PROJECT, RunningNetwork
-from tests.integration.founding import Governance, founder_id
+from tests.integration.founding import Governance, certificate_of, founder_id
 
 
 def client_context(network: RunningNetwork, organisation: str, identity_dir: Path) -> ssl.SSLContext:
@@ -364,3 +367,117 @@ async def test_offline_signing_keeps_the_key_with_the_member(
     [rating] = await governance.founder("Manufacturer").provenance(PROJECT).get_feedback("api-offline-rated")
     assert (rating.tx_id, rating.comment) == (committed["transactionId"], "rated offline")
     assert rating.rater == client_id(identity.certificate_pem)
+
+
+async def test_an_upload_streams_in_verified_out_and_leaves_no_orphan(
+    governance: Governance, clients: dict[str, Client], store: ArtifactStore
+) -> None:
+    network = governance.network
+    content = secrets.token_bytes(3 * (1 << 20) + 17)
+    upload = f"/v1/projects/{PROJECT}/artifacts?artifactId=api-upload-1&kind=dataset&requestFeedback=true"
+    manufacturer = clients["Manufacturer"]
+    before = await store.pins()
+    async with manufacturer.session.post(
+        manufacturer.url + upload,
+        data=io.BytesIO(content),
+        headers={"Content-Type": "image/x-portable-graymap"},
+    ) as response:
+        committed = await response.json()
+    assert response.status == 201, committed
+    await governance.settle(committed["transactionId"], PROJECT)
+    record = await governance.founder("ConditionMonitor").provenance(PROJECT).get_artifact("api-upload-1")
+    assert (record.size, record.sha256, record.media_type) == (
+        len(content),
+        hashlib.sha256(content).hexdigest(),
+        "image/x-portable-graymap",
+    )
+    assert record.creator == client_id(
+        certificate_of(network.consortium.organisation("Manufacturer").admin_dir)
+    )
+    trainer = clients["ModelTrainer"]
+    async with trainer.session.get(
+        trainer.url + f"/v1/projects/{PROJECT}/artifacts/api-upload-1/content"
+    ) as got:
+        body = await got.read()
+    assert got.status == 200 and body == content
+    assert got.headers["X-Content-Sha256"] == record.sha256
+    status, verdict, _ = await clients["ConditionMonitor"].call(
+        "GET", f"/v1/projects/{PROJECT}/verify/artifact/api-upload-1"
+    )
+    assert status == 200 and verdict["intact"] is True, verdict
+
+    # a record the ledger refuses (unknown parent) keeps nothing pinned; a bad media type is named
+    pinned = await store.pins()
+    refused = f"/v1/projects/{PROJECT}/artifacts?artifactId=api-upload-2&kind=dataset&parents=no-such-parent"
+    async with manufacturer.session.post(manufacturer.url + refused, data=b"orphan?" * 1000) as response:
+        problem = await response.json()
+    assert (response.status, problem["code"]) == (404, "not_found"), problem
+    assert await store.pins() == pinned
+    async with manufacturer.session.post(
+        manufacturer.url + upload.replace("api-upload-1", "api-upload-3"),
+        data=b"x",
+        headers={"Content-Type": "image"},
+    ) as response:
+        problem = await response.json()
+    assert (response.status, problem["code"]) == (415, "unsupported_media_type"), problem
+    assert len(pinned["Manufacturer"]) == len(before["Manufacturer"]) + 1
+
+
+async def test_certificates_through_the_service_keep_the_channels_rules(
+    governance: Governance, clients: dict[str, Client]
+) -> None:
+    trainer, manufacturer = clients["ModelTrainer"], clients["Manufacturer"]
+    models = f"/v1/projects/{PROJECT}/models"
+    status, opened, _ = await trainer.call(
+        "POST", models, {"certId": "api-cert", "modelName": "cnn", "version": "1"}
+    )
+    assert status == 201, opened
+    await governance.settle(opened["transactionId"], PROJECT)
+    status, cert, _ = await manufacturer.call("GET", f"{models}/api-cert")
+    assert (status, cert["status"], cert["phases"]) == (200, "open", []), cert
+    # founders are admins: the channel gives requirements to the Manufacturer's company members only
+    phase = {"phase": "requirements", "fields": {"goals": "g", "decisions": "d"}, "creatorCertificateId": "x"}
+    status, problem, _ = await manufacturer.call("POST", f"{models}/api-cert/phases", phase)
+    assert (status, problem["code"]) == (403, "forbidden"), problem
+    status, problem, _ = await manufacturer.call("POST", f"{models}/api-cert/approvals")
+    assert (status, problem["code"]) == (422, "refused") and "is not complete" in problem["detail"], problem
+    tools = [{"name": "python", "version": "3.11"}]
+    pipeline = {
+        "certId": "api-pipeline",
+        "version": "1",
+        "configuration": "{}",
+        "components": [
+            {
+                "name": "cam",
+                "stage": "collection",
+                "owner": "Manufacturer",
+                "steps": ["capture"],
+                "software": tools,
+                "inputs": ["raw-data"],
+                "outputs": ["raw-data"],
+            },
+            {
+                "name": "fit",
+                "stage": "training",
+                "owner": "ModelTrainer",
+                "steps": ["fit"],
+                "software": tools,
+                "inputs": ["raw-data"],
+                "outputs": ["model"],
+                "model": "api-cert",
+            },
+        ],
+    }
+    status, recorded, _ = await trainer.call("POST", f"/v1/projects/{PROJECT}/pipelines", pipeline)
+    assert status == 201, recorded
+    await governance.settle(recorded["transactionId"], PROJECT)
+    status, found, _ = await manufacturer.call("GET", f"/v1/projects/{PROJECT}/pipelines/api-pipeline")
+    assert (status, [c["name"] for c in found["components"]]) == (200, ["cam", "fit"]), found
+    status, verdict, _ = await clients["ConditionMonitor"].call(
+        "GET", f"/v1/projects/{PROJECT}/verify/pipeline/api-pipeline"
+    )
+    assert status == 200 and verdict["intact"] is False, verdict
+    assert [(v["kind"], v["status"]) for v in verdict["verdicts"]] == [
+        ("pipeline certificate", "intact"),
+        ("model certificate", "uncertified"),
+    ]

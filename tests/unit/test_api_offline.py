@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -14,6 +15,7 @@ from openapi_core import OpenAPI
 from gateway.api.app import ROUTES, load_spec, plain
 from gateway.api.problems import from_ledger_error
 from gateway.api.wallet import Wallet, WalletError
+from gateway.artifacts.keys import create_key_agreement_key, key_id_of
 from gateway.fabric import ErrorDetail
 from gateway.fabric.signer import message_digest
 from gateway.ledger import LedgerError
@@ -49,16 +51,21 @@ def test_plain_writes_decimals_as_strings_and_keys_in_camel_case() -> None:
 
 def test_the_wallet_keeps_keys_encrypted_and_signs_with_them(tmp_path: Path) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
-    msp = make_msp(tmp_path / "alice", key)
+    make_msp(tmp_path / "alice", key)
+    agreement = create_key_agreement_key(tmp_path / "alice")
     wallet = Wallet(tmp_path / "wallet", PASSPHRASE)
-    entry = wallet.add(member_id="alice-1", msp_id="Org1MSP", msp_dir=msp)
+    entry = wallet.add(member_id="alice-1", msp_id="Org1MSP", identity_dir=tmp_path / "alice")
     stored = json.loads((tmp_path / "wallet" / f"{entry.name}.json").read_text())
     assert "ENCRYPTED PRIVATE KEY" in stored["key"]
+    assert [("ENCRYPTED PRIVATE KEY" in k) for k in stored["keyAgreementKeys"]] == [True]
     assert (tmp_path / "wallet" / f"{entry.name}.json").stat().st_mode & 0o777 == 0o600
     found = wallet.entry(entry.name)
     assert found is not None and found.member_id == "alice-1"
     identity, signer = wallet.signer(found)
     assert identity.msp_id == "Org1MSP"
+    keyring = wallet.keyring(found)
+    assert keyring.member_id == "alice-1"
+    assert list(keyring.keys) == [key_id_of(agreement.public_key())]
     signature = signer.sign(b"proposal bytes")
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
@@ -114,3 +121,21 @@ def test_ledger_refusals_map_to_specific_problems(message: str, stage: str, stat
     document = problem.document()
     assert document["transactionId"] == "tx-1" and document["stage"] == stage
     assert document["peers"] == [{"address": "peer0:7051", "mspId": "Org1MSP", "message": message}]
+
+
+async def test_an_upload_past_the_bound_is_cut_off() -> None:
+    from gateway.api.science import _bounded
+    from gateway.artifacts.errors import ArtifactError
+
+    class Body:
+        def __init__(self, pieces: list[bytes]) -> None:
+            self.pieces = pieces
+
+        async def iter_chunked(self, size: int) -> Any:
+            for piece in self.pieces:
+                yield piece
+
+    got = [p async for p in _bounded(Body([b"a" * 10, b"b" * 10]), 20)]
+    assert got == [b"a" * 10, b"b" * 10]
+    with pytest.raises(ArtifactError, match="larger than this service's upload bound of 15 bytes"):
+        _ = [p async for p in _bounded(Body([b"a" * 10, b"b" * 10]), 15)]
