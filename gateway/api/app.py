@@ -26,10 +26,11 @@ from openapi_core.contrib.aiohttp import AIOHTTPOpenAPIWebRequest, AIOHTTPOpenAP
 from openapi_core.validation.request.validators import V30RequestParametersValidator
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
-from gateway.api import science
+from gateway.api import admin, science
 from gateway.api.callers import Caller, Callers
 from gateway.api.offline import Offline
 from gateway.api.problems import PROBLEM_TYPE, ApiError, from_ledger_error
+from gateway.consortium import load_consortium
 from gateway.ledger import Committed, FeedbackEvidence, LedgerError
 
 SPEC_PATH = Path(__file__).with_name("openapi.yaml")
@@ -378,6 +379,65 @@ async def verified(request: web.Request) -> web.Response:
     return web.json_response(await science.verdicts(request, caller(request), store))
 
 
+async def member(request: web.Request) -> web.Response:
+    found = await caller(request).ledger.registry.get_member(request.match_info["memberId"])
+    return web.json_response(plain(found))
+
+
+async def enrolment(request: web.Request) -> web.Response:
+    found = await caller(request).ledger.registry.get_enrolment(request.match_info["requestId"])
+    return web.json_response(plain(found))
+
+
+async def approve_enrolment(request: web.Request) -> web.Response:
+    registry = caller(request).ledger.registry
+    return await submitted(request, lambda: registry.approve_enrolment(request.match_info["requestId"]))
+
+
+async def reject_enrolment(request: web.Request) -> web.Response:
+    body = await request.json()
+    registry = caller(request).ledger.registry
+    return await submitted(
+        request, lambda: registry.reject_enrolment(request.match_info["requestId"], reason=body["reason"])
+    )
+
+
+async def request_status(request: web.Request) -> web.Response:
+    body = await request.json()
+    answer = await admin.status_request(caller(request), request.match_info["memberId"], body)
+    response = web.json_response(answer, status=201)
+    response.headers["X-Transaction-Id"] = answer["transactionId"]
+    return response
+
+
+async def approve_status(request: web.Request) -> web.Response:
+    registry = caller(request).ledger.registry
+    return await submitted(request, lambda: registry.approve_member_status(request.match_info["requestId"]))
+
+
+async def parameters(request: web.Request) -> web.Response:
+    return web.json_response(plain(await caller(request).ledger.registry.get_parameters()))
+
+
+async def committee(request: web.Request) -> web.Response:
+    return web.json_response({"members": plain(await caller(request).ledger.registry.get_committee())})
+
+
+async def project(request: web.Request) -> web.Response:
+    return web.json_response(
+        plain(await caller(request).ledger.registry.get_project(request.match_info["project"]))
+    )
+
+
+async def event_stream(request: web.Request) -> web.StreamResponse:
+    service = request.app[SERVICE]
+    own = service.callers.organisation.name
+    channels = [
+        c for c, orgs in load_consortium(service.callers.consortium.run_dir).channels.items() if own in orgs
+    ]
+    return await admin.events(request, caller(request), channels)
+
+
 def offline_step(step: str) -> Handler:
     async def handle(request: web.Request) -> web.Response:
         offline = Offline(request.app[SERVICE].callers)
@@ -410,6 +470,16 @@ ROUTES = [
     web.post("/v1/projects/{project}/pipelines", record_pipeline),
     web.get("/v1/projects/{project}/pipelines/{certId}", pipeline),
     web.get("/v1/projects/{project}/verify/{subject}/{id}", verified),
+    web.get("/v1/members/{memberId}", member),
+    web.post("/v1/members/{memberId}/status-requests", request_status),
+    web.post("/v1/status-requests/{requestId}/approvals", approve_status),
+    web.get("/v1/enrolments/{requestId}", enrolment),
+    web.post("/v1/enrolments/{requestId}/approvals", approve_enrolment),
+    web.post("/v1/enrolments/{requestId}/rejections", reject_enrolment),
+    web.get("/v1/parameters", parameters),
+    web.get("/v1/committee", committee),
+    web.get("/v1/projects/{project}", project),
+    web.get("/v1/events/{channel}/{chaincode}", event_stream),
     web.post("/v1/offline/proposals", offline_step("propose")),
     web.post("/v1/offline/endorsements", offline_step("endorse")),
     web.post("/v1/offline/submissions", offline_step("submit")),

@@ -11,6 +11,7 @@ import base64
 import datetime
 import hashlib
 import io
+import json
 import secrets
 import ssl
 from collections.abc import AsyncIterator
@@ -26,9 +27,9 @@ from cryptography.x509.oid import NameOID
 
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
 from gateway.fabric import load_msp_identity
-from gateway.ledger import client_id
+from gateway.ledger import client_id, open_ledger
 from tests.integration.conftest import CID, PROJECT, RunningNetwork
-from tests.integration.founding import Governance, certificate_of, founder_id
+from tests.integration.founding import DOC, Governance, certificate_of, founder_id, new_identity
 
 
 def client_context(network: RunningNetwork, organisation: str, identity_dir: Path) -> ssl.SSLContext:
@@ -481,3 +482,93 @@ async def test_certificates_through_the_service_keep_the_channels_rules(
         ("pipeline certificate", "intact"),
         ("model certificate", "uncertified"),
     ]
+
+
+async def test_admins_read_the_registry_and_act_as_committee_members(
+    governance: Governance, clients: dict[str, Client]
+) -> None:
+    manufacturer, trainer = clients["Manufacturer"], clients["ModelTrainer"]
+    status, member, _ = await manufacturer.call("GET", f"/v1/members/{founder_id('ModelTrainer')}")
+    assert (status, member["memberId"], member["role"], member["founder"]) == (
+        200,
+        founder_id("ModelTrainer"),
+        "admin",
+        True,
+    ), member
+    for path in ("/v1/parameters", "/v1/committee", f"/v1/projects/{PROJECT}"):
+        status, body, _ = await manufacturer.call("GET", path)
+        assert status == 200, (path, body)
+    # an enrolment approved through two services and one founder directly (k = 3)
+    identity_dir = new_identity(governance.network, "ConditionMonitor", "api-newcomer")
+    async with open_ledger(
+        governance.network.consortium, organisation="ConditionMonitor", identity_dir=identity_dir
+    ) as own:
+        request_id = await own.registry.request_enrolment(
+            "api-newcomer", role="admin", attributes={"identity": "Nell Newcomer"}, documents=[DOC]
+        )
+    await governance.settle(request_id)
+    for client in (manufacturer, trainer):
+        status, committed, _ = await client.call("POST", f"/v1/enrolments/{request_id}/approvals")
+        assert status == 201, committed
+        await governance.settle(committed["transactionId"])
+    status, again, _ = await manufacturer.call("POST", f"/v1/enrolments/{request_id}/approvals")
+    assert (status, again["code"]) in {(422, "refused"), (403, "forbidden")}, again
+    await governance.settle(
+        (await governance.founder("QualityControl").registry.approve_enrolment(request_id)).transaction_id
+    )
+    status, enrolment, _ = await manufacturer.call("GET", f"/v1/enrolments/{request_id}")
+    assert (status, enrolment["status"]) == (200, "approved"), enrolment
+    # a bad status is named; a good one is requested and approved
+    path = "/v1/members/api-newcomer/status-requests"
+    status, problem, _ = await manufacturer.call("POST", path, {"status": "frozen", "reason": "x"})
+    assert (status, problem["code"]) == (400, "invalid_request"), problem
+    status, requested, _ = await manufacturer.call("POST", path, {"status": "suspended", "reason": "audit"})
+    assert status == 201, requested
+    await governance.settle(requested["transactionId"])
+    status, approved, _ = await trainer.call(
+        "POST", f"/v1/status-requests/{requested['requestId']}/approvals"
+    )
+    assert status == 201, approved
+
+
+async def sse_events(client: Client, path: str, headers: dict[str, str], wanted: int) -> list[dict[str, Any]]:
+    """sse_events reads wanted events of a server-sent event stream (skipping keep-alive comments)."""
+    events: list[dict[str, Any]] = []
+    async with client.session.get(client.url + path, headers=headers) as response:
+        assert response.status == 200, await response.text()
+        event: dict[str, Any] = {}
+        while len(events) < wanted:
+            line = (await asyncio.wait_for(response.content.readline(), 30)).decode().rstrip("\n")
+            if not line:
+                if event:
+                    events.append(event)
+                event = {}
+            elif not line.startswith(":"):
+                field, _, value = line.partition(": ")
+                event[field] = json.loads(value) if field == "data" else value
+    return events
+
+
+async def test_events_stream_and_resume_after_their_last_id(
+    governance: Governance, clients: dict[str, Client]
+) -> None:
+    founder = governance.founder("Manufacturer").provenance(PROJECT)
+    recorded = []
+    for artifact_id in ("api-event-1", "api-event-2"):
+        committed = await founder.record_artifact(
+            StoredArtifact(artifact_id, CID, "0" * 64, 1, ("Manufacturer", "ModelTrainer")),
+            kind="dataset",
+            media_type="text/plain",
+            wrapped_key_epoch=1,
+        )
+        await governance.settle(committed.transaction_id, PROJECT)
+        recorded.append(committed)
+    path = f"/v1/events/{PROJECT}/provenance"
+    client = clients["ConditionMonitor"]
+    [first] = await sse_events(client, f"{path}?startBlock={recorded[0].block_number}", {}, 1)
+    assert first["id"] == f"{recorded[0].block_number}:{recorded[0].transaction_id}", first
+    assert first["data"]["payload"]["id"] == "api-event-1", first
+    [resumed] = await sse_events(client, path, {"Last-Event-ID": first["id"]}, 1)
+    assert resumed["id"] == f"{recorded[1].block_number}:{recorded[1].transaction_id}", resumed
+    status, problem, _ = await client.call("GET", f"{path}?after=nonsense")
+    assert (status, problem["code"]) == (400, "invalid_request"), problem
