@@ -2,6 +2,9 @@
 
 bcmlp serve --org ORG / bcmlp wallet add --org ORG --member ID --identity-dir DIR
     an organisation's gateway service and its wallet (gateway.cli.serve).
+bcmlp me | trust | committee | parameters | awaiting | ratings | rate | upload | download | certificate |
+      check ... [--org ORG] [--identity DIR] [--json]
+    the member's work through its organisation's gateway service (gateway.cli.client).
 bcmlp roots -o ROOTS.json
     the consortium's root certificates (each organisation's MSP roots), the trust anchor an auditor
     keeps for offline verification; read from this machine's network description.
@@ -42,6 +45,8 @@ from gateway.api.wallet import WalletError
 from gateway.artifacts.keys import KeyWrapError
 from gateway.artifacts.project_keys import data_key_for_epoch, member_keyring
 from gateway.artifacts.store import ArtifactStore
+from gateway.cli.client import add_commands as add_client_commands
+from gateway.cli.client import run as run_client
 from gateway.cli.serve import ServeError, run_serve, wallet_add
 from gateway.consortium import Consortium, ConsortiumError, load_consortium
 from gateway.ipfs import IpfsClient
@@ -254,7 +259,10 @@ def main(argv: list[str] | None = None) -> None:
     ver.add_argument("--bundle", type=Path)
     ver.add_argument("--roots", type=Path)
     ver.add_argument("--content", action="append", default=[], metavar="ARTIFACT_ID=PATH")
+    add_client_commands(commands)
     args = parser.parse_args(argv)
+    if getattr(args, "client", False):
+        sys.exit(run_client(args))
     if args.command == "verify":
         if args.subject is not None:
             if args.id is None or args.project is None:

@@ -14,6 +14,7 @@ import io
 import json
 import secrets
 import ssl
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -572,3 +573,50 @@ async def test_events_stream_and_resume_after_their_last_id(
     assert resumed["id"] == f"{recorded[1].block_number}:{recorded[1].transaction_id}", resumed
     status, problem, _ = await client.call("GET", f"{path}?after=nonsense")
     assert (status, problem["code"]) == (400, "invalid_request"), problem
+
+
+async def test_the_command_line_works_through_the_service(
+    governance: Governance, clients: dict[str, Client], tmp_path: Path
+) -> None:
+    network = governance.network
+    content = secrets.token_bytes((1 << 20) + 5)
+    (tmp_path / "scan.pgm").write_bytes(content)
+
+    def bcmlp(*args: str) -> subprocess.CompletedProcess[str]:
+        return network.bcmlp(*args)
+
+    proc = bcmlp("me", "--org", "ModelTrainer", "--json")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["memberId"] == founder_id("ModelTrainer"), (
+        proc.stderr
+    )
+    proc = bcmlp("trust", "--org", "Manufacturer")
+    assert proc.returncode == 0 and founder_id("Manufacturer") in proc.stdout, proc.stdout + proc.stderr
+    proc = bcmlp(
+        "upload",
+        PROJECT,
+        str(tmp_path / "scan.pgm"),
+        "--id",
+        "cli-scan",
+        "--kind",
+        "raw-data",
+        "--org",
+        "Manufacturer",
+        "--request-feedback",
+        "--json",
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    await governance.settle(json.loads(proc.stdout)["transactionId"], PROJECT)
+    proc = bcmlp(
+        "download", PROJECT, "cli-scan", "-o", str(tmp_path / "back.pgm"), "--org", "ConditionMonitor"
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "back.pgm").read_bytes() == content
+    proc = bcmlp("check", PROJECT, "artifact", "cli-scan", "--org", "ModelTrainer")
+    assert proc.returncode == 0 and "intact" in proc.stdout, proc.stdout + proc.stderr
+    proc = bcmlp("rate", PROJECT, "cli-scan", "0.5", "--org", "Manufacturer")  # its own record
+    assert proc.returncode == 1 and "403 forbidden" in proc.stderr, proc.stdout + proc.stderr
+    assert "the creator cannot rate its own record" in proc.stderr
+    proc = bcmlp("rate", PROJECT, "cli-scan", "lots", "--org", "ModelTrainer")
+    assert proc.returncode == 1 and "400 invalid_request" in proc.stderr, proc.stderr
+    proc = bcmlp("download", PROJECT, "cli-scan", "-o", str(tmp_path / "back.pgm"))
+    assert proc.returncode == 2 and "exists" in proc.stderr, proc.stderr
