@@ -21,8 +21,10 @@ from typing import Any
 
 import yaml
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from openapi_core import OpenAPI
 from openapi_core.contrib.aiohttp import AIOHTTPOpenAPIWebRequest, AIOHTTPOpenAPIWebResponse
+from openapi_core.templating.paths.exceptions import PathError
 from openapi_core.validation.request.validators import V30RequestParametersValidator
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
@@ -135,6 +137,10 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         problem = from_ledger_error(error)
         service.metrics.refusals.labels(error.stage or "none", problem.code).inc()
         response = _problem(problem)
+    except HttpProcessingError as error:
+        response = _problem(
+            ApiError(400, "bad_http", f"the request is not well-formed HTTP: {error.message}")
+        )
     except web.HTTPException as error:
         code = {404: "no_such_route", 405: "method_not_allowed"}.get(error.status, "http_error")
         response = _problem(ApiError(error.status, code, error.reason))
@@ -169,6 +175,18 @@ _OFFLINE = "/v1/offline/"
 _STREAMED = re.compile(r"/v1/projects/[^/]+/artifacts")
 
 
+def _described(error: Exception) -> list[str]:
+    """_described is what a request broke of the description, one line per schema error; a body that is
+    not UTF-8 JSON at all is said so (openapi-core's own message would fail to decode it)."""
+    schema_errors = [str(e.message) for e in getattr(error, "schema_errors", ())]
+    if schema_errors:
+        return schema_errors
+    try:
+        return [str(error.__cause__ or error)]
+    except UnicodeDecodeError:
+        return ["the body is not UTF-8 text: send JSON"]
+
+
 @web.middleware
 async def contract(request: web.Request, handler: Handler) -> web.StreamResponse:
     """contract validates the request against the OpenAPI description, resolves the caller, runs the
@@ -186,16 +204,14 @@ async def contract(request: web.Request, handler: Handler) -> web.StreamResponse
         else service.openapi.iter_request_errors(openapi_request)
     )
     if found:
-        if any("Path not found" in str(e) or "Operation not found" in str(e) for e in found):
+        if any(isinstance(e, PathError) for e in found):
             raise web.HTTPNotFound(reason=f"{request.method} {request.path} is no route of this service")
-        details = []
-        for error in found:
-            details += [str(e.message) for e in getattr(error, "schema_errors", ())] or [
-                str(error.__cause__ or error)
-            ]
+        details = [detail for error in found for detail in _described(error)]
         raise ApiError(400, "invalid_request", "; ".join(details), errors=details)
     if request.path not in _ANONYMOUS and not request.path.startswith(_OFFLINE):
         request[CALLER] = await service.callers.resolve(presented(request))
+    if "project" in request.match_info:
+        service.callers.project_organisations(request.match_info["project"])
     response = await handler(request)
     if isinstance(response, web.Response):
         bad = [

@@ -102,17 +102,22 @@ class Callers:
         )
         self.reader = RegistryClient(reader, consortium)
 
-    def store(self, project: str) -> ArtifactStore:
-        """store is an artifact store over the Kubo nodes of project's organisations, as the network
-        description says now (project channels are made while the service runs)."""
+    def project_organisations(self, project: str) -> tuple[str, ...]:
+        """project_organisations are the organisations of project channel project, as the network
+        description says now (project channels are made while the service runs): 404 for a channel
+        that does not exist, 403 for one this organisation is not on."""
         organisations = load_consortium(self.consortium.run_dir).channels.get(project)
-        if not organisations:
-            raise ApiError(404, "not_found", f"{project!r} is no channel of this network")
-        nodes = {o: self.nodes[o] for o in organisations if o in self.nodes}
-        if self.organisation.name not in nodes:
+        if not organisations or project == "mainchain":
+            raise ApiError(404, "not_found", f"{project!r} is no project channel of this network")
+        if self.organisation.name not in organisations:
             raise ApiError(
                 403, "forbidden", f"{self.organisation.name} is not an organisation of project {project}"
             )
+        return organisations
+
+    def store(self, project: str) -> ArtifactStore:
+        """store is an artifact store over the Kubo nodes of project's organisations."""
+        nodes = {o: self.nodes[o] for o in self.project_organisations(project) if o in self.nodes}
         return ArtifactStore(nodes, replicas=min(2, len(nodes)))
 
     def _issuer(self, certificate: x509.Certificate) -> Organisation | None:

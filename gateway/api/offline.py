@@ -40,6 +40,8 @@ CHAINCODES = ("registry", "provenance")
 
 
 def decode(body: dict[str, Any], field: str) -> bytes:
+    if field not in body:
+        raise ApiError(400, "invalid_request", f"{field} is required: the bytes of the previous step")
     try:
         return base64.b64decode(body[field], validate=True)
     except (binascii.Error, ValueError):
@@ -128,7 +130,10 @@ class Offline:
             )
 
     async def propose(self, tls_der: bytes | None, body: dict[str, Any]) -> dict[str, Any]:
-        creator = X509Identity(self.callers.organisation.msp_id, body["certificate"].encode())
+        try:
+            creator = X509Identity(self.callers.organisation.msp_id, body["certificate"].encode())
+        except ValueError as error:
+            raise ApiError(400, "invalid_request", f"certificate: {error}") from None
         signer = await self.member(tls_der, body["memberId"], creator)
         self.channel(body["channel"])
         if body["chaincode"] not in CHAINCODES:

@@ -24,6 +24,7 @@ from gateway.artifacts.keys import KeyWrapError
 from gateway.artifacts.project_keys import current_data_key, data_key_for_epoch
 from gateway.artifacts.recording import record_or_remove
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
+from gateway.consortium import ConsortiumError
 from gateway.ledger import Committed, Component, SoftwareVersion
 from gateway.verify import VerifyError, verify
 
@@ -155,6 +156,11 @@ async def approve(request: web.Request, who: Caller) -> Committed:
 
 async def record_pipeline(request: web.Request, who: Caller, body: dict[str, Any]) -> Committed:
     provenance = who.ledger.provenance(request.match_info["project"])
+    for i, c in enumerate(body["components"]):
+        try:
+            who.ledger.organisations.organisation(c["owner"])
+        except ConsortiumError as error:
+            raise ApiError(400, "invalid_request", f"components[{i}].owner: {error}") from None
     components = [
         Component(
             c["name"],

@@ -180,6 +180,11 @@ async def test_bad_input_gets_a_400_naming_it(clients: dict[str, Client]) -> Non
         status, problem, _ = await client.call("POST", path, body)
         assert (status, problem["code"]) == (400, "invalid_request"), problem
         assert any(phrase in e for e in problem["errors"]), problem
+    # a body that is not even UTF-8 (schemathesis found it answered 500)
+    headers = {"Content-Type": "application/json"}
+    async with client.session.post(client.url + path, data=b"Y\xfdi\x00", headers=headers) as response:
+        problem = await response.json()
+    assert (response.status, problem["code"]) == (400, "invalid_request"), problem
     status, problem, _ = await client.call("GET", "/v1/projects/Not_A_Channel/artifacts/x")
     assert (status, problem["code"]) == (400, "invalid_request"), problem
     status, problem, _ = await client.call("GET", "/v1/nothing-here")
