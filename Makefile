@@ -99,4 +99,5 @@ bench: install
 	$(PY) bench/network.py
 	$(PY) bench/governance.py
 	$(PY) bench/snapshot.py
+	$(PY) bench/api.py
 	$(PY) bench/verify.py
