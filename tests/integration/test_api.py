@@ -124,6 +124,56 @@ async def test_a_certificate_of_no_consortium_ca_fails_the_handshake(
         await client.close()
 
 
+def expired_context(network: RunningNetwork, tmp_path: Path) -> ssl.SSLContext:
+    """expired_context presents a certificate that Manufacturer's own CA key signed, for a name in its
+    wallet, but whose validity ended yesterday."""
+    ca_dir = network.run_dir / "ca" / "manufacturer"
+    ca_cert = x509.load_pem_x509_certificate((ca_dir / "ca-cert.pem").read_bytes())
+    ca_keys = []
+    for path in (ca_dir / "msp" / "keystore").glob("*_sk"):
+        loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if isinstance(loaded, ec.EllipticCurvePrivateKey):
+            ca_keys.append(loaded)
+    [ca_key] = [k for k in ca_keys if k.public_key() == ca_cert.public_key()]
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.UTC)
+    admin = network.consortium.organisation("Manufacturer").admin_dir.name
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, admin)]))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=2))
+        .not_valid_after(now - datetime.timedelta(days=1))
+        .sign(ca_key, hashes.SHA256())
+    )
+    (tmp_path / "expired.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "expired.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    context = ssl.create_default_context(
+        cafile=str(network.consortium.organisation("Manufacturer").tls_root_cert)
+    )
+    context.load_cert_chain(tmp_path / "expired.crt", tmp_path / "expired.key")
+    return context
+
+
+async def test_an_expired_certificate_of_the_organisations_own_ca_fails_the_handshake(
+    governance: Governance, clients: dict[str, Client], tmp_path: Path
+) -> None:
+    client = Client(governance.network, "Manufacturer", expired_context(governance.network, tmp_path))
+    try:
+        with pytest.raises(aiohttp.ClientError):
+            await client.call("GET", "/v1/me")
+    finally:
+        await client.close()
+    status, me, _ = await clients["Manufacturer"].call("GET", "/v1/me")  # the admin's own one still works
+    assert status == 200, me
+
+
 async def test_members_outside_the_wallet_or_the_organisation_are_refused(
     governance: Governance, clients: dict[str, Client]
 ) -> None:
