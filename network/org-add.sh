@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # org-add.sh ORG — a new organisation joins the running consortium: once its enrolment request is approved
 # on chain (registry:GetOrganisationEnrolment says "approved"), it gets its own Fabric CA, identities, Kubo
-# node, peer and registry chaincode server, and its MSP is added to mainchain by a channel configuration
-# update that a majority of the member organisations' admins sign. Input and the on-chain approval are
+# node, peer, registry chaincode server and gateway service, and its MSP is added to mainchain by a
+# channel configuration update that a majority of the member organisations' admins sign. Input and the on-chain approval are
 # checked before anything is made; an interrupted run is finished by running it again.
 set -euo pipefail
 # shellcheck source=network/lib.sh
@@ -43,4 +43,6 @@ log "org-add: $org: peer and mainchain"
 "$BCMLP_ROOT/network/ledger.sh" org-join "$org"
 "$BCMLP_ROOT/network/describe.sh" >"$BCMLP_RUN/network.json.tmp"
 mv "$BCMLP_RUN/network.json.tmp" "$BCMLP_RUN/network.json"
+log "org-add: $org: gateway service"
+"$BCMLP_ROOT/network/api.sh" "$org" start
 log "org-add: $org joined mainchain"

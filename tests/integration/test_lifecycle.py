@@ -14,12 +14,13 @@ from tests.integration.conftest import PROJECT_ORGS, RunningNetwork, artifact_ar
 
 def process_count(network: RunningNetwork) -> int:
     """process_count is how many processes the network runs as its description says now (a test may
-    have added an organisation): a CA per organisation, three orderers, a Kubo node, a peer and a
-    registry server per peer organisation, a provenance server per organisation of a project."""
+    have added an organisation): a CA per organisation, three orderers, a Kubo node, a peer, a
+    registry server and a gateway service per peer organisation, a provenance server per organisation
+    of a project."""
     consortium = network.reload()
     peer_orgs = len(consortium.peer_organisations)
     in_projects = {o for name, orgs in consortium.channels.items() if name != "mainchain" for o in orgs}
-    return len(consortium.organisations) + 3 + 3 * peer_orgs + len(in_projects)
+    return len(consortium.organisations) + 3 + 4 * peer_orgs + len(in_projects)
 
 
 def running(pid: int) -> bool:
@@ -59,9 +60,9 @@ def test_status_reports_every_process_healthy(network: RunningNetwork) -> None:
     proc = network.make("status")
     assert proc.returncode == 0, proc.stderr
     lines = [line for line in proc.stdout.splitlines()[1:] if line.strip()]
-    # five CAs, three orderers, four Kubo nodes and peers, a registry server per organisation and a
-    # provenance server per organisation of the project channel
-    assert len(lines) == process_count(network) >= 5 + 3 + 4 + 4 + 4 + len(PROJECT_ORGS)
+    # five CAs, three orderers, four Kubo nodes and peers, a registry server and a gateway service per
+    # organisation, and a provenance server per organisation of the project channel
+    assert len(lines) == process_count(network) >= 5 + 3 + 4 + 4 + 4 + 4 + len(PROJECT_ORGS)
     assert all(" running " in line and "(healthy)" in line for line in lines), proc.stdout
 
 
