@@ -19,7 +19,7 @@ $(VENV_STAMP): pyproject.toml
 	@command -v python3 >/dev/null || { echo "python3 (>= 3.11) is missing: apt-get install python3 python3-venv" >&2; exit 1; }
 	python3 -m venv .venv
 	.venv/bin/pip install -q --upgrade pip
-	.venv/bin/pip install -q -e '.[dev]'
+	.venv/bin/pip install -q -e '.[dev,ml]'
 	touch $@
 
 # deps: the venv, Fabric CA and Kubo (built once per version into the cache).
