@@ -8,7 +8,7 @@ VENV_STAMP := .venv/.installed
 export BCMLP_RUN ?= $(CURDIR)/run
 DEMO_ORGS ?= Manufacturer ModelTrainer ConditionMonitor QualityControl
 
-.PHONY: help install deps up down status logs clean consortium project project-init snapshot snapshot-job org-add member-add demo test lint test-go test-py bench
+.PHONY: help install deps up down status logs clean consortium project project-init snapshot snapshot-job org-add member-add demo test lint test-go test-py bench bench-ml
 
 help:
 	@grep '^| `make' README.md | sed 's/^| `\([^`]*\)` | /\1\t/; s/ |$$//'
@@ -101,3 +101,8 @@ bench: install
 	$(PY) bench/snapshot.py
 	$(PY) bench/api.py
 	$(PY) bench/verify.py
+	$(PY) bench/ml.py
+
+# bench-ml: the inspection model alone (no network): generation, training, accuracy, inference.
+bench-ml: $(VENV_STAMP)
+	$(PY) bench/ml.py

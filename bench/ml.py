@@ -1,0 +1,110 @@
+"""Measures the surface-inspection pipeline on this machine's CPU (or GPU, when TensorFlow sees one),
+for issue 12's closing note: generating the reference synthetic set, training the default model on
+three quarters of it, the held-out accuracy, and inference, with no ledger and no network (the
+uncertified baseline the certified pipeline will be compared with).
+
+Generates the reference set (pipeline.synthetic.REFERENCE: 2,100 images of 200 x 200) into a temporary
+folder, or uses BCMLP_BENCH_ML_SET when that names a folder holding it (it is written there if empty),
+trains with TrainingConfig's defaults, then times, each the median of RUNS runs:
+
+- batch inference through pipeline.infer.Inspector (the held-out images as uint8 arrays in memory,
+  preprocessing included, batches of 64): images per second;
+- one image at a time: milliseconds per image;
+- the drift check of pipeline.monitor on the same images: images per second.
+
+Prints each number, with inference throughput as a ratio to training's.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pipeline.dataset import load_images, scan_folder, split_folder
+from pipeline.evaluate import evaluate
+from pipeline.infer import Inspector
+from pipeline.model import TrainingConfig, load_model
+from pipeline.monitor import InputProfile, check_drift
+from pipeline.synthetic import HELD_OUT, REFERENCE, write_surface_set
+from pipeline.train import train
+
+RUNS = 3
+SINGLES = 30
+
+
+def median_seconds(action: Callable[[], object], runs: int = RUNS) -> float:
+    """median_seconds runs action once to warm up, then runs times, and returns the median time."""
+    action()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def measure(work: Path, surfaces: Path) -> list[tuple[str, str]]:
+    reused = (surfaces / "metadata.json").is_file()
+    started = time.perf_counter()
+    write_surface_set(surfaces, REFERENCE)
+    generated = time.perf_counter() - started
+    folder = scan_folder(surfaces)
+    training, held_out = split_folder(folder, held_out=HELD_OUT, seed=REFERENCE.seed)
+    config = TrainingConfig()
+    result = train(folder, training, config=config, out_dir=work / "model")
+    model, card = load_model(result.model_path, expected_sha256=result.card.sha256)
+    evaluation = evaluate(model, card, held_out)
+
+    inspector = Inspector.load(result.model_path, expected_sha256=result.card.sha256)
+    images = load_images([image.path for image in held_out])
+    batch = median_seconds(lambda: inspector.probabilities(images))
+    single = median_seconds(lambda: [inspector.probabilities(images[i : i + 1]) for i in range(SINGLES)])
+    profile = InputProfile.from_images(load_images([image.path for image in training]))
+    drift = median_seconds(lambda: check_drift(profile, images))
+
+    trained_images = len(training) * config.epochs
+    inference_rate = len(images) / batch
+    device = f"{result.card.device.kind}: {result.card.device.name}, {os.cpu_count()} CPUs"
+    return [
+        ("device", device),
+        (
+            "reference set " + ("reused" if reused else "generated"),
+            f"{len(folder.images)} images in {generated:.1f} s ({os.cpu_count()} worker processes)",
+        ),
+        (
+            "training (default configuration)",
+            f"{result.seconds:.1f} s, {config.epochs} epochs of {len(training)} images at "
+            f"{config.image_size} x {config.image_size}",
+        ),
+        ("training throughput, whole run", f"{trained_images / result.seconds:.0f} images/s"),
+        ("training throughput, epochs 2 on", f"{result.steady_images_per_second:.0f} images/s"),
+        ("held-out accuracy", f"{evaluation.accuracy:.2%} on {evaluation.images} images (7 classes)"),
+        (f"inference, batches of 64 (median of {RUNS})", f"{inference_rate:.0f} images/s"),
+        (f"inference, one image at a time (median of {RUNS})", f"{single / SINGLES * 1000:.1f} ms per image"),
+        (f"drift check (median of {RUNS})", f"{len(images) / drift:.0f} images/s"),
+        ("inference / training throughput", f"{inference_rate / result.images_per_second:.1f}x"),
+        ("model", f"{result.model_path.stat().st_size} bytes, sha256 {result.card.sha256[:16]}..."),
+    ]
+
+
+def main() -> int:
+    given = os.environ.get("BCMLP_BENCH_ML_SET")
+    with tempfile.TemporaryDirectory(prefix="bcmlp-bench-ml-") as work:
+        surfaces = Path(given) if given else Path(work) / "surfaces"
+        try:
+            lines = measure(Path(work), surfaces)
+        except (FileExistsError, ValueError) as error:
+            print(f"bench: {error}", file=sys.stderr)
+            return 1
+    for label, value in lines:
+        print(f"{label + ':':48} {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
