@@ -180,6 +180,20 @@ class Governance:
         await self.settle(listing.transaction_id, project)
         return identity_dir
 
+    async def company_certificates(self, organisations: tuple[str, ...], *, prefix: str) -> None:
+        """company_certificates has each organisation's founder issue its company certificate
+        <prefix>-<organisation, lowercase> on mainchain, settled."""
+        for org in organisations:
+            issued = await self.founder(org).registry.issue_certificate(
+                f"{prefix}-{org.lower()}",
+                kind="company",
+                subject=org,
+                project_channel="mainchain",
+                attributes={"legalEntity": f"{org} GmbH"},
+                evidence=[DOC],
+            )
+            await self.settle(issued.transaction_id)
+
     async def suspend(
         self, member_id: str, *, requested_by: str, approvers: tuple[str, ...], reason: str
     ) -> None:

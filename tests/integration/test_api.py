@@ -31,6 +31,7 @@ from gateway.fabric import load_msp_identity
 from gateway.ledger import client_id, open_ledger
 from tests.integration.conftest import CID, PROJECT, RunningNetwork
 from tests.integration.founding import DOC, Governance, certificate_of, founder_id, new_identity
+from tests.unit.certs import self_signed_pem
 
 
 def client_context(network: RunningNetwork, organisation: str, identity_dir: Path) -> ssl.SSLContext:
@@ -89,19 +90,7 @@ async def clients(governance: Governance) -> AsyncIterator[dict[str, Client]]:
 def outsider_context(network: RunningNetwork, tmp_path: Path) -> ssl.SSLContext:
     """outsider_context presents a certificate of a CA of its own, outside the consortium."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mallory")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    (tmp_path / "mallory.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "mallory.crt").write_bytes(self_signed_pem(key, "mallory"))
     (tmp_path / "mallory.key").write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()

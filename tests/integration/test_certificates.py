@@ -22,7 +22,7 @@ from gateway.artifacts.store import ArtifactStore, StoredArtifact
 from gateway.ledger import Component, Ledger, SoftwareVersion, open_ledger
 from gateway.ledger.attestation import validate
 from tests.integration.conftest import PROJECT
-from tests.integration.founding import DOC, Governance, refusal
+from tests.integration.founding import Governance, refusal
 
 CERT, TRAINING, SERVING = "cc-surface-cnn-1", "cc-training-pipeline", "cc-serving-pipeline"
 RAW, DATASET, MODEL = "cc-raw-images", "cc-dataset", "cc-model"
@@ -64,16 +64,9 @@ async def store_and_record(
 @pytest.fixture(scope="module")
 async def certified(governance: Governance, store: ArtifactStore) -> Certified:
     consortium = governance.network.consortium
-    for org in ("Manufacturer", "ModelTrainer", "ConditionMonitor"):
-        issued = await governance.founder(org).registry.issue_certificate(
-            f"cc-company-{org.lower()}",
-            kind="company",
-            subject=org,
-            project_channel="mainchain",
-            attributes={"legalEntity": f"{org} GmbH"},
-            evidence=[DOC],
-        )
-        await governance.settle(issued.transaction_id)
+    await governance.company_certificates(
+        ("Manufacturer", "ModelTrainer", "ConditionMonitor"), prefix="cc-company"
+    )
     company_dir = await governance.project_member(
         "Manufacturer",
         "cc-company",

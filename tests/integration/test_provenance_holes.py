@@ -19,7 +19,7 @@ from gateway.artifacts.store import StoredArtifact
 from gateway.fabric import proposal as proposal_module
 from gateway.ledger import LedgerError, ProjectMemberArgument, client_id, open_ledger
 from tests.integration.conftest import CID, PROJECT
-from tests.integration.founding import DOC, Governance, certificate_of, refusal
+from tests.integration.founding import Governance, certificate_of, refusal
 
 
 def artifact(artifact_id: str) -> StoredArtifact:
@@ -109,16 +109,7 @@ async def test_a_phase_citing_another_organisations_company_certificate_is_refus
     """A company member of the Manufacturer, whom the channel gives the requirements, cites the
     ModelTrainer's company certificate as its own: the contract reads it from the registry on mainchain
     and refuses it, naming whose it is; citing its own organisation's, the phase is recorded."""
-    for org in ("Manufacturer", "ModelTrainer"):
-        issued = await governance.founder(org).registry.issue_certificate(
-            f"hole-company-{org.lower()}",
-            kind="company",
-            subject=org,
-            project_channel="mainchain",
-            attributes={"legalEntity": f"{org} GmbH"},
-            evidence=[DOC],
-        )
-        await governance.settle(issued.transaction_id)
+    await governance.company_certificates(("Manufacturer", "ModelTrainer"), prefix="hole-company")
     identity_dir = await governance.project_member(
         "Manufacturer",
         "hole-company",
