@@ -149,6 +149,7 @@ func (c *Contract) RecordArtifact(ctx contractapi.TransactionContextInterface, a
 		WrappedKeyEpoch: epoch,
 		Creator:         st.ID,
 		CreatorMSP:      st.MSPID,
+		CreatorTrust:    who.Trust,
 		TxID:            st.TxID,
 		Timestamp:       st.Timestamp,
 	}

@@ -25,7 +25,7 @@ func TestRecordArtifactRecordsRoot(t *testing.T) {
 	const wantRecord = `{"id":"raw-images-1","kind":"raw-data","cid":"` + helloRawCID + `","sha256":"` + helloSHA256 + `",` +
 		`"size":11,"mediaType":"text/plain","parents":[],"requestFeedback":false,"pinnedOn":["Org1MSP","Org2MSP"],` +
 		`"wrappedKeyEpoch":1,"creator":"x509::CN=alice,OU=client::CN=ca.Org1MSP",` +
-		`"creatorMsp":"Org1MSP","txId":"tx-1","timestamp":"2025-03-01T09:30:00.123456789Z"}`
+		`"creatorMsp":"Org1MSP","creatorTrust":{"trust":0,"level":"low trust/distrust"},"txId":"tx-1","timestamp":"2025-03-01T09:30:00.123456789Z"}`
 	if keys := recordKeys(stub); len(keys) != 1 || keys[0] != wantKey {
 		t.Fatalf("state keys = %q, want [%q]", keys, wantKey)
 	}
@@ -51,7 +51,7 @@ func TestRecordArtifactWithBoundsAndFeedbackRequest(t *testing.T) {
 		`"size":11,"mediaType":"text/plain","parents":[],` +
 		`"bounds":{"source":"camera-3","dataType":"temperature-celsius","min":-40500000,"max":125000001},` +
 		`"requestFeedback":true,"pinnedOn":["Org2MSP","Org1MSP","Org3MSP"],"wrappedKeyEpoch":3,` +
-		`"creator":"` + aliceID + `","creatorMsp":"Org1MSP","txId":"tx-1","timestamp":"2025-03-01T09:30:00.123456789Z"}`
+		`"creator":"` + aliceID + `","creatorMsp":"Org1MSP","creatorTrust":{"trust":0,"level":"low trust/distrust"},"txId":"tx-1","timestamp":"2025-03-01T09:30:00.123456789Z"}`
 	if got := string(stub.State["\x00artifact\x00sensor-1\x00"]); got != wantRecord {
 		t.Fatalf("record =\n%s\nwant\n%s", got, wantRecord)
 	}

@@ -175,6 +175,7 @@ func (c *Contract) OpenModelCertificate(ctx contractapi.TransactionContextInterf
 		Creator:       who.ID,
 		CreatorMSP:    who.MSPID,
 		CreatorMember: who.Member.MemberID,
+		CreatorTrust:  who.Trust,
 		TxID:          who.TxID,
 		Timestamp:     who.Timestamp,
 	}
@@ -312,6 +313,7 @@ func (c *Contract) AddPhase(ctx contractapi.TransactionContextInterface, certID 
 		Creator:              st.ID,
 		CreatorMSP:           st.MSPID,
 		CreatorMember:        who.Member.MemberID,
+		CreatorTrust:         who.Trust,
 		TxID:                 st.TxID,
 		Timestamp:            st.Timestamp,
 	})
@@ -374,6 +376,7 @@ func (c *Contract) ApproveModelCertificate(ctx contractapi.TransactionContextInt
 		Approver:       who.ID,
 		ApproverMSP:    who.MSPID,
 		ApproverMember: memberID,
+		ApproverTrust:  who.Trust,
 		TxID:           who.TxID,
 		Timestamp:      who.Timestamp,
 	})

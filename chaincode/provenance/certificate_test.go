@@ -164,7 +164,8 @@ func TestOpenModelCertificateRecordsAnOpenCertificate(t *testing.T) {
 	c, stub := certFixture(t)
 	const want = `{"id":"cert-1","modelName":"surface-inspector","version":"1.0.0",` +
 		`"policy":{"approvals":2,"minOrganisations":2},"status":"open","modelArtifactId":"","modelSha256":"",` +
-		`"phases":[],"approvals":[],"creator":"` + aliceID + `","creatorMsp":"Org1MSP","creatorMember":"alice","txId":"tx-8",` +
+		`"phases":[],"approvals":[],"creator":"` + aliceID + `","creatorMsp":"Org1MSP","creatorMember":"alice",` +
+		`"creatorTrust":{"trust":0,"level":"low trust/distrust"},"txId":"tx-8",` +
 		`"timestamp":"2025-03-01T09:30:07.123456789Z","completedTxId":"","completedAt":"","certifiedTxId":"","certifiedAt":""}`
 	if got := string(stub.State["\x00modelCertificate\x00cert-1\x00"]); got != want {
 		t.Fatalf("record =\n%s\nwant\n%s", got, want)
@@ -205,7 +206,10 @@ func TestModelCertificateLifeCycle(t *testing.T) {
 	if ok, err := c.IsModelCertified(ctx, "cert-1", model1SHA); err != nil || ok {
 		t.Fatalf("complete but unapproved: IsModelCertified = %v, %v", ok, err)
 	}
+	// Each approval keeps its approver's trust as the registry answered it then.
+	registryOf(stub)["dave"].Trust, registryOf(stub)["dave"].Level = 420000, "medium trust"
 	submit(t, stub, dave(), approve(c, "cert-1"))
+	registryOf(stub)["dave"].Trust, registryOf(stub)["dave"].Level = -10000, "low trust/distrust"
 	if ev := lastEvent(t, stub); ev.Name != "ModelCertificateApproved" {
 		t.Fatalf("first approval emitted %s", ev.Name)
 	}
@@ -232,9 +236,9 @@ func TestModelCertificateLifeCycle(t *testing.T) {
 		t.Fatalf("certificate = %+v", cert)
 	}
 	want := []CertificateApproval{
-		{Approver: daveID, ApproverMSP: "Org2MSP", ApproverMember: "dave", TxID: "tx-18", Timestamp: "2025-03-01T09:30:17.123456789Z"},
-		{Approver: "x509::CN=frank,OU=client::CN=ca.Org2MSP", ApproverMSP: "Org2MSP", ApproverMember: "frank", TxID: "tx-19", Timestamp: "2025-03-01T09:30:18.123456789Z"},
-		{Approver: "x509::CN=erin,OU=client::CN=ca.Org3MSP", ApproverMSP: "Org3MSP", ApproverMember: "erin", TxID: "tx-20", Timestamp: "2025-03-01T09:30:19.123456789Z"},
+		{Approver: daveID, ApproverMSP: "Org2MSP", ApproverMember: "dave", ApproverTrust: TrustAtWrite{420000, "medium trust"}, TxID: "tx-18", Timestamp: "2025-03-01T09:30:17.123456789Z"},
+		{Approver: "x509::CN=frank,OU=client::CN=ca.Org2MSP", ApproverMSP: "Org2MSP", ApproverMember: "frank", ApproverTrust: TrustAtWrite{0, "low trust/distrust"}, TxID: "tx-19", Timestamp: "2025-03-01T09:30:18.123456789Z"},
+		{Approver: "x509::CN=erin,OU=client::CN=ca.Org3MSP", ApproverMSP: "Org3MSP", ApproverMember: "erin", ApproverTrust: TrustAtWrite{0, "low trust/distrust"}, TxID: "tx-20", Timestamp: "2025-03-01T09:30:19.123456789Z"},
 	}
 	if !reflect.DeepEqual(cert.Approvals, want) {
 		t.Fatalf("approvals = %+v", cert.Approvals)

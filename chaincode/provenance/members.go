@@ -147,6 +147,7 @@ func checkRegistryAgrees(channel string, m memberArgument, s *standing) error {
 type writer struct {
 	stamp
 	Member *ProjectMember
+	Trust  TrustAtWrite // its standing's trust, read while checking it
 }
 
 // requireWriter returns the caller as a channel member that may write now,
@@ -200,7 +201,7 @@ func requireWriter(ctx contractapi.TransactionContextInterface, action string) (
 	if m.Role == roleViewer {
 		return nil, PeriodClock{}, fmt.Errorf("%s needs a role other than viewer: member %q is a viewer, and viewers only read", action, m.MemberID)
 	}
-	return &writer{stamp: st, Member: m}, clock, nil
+	return &writer{stamp: st, Member: m, Trust: TrustAtWrite{Trust: s.Trust, Level: s.Level}}, clock, nil
 }
 
 // statusRemedy says what a member of status can do about it.

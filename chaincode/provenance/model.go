@@ -56,6 +56,8 @@ type Artifact struct {
 	Creator string `json:"creator"`
 	// CreatorMSP is the MSP id of Creator.
 	CreatorMSP string `json:"creatorMsp"`
+	// CreatorTrust is Creator's consortium trust when it recorded the artifact.
+	CreatorTrust TrustAtWrite `json:"creatorTrust"`
 	// TxID is the transaction that recorded the artifact.
 	TxID string `json:"txId"`
 	// Timestamp is that transaction's timestamp, RFC 3339 in UTC.
@@ -267,11 +269,12 @@ type ModelCertificate struct {
 	Approvals []CertificateApproval `json:"approvals"`
 	// Creator, CreatorMSP, TxID and Timestamp are who opened it and when;
 	// CreatorMember is the opener's member id, its author.
-	Creator       string `json:"creator"`
-	CreatorMSP    string `json:"creatorMsp"`
-	CreatorMember string `json:"creatorMember"`
-	TxID          string `json:"txId"`
-	Timestamp     string `json:"timestamp"`
+	Creator       string       `json:"creator"`
+	CreatorMSP    string       `json:"creatorMsp"`
+	CreatorMember string       `json:"creatorMember"`
+	CreatorTrust  TrustAtWrite `json:"creatorTrust"`
+	TxID          string       `json:"txId"`
+	Timestamp     string       `json:"timestamp"`
 	// CompletedTxID and CompletedAt are the transaction that added the ninth
 	// phase; CertifiedTxID and CertifiedAt the approval that certified it;
 	// "" until then.
@@ -307,21 +310,37 @@ type PhaseEntry struct {
 	// the entry.
 	CreatorCertificateID string `json:"creatorCertificateId"`
 	// Creator, CreatorMSP, TxID and Timestamp are who recorded it and when;
-	// CreatorMember is the writer's member id.
-	Creator       string `json:"creator"`
-	CreatorMSP    string `json:"creatorMsp"`
-	CreatorMember string `json:"creatorMember"`
-	TxID          string `json:"txId"`
-	Timestamp     string `json:"timestamp"`
+	// CreatorMember is the writer's member id, CreatorTrust its trust then.
+	Creator       string       `json:"creator"`
+	CreatorMSP    string       `json:"creatorMsp"`
+	CreatorMember string       `json:"creatorMember"`
+	CreatorTrust  TrustAtWrite `json:"creatorTrust"`
+	TxID          string       `json:"txId"`
+	Timestamp     string       `json:"timestamp"`
 }
 
 // CertificateApproval is one member's approval of a complete model certificate.
 type CertificateApproval struct {
-	Approver       string `json:"approver"`
-	ApproverMSP    string `json:"approverMsp"`
-	ApproverMember string `json:"approverMember"`
-	TxID           string `json:"txId"`
-	Timestamp      string `json:"timestamp"`
+	Approver       string       `json:"approver"`
+	ApproverMSP    string       `json:"approverMsp"`
+	ApproverMember string       `json:"approverMember"`
+	ApproverTrust  TrustAtWrite `json:"approverTrust"`
+	TxID           string       `json:"txId"`
+	Timestamp      string       `json:"timestamp"`
+}
+
+// TrustAtWrite is a writer's consortium trust when its transaction was
+// endorsed: the registry standing requireWriter read across channels to let
+// it write, kept in the record so that an audit shows each creator's trust
+// at the time rather than today's. A transaction endorsed while an
+// ApplyPeriod is committed on one endorsing peer but not yet on another
+// carries two different values and fails as an endorsement mismatch; the
+// client submits it again (trust changes once a period, so this is rare).
+type TrustAtWrite struct {
+	// Trust is fixed-point in (-1, 1) (1.0 is 1000000).
+	Trust int64 `json:"trust"`
+	// Level is Trust's level (the paper's table 10).
+	Level string `json:"level"`
 }
 
 // PipelineCertificate is an ML pipeline's birth certificate: its ordered
@@ -338,11 +357,13 @@ type PipelineCertificate struct {
 	Configuration string `json:"configuration"`
 	// ConfigurationSHA256 is the lowercase hex SHA-256 of Configuration's bytes.
 	ConfigurationSHA256 string `json:"configurationSha256"`
-	// Creator, CreatorMSP, TxID and Timestamp are who recorded it and when.
-	Creator    string `json:"creator"`
-	CreatorMSP string `json:"creatorMsp"`
-	TxID       string `json:"txId"`
-	Timestamp  string `json:"timestamp"`
+	// Creator, CreatorMSP, TxID and Timestamp are who recorded it and when;
+	// CreatorTrust is Creator's trust then.
+	Creator      string       `json:"creator"`
+	CreatorMSP   string       `json:"creatorMsp"`
+	CreatorTrust TrustAtWrite `json:"creatorTrust"`
+	TxID         string       `json:"txId"`
+	Timestamp    string       `json:"timestamp"`
 }
 
 // PipelineComponent is one component of a pipeline's architecture.

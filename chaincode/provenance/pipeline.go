@@ -129,6 +129,7 @@ func (c *Contract) RecordPipelineCertificate(ctx contractapi.TransactionContextI
 		ConfigurationSHA256: hex.EncodeToString(digest[:]),
 		Creator:             st.ID,
 		CreatorMSP:          st.MSPID,
+		CreatorTrust:        who.Trust,
 		TxID:                st.TxID,
 		Timestamp:           st.Timestamp,
 	})

@@ -28,7 +28,7 @@ func TestGetArtifactReturnsRecord(t *testing.T) {
 		ID: "raw-1", Kind: "dataset", CID: helloRawCID, SHA256: helloSHA256, Size: 11, MediaType: "text/plain",
 		Parents: []string{}, PinnedOn: []string{"Org1MSP", "Org2MSP"}, WrappedKeyEpoch: 1,
 		Creator: "x509::CN=alice,OU=client::CN=ca.Org1MSP", CreatorMSP: "Org1MSP",
-		TxID: "tx-2", Timestamp: "2025-03-01T09:30:01.123456789Z",
+		CreatorTrust: TrustAtWrite{Trust: 0, Level: "low trust/distrust"}, TxID: "tx-2", Timestamp: "2025-03-01T09:30:01.123456789Z",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("GetArtifact = %+v\nwant %+v", got, want)

@@ -32,6 +32,7 @@ from .provenance import (
     RecordedKeyEpoch,
     SnapshotFeedback,
     SoftwareVersion,
+    TrustAtWrite,
     TrustSnapshot,
     default_phase_writers,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "SubmittedSnapshot",
     "SubmittedSnapshots",
     "TlsClientCertificate",
+    "TrustAtWrite",
     "TrustClock",
     "TrustParams",
     "TrustRow",

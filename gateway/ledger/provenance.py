@@ -51,6 +51,20 @@ class DataBounds:
 
 
 @dataclass(frozen=True, slots=True)
+class TrustAtWrite:
+    """TrustAtWrite is a writer's consortium trust when its transaction was endorsed, as the record keeps
+    it (the registry standing the contract checked before letting it write)."""
+
+    trust: Decimal
+    level: str  # e.g. "medium trust"
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> TrustAtWrite:
+        """from_fields reads a record's creatorTrust or approverTrust object."""
+        return cls(f.fixed("trust"), f.text("level"))
+
+
+@dataclass(frozen=True, slots=True)
 class Artifact:
     """Artifact is an artifact's record: its content on IPFS, lineage and creator."""
 
@@ -67,6 +81,7 @@ class Artifact:
     wrapped_key_epoch: int
     creator: str  # client id
     creator_msp: str
+    creator_trust: TrustAtWrite
     tx_id: str
     timestamp: str
 
@@ -97,6 +112,7 @@ class Artifact:
             wrapped_key_epoch=f.integer("wrappedKeyEpoch"),
             creator=f.text("creator"),
             creator_msp=f.text("creatorMsp"),
+            creator_trust=TrustAtWrite.from_fields(f.object("creatorTrust")),
             tx_id=f.text("txId"),
             timestamp=f.text("timestamp"),
         )
@@ -340,6 +356,7 @@ class PhaseEntry:
     creator: str
     creator_msp: str
     creator_member: str
+    creator_trust: TrustAtWrite
     tx_id: str
     timestamp: str
 
@@ -351,6 +368,7 @@ class CertificateApproval:
     approver: str
     approver_msp: str
     approver_member: str
+    approver_trust: TrustAtWrite
     tx_id: str
     timestamp: str
 
@@ -374,6 +392,7 @@ class ModelCertificate:
     creator: str
     creator_msp: str
     creator_member: str  # the author, who never approves it
+    creator_trust: TrustAtWrite
     tx_id: str
     timestamp: str
     completed_tx_id: str
@@ -404,6 +423,7 @@ class ModelCertificate:
                     creator=p.text("creator"),
                     creator_msp=p.text("creatorMsp"),
                     creator_member=p.text("creatorMember"),
+                    creator_trust=TrustAtWrite.from_fields(p.object("creatorTrust")),
                     tx_id=p.text("txId"),
                     timestamp=p.text("timestamp"),
                 )
@@ -414,6 +434,7 @@ class ModelCertificate:
                     a.text("approver"),
                     a.text("approverMsp"),
                     a.text("approverMember"),
+                    TrustAtWrite.from_fields(a.object("approverTrust")),
                     a.text("txId"),
                     a.text("timestamp"),
                 )
@@ -422,6 +443,7 @@ class ModelCertificate:
             creator=f.text("creator"),
             creator_msp=f.text("creatorMsp"),
             creator_member=f.text("creatorMember"),
+            creator_trust=TrustAtWrite.from_fields(f.object("creatorTrust")),
             tx_id=f.text("txId"),
             timestamp=f.text("timestamp"),
             completed_tx_id=f.text("completedTxId"),
@@ -488,6 +510,7 @@ class PipelineCertificate:
     configuration_sha256: str
     creator: str
     creator_msp: str
+    creator_trust: TrustAtWrite
     tx_id: str
     timestamp: str
     record: Mapping[str, Any] = field(repr=False, compare=False)
@@ -519,6 +542,7 @@ class PipelineCertificate:
             configuration_sha256=f.text("configurationSha256"),
             creator=f.text("creator"),
             creator_msp=f.text("creatorMsp"),
+            creator_trust=TrustAtWrite.from_fields(f.object("creatorTrust")),
             tx_id=f.text("txId"),
             timestamp=f.text("timestamp"),
             record=f.value,

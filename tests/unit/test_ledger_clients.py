@@ -49,6 +49,7 @@ from gateway.ledger import (
     SnapshotFeedback,
     SnapshotRef,
     SoftwareVersion,
+    TrustAtWrite,
     TrustSnapshot,
     client_id,
     load_member_identity,
@@ -716,6 +717,10 @@ async def test_provenance_queries_read_the_contract_records(
         "erin",
     )
     assert model.phases[5].creator_member == "bob"
+    # Each writer's trust as the record kept it when it wrote (dave's was raised for its approval only).
+    assert model.approvals[0].approver_trust == TrustAtWrite(Decimal("0.42"), "medium trust")
+    assert model.phases[5].creator_trust == TrustAtWrite(Decimal(0), "low trust/distrust")
+    assert artifact.creator_trust.level == "low trust/distrust"
     assert model.record == json.loads(golden(PROVENANCE_GOLDEN, "model_certificate.json"))
     assert await provenance.is_model_certified("cert-1", "ab" * 32) is False
     assert peer.last() == ("provenance:IsModelCertified", ["cert-1", "ab" * 32])
