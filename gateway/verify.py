@@ -89,6 +89,17 @@ class Verdict:
 DataKeys = Callable[[int], Awaitable[bytes]]
 
 
+async def block_number(ledger: Ledger, project: str, tx_id: str) -> int:
+    """block_number is the number of project's block that holds transaction tx_id, as the member's peer
+    answers it (qscc GetBlockByTxID), or -1 when the peer knows no such transaction."""
+    qscc = ledger.gateway.network(project).contract("qscc")
+    try:
+        block = common_pb2.Block.FromString(await qscc.evaluate("GetBlockByTxID", args=[project, tx_id]))
+    except GatewayError:
+        return -1
+    return int(block.header.number)
+
+
 class _Verifier:
     """_Verifier verifies records of one project, each at most once, keeping the verdicts in order."""
 
@@ -119,14 +130,7 @@ class _Verifier:
         return True
 
     async def _block_number(self, tx_id: str) -> int:
-        qscc = self.ledger.gateway.network(self.project).contract("qscc")
-        try:
-            block = common_pb2.Block.FromString(
-                await qscc.evaluate("GetBlockByTxID", args=[self.project, tx_id])
-            )
-        except GatewayError:
-            return -1
-        return int(block.header.number)
+        return await block_number(self.ledger, self.project, tx_id)
 
     async def _member_of(self, identity: str) -> str | None:
         """_member_of is the member id the channel's member list gives a client id, or None."""

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ca.sh init|start|stop|enroll-org|identity ORG [NAME TYPE] — one Fabric CA per organisation.
+# ca.sh init|start|stop|enroll-org|identity|revoke ORG [NAME TYPE|NAME REASON] — one Fabric CA per organisation.
 # Every identity of the consortium (peers, orderers, admins, members) is registered and enrolled at its
 # organisation's CA; nothing is copied from a sample. Enrolment secrets are random, kept in files
 # readable by their owner only, and never printed.
@@ -7,12 +7,17 @@
 #   start/stop  the CA server, TLS on its API and operations endpoints, ready when /healthz answers
 #   enroll-org  the organisation's MSP folder and its node identities (peer0 or the orderers) and admin
 #   identity    registers and enrolls one more identity NAME of TYPE (client|peer|orderer|admin)
+#   revoke      revokes every certificate of identity NAME (REASON: a Fabric CA reason such as
+#               keycompromise) and puts the CA's new revocation list into the organisation's MSP folder
+#               (msp/crls/crl.pem), where the gateway services read it (gateway/api/callers.py) and new
+#               channels take it into their MSP definition. Channels made before keep their list until a
+#               channel configuration update carries the new one (not automated here).
 set -euo pipefail
 # shellcheck source=network/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 cmd=${1:-}; org=${2:-}
-[[ -n $org ]] || die "usage: ca.sh init|start|stop|enroll-org|identity ORG [NAME TYPE]"
+[[ -n $org ]] || die "usage: ca.sh init|start|stop|enroll-org|identity|revoke ORG [NAME TYPE|NAME REASON]"
 org_index "$org" >/dev/null
 lo=$(org_lower "$org")
 home=$BCMLP_RUN/ca/$lo
@@ -128,6 +133,22 @@ identity() {
   rm -rf "$d"; mv "$d.partial" "$d"
 }
 
+revoke() {
+  local name=$1 reason=${2:-unspecified}
+  [[ $name =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$ ]] || die "identity name '$name' must be 1-64 of A-Z a-z 0-9 . _ - and start with a letter or digit"
+  case $reason in
+    unspecified|keycompromise|cacompromise|affiliationchange|superseded|cessationofoperation|certificatehold|privilegewithdrawn|aacompromise) ;;
+    *) die "revocation reason must be one of unspecified, keycompromise, cacompromise, affiliationchange, superseded, cessationofoperation, certificatehold, privilegewithdrawn, aacompromise; not '$reason'" ;;
+  esac
+  [[ -d $orgdir/users/$name || -d $orgdir/peers/$name || -d $orgdir/orderers/$name ]] || die "$org has no identity '$name' (run/orgs/$lo/{users,peers,orderers}/$name)"
+  registrar
+  client revoke -u "https://$url_host" -H "$home/registrar" -e "$name" -r "$reason" --gencrl
+  mkdir -p "$orgdir/msp/crls"
+  cp "$home/registrar/msp/crls/crl.pem" "$orgdir/msp/crls/crl.pem.partial"
+  mv "$orgdir/msp/crls/crl.pem.partial" "$orgdir/msp/crls/crl.pem"
+  log "revoked $name at $org's CA ($reason); revocation list in run/orgs/$lo/msp/crls/crl.pem"
+}
+
 enroll_org() {
   mkdir -p "$orgdir/msp/cacerts" "$orgdir/msp/tlscacerts"
   cp "$home/ca-cert.pem" "$orgdir/msp/cacerts/ca-cert.pem"
@@ -147,5 +168,6 @@ case $cmd in
   stop) stop_bg "ca-$lo" ;;
   enroll-org) enroll_org ;;
   identity) [[ $# -ge 4 ]] || die "usage: ca.sh identity ORG NAME TYPE [TLS-HOST]"; identity "$3" "$4" "${5:-}" ;;
-  *) die "usage: ca.sh init|start|stop|enroll-org|identity ORG [NAME TYPE]" ;;
+  revoke) [[ $# -ge 3 ]] || die "usage: ca.sh revoke ORG NAME [REASON]"; revoke "$3" "${4:-}" ;;
+  *) die "usage: ca.sh init|start|stop|enroll-org|identity|revoke ORG [NAME TYPE|NAME REASON]" ;;
 esac

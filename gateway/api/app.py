@@ -395,6 +395,12 @@ async def verified(request: web.Request) -> web.Response:
     return web.json_response(await science.verdicts(request, caller(request), store))
 
 
+async def audit_report(request: web.Request) -> web.Response:
+    service = request.app[SERVICE]
+    store = service.callers.store(request.match_info["project"])
+    return await science.audit_report(request, caller(request), store)
+
+
 async def member(request: web.Request) -> web.Response:
     found = await caller(request).ledger.registry.get_member(request.match_info["memberId"])
     return web.json_response(plain(found))
@@ -486,6 +492,7 @@ ROUTES = [
     web.post("/v1/projects/{project}/pipelines", record_pipeline),
     web.get("/v1/projects/{project}/pipelines/{certId}", pipeline),
     web.get("/v1/projects/{project}/verify/{subject}/{id}", verified),
+    web.get("/v1/projects/{project}/reports/{subject}/{id}", audit_report),
     web.get("/v1/members/{memberId}", member),
     web.post("/v1/members/{memberId}/status-requests", request_status),
     web.post("/v1/status-requests/{requestId}/approvals", approve_status),

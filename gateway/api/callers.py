@@ -4,7 +4,10 @@ The service's TLS context trusts every consortium organisation's CA, so a member
 organisation completes the handshake and is told which service is its own (a certificate of no
 consortium CA, or an expired one, fails the handshake itself). For a certificate of the service's own
 organisation, the common name names the CA identity; its wallet entry gives the member id and the
-enrolment key. The registry then has the last word: the member's bound identity must be the wallet's
+enrolment key. A certificate its CA has revoked is refused on every request: each organisation's MSP
+folder keeps its CA's certificate revocation list in crls/ (Fabric's MSP layout; `network/ca.sh revoke`
+revokes an identity and puts the new list there), read again whenever the file changes.
+The registry then has the last word: the member's bound identity must be the wallet's
 certificate and its status active. Decrypted signers are kept for the service's life; a member's
 standing is read again once it is older than STANDING_SECONDS, so a suspension takes effect within that.
 """
@@ -12,9 +15,11 @@ standing is read again once it is older than STANDING_SECONDS, so a suspension t
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import grpc
 from cryptography import x509
@@ -31,6 +36,7 @@ from gateway.ipfs import IpfsClient
 from gateway.ledger import Ledger, LedgerError, RegistryClient, Standing, client_id
 
 STANDING_SECONDS = 5.0
+LOG = logging.getLogger("bcmlp.api")
 
 
 @dataclass
@@ -64,6 +70,51 @@ def _issued_by(certificate: x509.Certificate, root: x509.Certificate) -> bool:
     return True
 
 
+class Revocations:
+    """Revocations are the consortium CAs' certificate revocation lists, as each organisation's MSP folder
+    holds them (crls/*.pem), each used only if its organisation's CA signed it."""
+
+    def __init__(self, consortium: Consortium, roots: Mapping[str, list[x509.Certificate]]) -> None:
+        self._consortium = consortium
+        self._roots = roots
+        self._lists: dict[Path, tuple[tuple[int, int], x509.CertificateRevocationList | None]] = {}
+
+    def _list(self, organisation: str, path: Path) -> x509.CertificateRevocationList | None:
+        stat = path.stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+        known = self._lists.get(path)
+        if known is not None and known[0] == version:
+            return known[1]
+        crl: x509.CertificateRevocationList | None = None
+        try:
+            loaded = x509.load_pem_x509_crl(path.read_bytes())
+        except ValueError as error:
+            LOG.error("%s is no PEM revocation list, so it is not used: %s", path, error)
+        else:
+            signed = any(
+                isinstance(key := root.public_key(), ec.EllipticCurvePublicKey)
+                and loaded.is_signature_valid(key)
+                for root in self._roots[organisation]
+            )
+            if signed:
+                crl = loaded
+            else:
+                LOG.error("%s is not signed by %s's CA, so it is not used", path, organisation)
+        self._lists[path] = (version, crl)
+        return crl
+
+    def revoked(self, certificate: x509.Certificate, organisation: str) -> x509.RevokedCertificate | None:
+        """revoked is certificate's entry in a revocation list of organisation's CA (its issuer), or None."""
+        folder = self._consortium.organisation(organisation).msp_dir / "crls"
+        for path in sorted(folder.glob("*.pem")):
+            crl = self._list(organisation, path)
+            if crl is not None and crl.issuer == certificate.issuer:
+                entry = crl.get_revoked_certificate_by_serial_number(certificate.serial_number)
+                if entry is not None:
+                    return entry
+        return None
+
+
 class Callers:
     """Callers resolves and caches the members calling one organisation's service."""
 
@@ -94,6 +145,7 @@ class Callers:
             ]
             for org in consortium.organisations
         }
+        self.revocations = Revocations(consortium, self._roots)
         self._callers: dict[str, Caller] = {}
         self.nodes = dict(nodes)
         identity, signer = service_identity
@@ -126,6 +178,19 @@ class Callers:
                 return self.consortium.organisation(name)
         return None
 
+    def refuse_revoked(self, certificate: x509.Certificate) -> None:
+        """refuse_revoked raises a 401 for a certificate its issuing consortium CA has revoked."""
+        issuer = self._issuer(certificate)
+        entry = None if issuer is None else self.revocations.revoked(certificate, issuer.name)
+        if entry is not None:
+            assert issuer is not None
+            raise ApiError(
+                401,
+                "certificate_revoked",
+                f"{issuer.name}'s CA revoked this certificate (serial {certificate.serial_number:x}) on "
+                f"{entry.revocation_date_utc.isoformat()}: enrol again for a new one",
+            )
+
     async def resolve(self, der: bytes | None) -> Caller:
         """resolve is the member presenting the DER certificate der, or an ApiError saying why not."""
         if der is None:
@@ -136,6 +201,7 @@ class Callers:
         issuer = self._issuer(certificate)
         if issuer is None:
             raise ApiError(401, "unknown_issuer", "your certificate is issued by no CA of the consortium")
+        self.refuse_revoked(certificate)
         try:
             name = common_name(certificate)
         except WalletError as error:

@@ -75,6 +75,7 @@ class Offline:
                 401, "no_certificate", "sign in with mutual TLS: present your Fabric CA certificate"
             )
         presented = x509.load_der_x509_certificate(tls_der)
+        self.callers.refuse_revoked(presented)
         organisation = self.callers.organisation
         if creator.msp_id != organisation.msp_id:
             raise ApiError(
@@ -88,6 +89,7 @@ class Offline:
             raise ApiError(
                 400, "invalid_request", "the creator's certificate is not a PEM certificate"
             ) from None
+        self.callers.refuse_revoked(certificate)
         if common_name(certificate) != common_name(presented) or certificate.issuer != presented.issuer:
             raise ApiError(
                 403,

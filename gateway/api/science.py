@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
+from gateway import report
 from gateway.api.callers import Caller
 from gateway.api.problems import ApiError
 from gateway.artifacts.errors import ArtifactError
@@ -26,7 +27,7 @@ from gateway.artifacts.recording import record_or_remove
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
 from gateway.consortium import ConsortiumError
 from gateway.ledger import Committed, Component, SoftwareVersion
-from gateway.verify import VerifyError, verify
+from gateway.verify import DataKeys, VerifyError, verify
 
 _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
 PIECE = 1 << 20
@@ -179,9 +180,8 @@ async def record_pipeline(request: web.Request, who: Caller, body: dict[str, Any
     )
 
 
-async def verdicts(request: web.Request, who: Caller, store: ArtifactStore) -> dict[str, Any]:
-    """verdicts verifies the path's subject as the caller (gateway.verify)."""
-    project = request.match_info["project"]
+def _data_keys(who: Caller, project: str) -> DataKeys:
+    """_data_keys opens the caller's copies of project's data keys, epoch by epoch (a 403 if it has none)."""
 
     async def key(epoch: int) -> bytes:
         try:
@@ -189,6 +189,39 @@ async def verdicts(request: web.Request, who: Caller, store: ArtifactStore) -> d
         except KeyWrapError as error:
             raise _keys_error(error) from None
 
+    return key
+
+
+async def audit_report(request: web.Request, who: Caller, store: ArtifactStore) -> web.Response:
+    """audit_report is the path's model certificate or artifact as an audit report (gateway.report), in
+    the query's format (html by default)."""
+    project, subject = request.match_info["project"], request.match_info["subject"]
+    build = report.model_report if subject == "model" else report.artifact_report
+    try:
+        found = await build(
+            who.ledger,
+            store,
+            project,
+            request.match_info["id"],
+            data_key_for=_data_keys(who, project),
+            generated_for=who.member_id,
+        )
+    except VerifyError as error:
+        raise ApiError(404, "not_found", str(error)) from None
+    if request.query.get("format", "html") == "pdf":
+        name = f"audit-{subject}-{found.subject_id}.pdf"
+        return web.Response(
+            body=report.to_pdf(found),
+            content_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return web.Response(text=report.to_html(found), content_type="text/html")
+
+
+async def verdicts(request: web.Request, who: Caller, store: ArtifactStore) -> dict[str, Any]:
+    """verdicts verifies the path's subject as the caller (gateway.verify)."""
+    project = request.match_info["project"]
+    key = _data_keys(who, project)
     try:
         found = await verify(
             who.ledger,

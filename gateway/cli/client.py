@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import mimetypes
 import ssl
@@ -33,6 +34,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColu
 from rich.table import Table
 
 from gateway.consortium import Consortium, ConsortiumError, load_consortium
+from gateway.fabric import EcdsaSigner, load_msp_identity
 
 PIECE = 1 << 20
 
@@ -166,6 +168,95 @@ async def download(service: Service, console: Console, args: argparse.Namespace)
     }
 
 
+async def audit_report(service: Service, console: Console, args: argparse.Namespace) -> Any:
+    out: Path = args.output
+    if out.exists():
+        raise ClientError(f"{out} exists: give a new file name")
+    form = args.format or ("pdf" if out.suffix.lower() == ".pdf" else "html")
+    path = f"/v1/projects/{args.project}/reports/{args.subject}/{args.id}"
+    # Verifying a long lineage takes a while: a spinner on a terminal, nothing in scripts.
+    with console.status(f"verifying {args.subject} {args.id} and writing its report"):
+        async with service.session.get(service.url + path, params={"format": form}) as response:
+            if response.status >= 400:
+                raise Refused(response.status, await response.json(content_type=None))
+            body = await response.read()
+    partial = out.with_name(out.name + ".partial")
+    partial.write_bytes(body)
+    partial.rename(out)
+    return {"subject": args.subject, "id": args.id, "format": form, "file": str(out), "bytes": len(body)}
+
+
+async def events(service: Service, console: Console, args: argparse.Namespace) -> Any:
+    """events prints the chaincode's events as they come (one JSON line each with --json), resuming after
+    --after; it stops after --count events, or never (Ctrl-C)."""
+    params = {"after": args.after} if args.after else {}
+    if args.start_block is not None:
+        params["startBlock"] = str(args.start_block)
+    path = f"/v1/events/{args.channel}/{args.chaincode}"
+    seen = 0
+    async with service.session.get(service.url + path, params=params, timeout=None) as response:
+        if response.status >= 400:
+            raise Refused(response.status, await response.json(content_type=None))
+        kind, data = "", ""
+        async for raw in response.content:
+            line = raw.decode().rstrip("\n")
+            if line.startswith("event: "):
+                kind = line[len("event: ") :]
+            elif line.startswith("data: "):
+                data = line[len("data: ") :]
+            elif not line and data:
+                if kind == "error":
+                    problem = json.loads(data)
+                    raise Refused(502, problem)
+                event = json.loads(data)
+                if args.json:
+                    print(json.dumps(event), flush=True)
+                else:
+                    console.print(
+                        f"{event['blockNumber']}:{event['transactionId']} {event['event']} "
+                        f"{json.dumps(event['payload'])[:200]}"
+                    )
+                seen += 1
+                kind, data = "", ""
+                if args.count and seen >= args.count:
+                    break
+    return None
+
+
+async def offline(
+    service: Service, console: Console, args: argparse.Namespace, consortium: Consortium
+) -> Any:
+    """offline submits one contract call signed here, with the key of --identity's msp/ folder, through
+    the service's four offline-signing steps: the key never leaves this machine."""
+    org = consortium.organisation(args.org) if args.org else consortium.peer_organisations[0]
+    folder = args.identity or org.admin_dir
+    try:
+        identity, signer = load_msp_identity(folder / "msp", org.msp_id)
+    except (FileNotFoundError, ValueError) as error:
+        raise ClientError(f"{folder / 'msp'}: {error}") from None
+    if not isinstance(signer, EcdsaSigner):  # Ed25519 signs the message, not a digest made elsewhere
+        raise ClientError(f"{folder / 'msp'}: offline signing needs an ECDSA key (Fabric CA's kind)")
+
+    def signed(step: dict[str, Any], field: str) -> dict[str, Any]:
+        signature = signer.sign_digest(base64.b64decode(step["digest"]))
+        encoded = base64.b64encode(signature).decode()
+        return {"memberId": args.member, field: step[field], "signature": encoded}
+
+    call = {
+        "memberId": args.member,
+        "certificate": identity.certificate_pem.decode(),
+        "channel": args.channel,
+        "chaincode": args.chaincode,
+        "function": args.function,
+        "args": args.args,
+    }
+    with console.status(f"{args.function} on {args.channel}, signed here"):
+        proposal = await service.call("POST", "/v1/offline/proposals", call)
+        transaction = await service.call("POST", "/v1/offline/endorsements", signed(proposal, "proposal"))
+        commit = await service.call("POST", "/v1/offline/submissions", signed(transaction, "transaction"))
+        return await service.call("POST", "/v1/offline/commits", signed(commit, "commit"))
+
+
 def table(console: Console, rows: list[dict[str, Any]], columns: list[str], title: str) -> None:
     view = Table(title=title)
     for column in columns:
@@ -236,10 +327,29 @@ def add_commands(commands: Any) -> None:
     check.add_argument("project")
     check.add_argument("subject", choices=["artifact", "model", "pipeline", "tx"])
     check.add_argument("id")
+    sign = command("offline", "submit a contract call signed here with your own key (offline signing)")
+    sign.add_argument("channel")
+    sign.add_argument("chaincode", choices=["registry", "provenance"])
+    sign.add_argument("function", help="the contract function, e.g. RateRecord")
+    sign.add_argument("args", nargs="*", help="its arguments, as the contract takes them")
+    sign.add_argument("--member", required=True, help="your member id in the registry")
+    tail = command("events", "the chaincode's events of a channel as they are committed")
+    tail.add_argument("channel")
+    tail.add_argument("chaincode", choices=["registry", "provenance"])
+    tail.add_argument("--after", help="resume after this event id (<block>:<transaction>)")
+    tail.add_argument("--start-block", type=int, help="from this block on (default: from now on)")
+    tail.add_argument("--count", type=int, default=0, help="stop after so many events (default: never)")
+    report = command("report", "a model's or an artifact's audit report, as HTML or PDF, into a new file")
+    report.add_argument("project")
+    report.add_argument("subject", choices=["model", "artifact"])
+    report.add_argument("id")
+    report.add_argument("-o", "--output", type=Path, required=True)
+    report.add_argument("--format", choices=["html", "pdf"], help="default: pdf for a .pdf file, else html")
 
 
 async def _run(args: argparse.Namespace, console: Console) -> tuple[Any, Show | None]:
-    url, context = connect(load_consortium(), args.org, args.identity)
+    consortium = load_consortium()
+    url, context = connect(consortium, args.org, args.identity)
     service = Service(url, context)
     try:
         name = args.command
@@ -284,6 +394,12 @@ async def _run(args: argparse.Namespace, console: Console) -> tuple[Any, Show | 
             data = await service.call("GET", f"/v1/projects/{args.project}/verify/{args.subject}/{args.id}")
             columns = ["status", "kind", "recordId", "blockNumber", "transactionId", "why"]
             return data, _records(columns, "verdicts", f"{args.subject} {args.id}")
+        if name == "offline":
+            return await offline(service, console, args, consortium), _fields("committed")
+        if name == "events":
+            return await events(service, console, args), None
+        if name == "report":
+            return await audit_report(service, console, args), _fields("audit report")
         raise ClientError(f"unknown command {name}")
     finally:
         await service.close()
@@ -303,6 +419,10 @@ def run(args: argparse.Namespace) -> int:
     except aiohttp.ClientError as error:
         print(f"bcmlp {args.command}: the service cannot be reached: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # how one stops `bcmlp events`
+        return 130
+    if data is None:  # printed as it came (events)
+        return 0
     if args.json or show is None:
         print(json.dumps(data, indent=2))
     else:

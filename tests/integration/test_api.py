@@ -31,41 +31,8 @@ from gateway.fabric import load_msp_identity
 from gateway.ledger import client_id, open_ledger
 from tests.integration.conftest import CID, PROJECT, RunningNetwork
 from tests.integration.founding import DOC, Governance, certificate_of, founder_id, new_identity
+from tests.integration.service import Client, client_context, wallet_add
 from tests.unit.certs import self_signed_pem
-
-
-def client_context(network: RunningNetwork, organisation: str, identity_dir: Path) -> ssl.SSLContext:
-    """client_context trusts organisation's CA (the service's certificate) and presents identity_dir's
-    TLS pair."""
-    org = network.consortium.organisation(organisation)
-    context = ssl.create_default_context(cafile=str(org.tls_root_cert))
-    context.load_cert_chain(identity_dir / "tls" / "server.crt", identity_dir / "tls" / "server.key")
-    return context
-
-
-class Client:
-    """Client calls one organisation's service as one identity."""
-
-    def __init__(self, network: RunningNetwork, organisation: str, context: ssl.SSLContext) -> None:
-        api = network.consortium.organisation(organisation).api
-        assert api is not None
-        self.url = api.url
-        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context))
-
-    async def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any, dict[str, str]]:
-        async with self.session.request(method, self.url + path, json=body) as response:
-            data = await response.json(content_type=None)
-            return response.status, data, dict(response.headers)
-
-    async def close(self) -> None:
-        await self.session.close()
-
-
-def wallet_add(network: RunningNetwork, organisation: str, member_id: str, identity_dir: Path) -> None:
-    proc = network.bcmlp(
-        "wallet", "add", "--org", organisation, "--member", member_id, "--identity-dir", str(identity_dir)
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def ratings_of(artifact_id: str) -> str:
@@ -332,6 +299,39 @@ async def test_a_suspended_member_is_refused(governance: Governance, clients: di
         await suspect.close()
 
 
+async def test_a_certificate_its_ca_revoked_is_refused(
+    governance: Governance, clients: dict[str, Client]
+) -> None:
+    network = governance.network
+    identity_dir = await governance.enrolled(
+        "ModelTrainer", "api-revoked", role="admin", attributes={"identity": "Rev Oked"}
+    )
+    wallet_add(network, "ModelTrainer", "api-revoked", identity_dir)
+    revoked = Client(network, "ModelTrainer", client_context(network, "ModelTrainer", identity_dir))
+    try:
+        status, me, _ = await revoked.call("GET", "/v1/me")
+        assert (status, me["memberId"]) == (200, "api-revoked"), me
+        rc, said = network.script("ca.sh", "revoke", "ModelTrainer", "api-revoked", "bogus", check=False)
+        assert rc != 0 and "revocation reason must be one of" in said, said
+        network.script("ca.sh", "revoke", "ModelTrainer", "api-revoked", "keycompromise")
+        status, problem, _ = await revoked.call("GET", "/v1/me")
+        assert (status, problem["code"]) == (401, "certificate_revoked"), problem
+        proposal = {
+            "memberId": "api-revoked",
+            "certificate": certificate_of(identity_dir).decode(),
+            "channel": PROJECT,
+            "chaincode": "provenance",
+            "function": "RateRecord",
+            "args": ["api-revoked-rated", "0.5", "", "[]"],
+        }
+        status, problem, _ = await revoked.call("POST", "/v1/offline/proposals", proposal)
+        assert (status, problem["code"]) == (401, "certificate_revoked"), problem
+    finally:
+        await revoked.close()
+    status, me, _ = await clients["ModelTrainer"].call("GET", "/v1/me")  # only that identity is revoked
+    assert status == 200, me
+
+
 async def test_the_service_describes_itself_and_counts(clients: dict[str, Client]) -> None:
     status, spec, _ = await clients["Manufacturer"].call("GET", "/openapi.json")
     assert status == 200 and spec["openapi"].startswith("3.") and "/v1/trust" in spec["paths"]
@@ -413,6 +413,43 @@ async def test_offline_signing_keeps_the_key_with_the_member(
     [rating] = await governance.founder("Manufacturer").provenance(PROJECT).get_feedback("api-offline-rated")
     assert (rating.tx_id, rating.comment) == (committed["transactionId"], "rated offline")
     assert rating.rater == client_id(identity.certificate_pem)
+    # The same through `bcmlp offline`, which signs with the identity folder's key on the member's side.
+    recorded = (
+        await governance.founder("Manufacturer")
+        .provenance(PROJECT)
+        .record_artifact(
+            StoredArtifact("api-offline-rated-2", CID, "0" * 64, 1, ("Manufacturer", "ModelTrainer")),
+            kind="dataset",
+            media_type="text/plain",
+            wrapped_key_epoch=1,
+            request_feedback=True,
+        )
+    )
+    await governance.settle(recorded.transaction_id, PROJECT)
+    proc = network.bcmlp(
+        "offline",
+        PROJECT,
+        "provenance",
+        "RateRecord",
+        "api-offline-rated-2",
+        "-0.25",
+        "rated by the CLI",
+        "[]",
+        "--member",
+        "api-offline",
+        "--org",
+        "ModelTrainer",
+        "--identity",
+        str(identity_dir),
+        "--json",
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    tx_id = json.loads(proc.stdout)["transactionId"]
+    await governance.settle(tx_id, PROJECT)
+    [rating] = (
+        await governance.founder("Manufacturer").provenance(PROJECT).get_feedback("api-offline-rated-2")
+    )
+    assert (rating.tx_id, rating.rater) == (tx_id, client_id(identity.certificate_pem))
 
 
 async def test_an_upload_streams_in_verified_out_and_leaves_no_orphan(
@@ -664,3 +701,20 @@ async def test_the_command_line_works_through_the_service(
     assert proc.returncode == 1 and "400 invalid_request" in proc.stderr, proc.stderr
     proc = bcmlp("download", PROJECT, "cli-scan", "-o", str(tmp_path / "back.pgm"))
     assert proc.returncode == 2 and "exists" in proc.stderr, proc.stderr
+    proc = bcmlp(
+        "report",
+        PROJECT,
+        "artifact",
+        "cli-scan",
+        "-o",
+        str(tmp_path / "cli-scan.pdf"),
+        "--org",
+        "ModelTrainer",
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "cli-scan.pdf").read_bytes().startswith(b"%PDF-")
+    proc = bcmlp("events", PROJECT, "provenance", "--start-block", "0", "--count", "2", "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(events) == 2 and all(e["chaincode"] == "provenance" for e in events), events
+    assert events[0]["blockNumber"] <= events[1]["blockNumber"]

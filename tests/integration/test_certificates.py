@@ -5,11 +5,13 @@ the trained model itself), a condition monitor of the ConditionMonitor monitorin
 wrote no phase approve. A pipeline that runs the model for inference is refused until it is certified.
 Then: an uncertified certificate fails verification; the certified model, the pipeline that runs it and
 a transaction of the certificate verify intact online, and their bundles offline; their in-toto/SLSA
-attestations, read from the ledger, validate (a draft's is refused); and the model's
+attestations, read from the ledger, validate (a draft's is refused); an auditor's report of the model, in
+HTML and PDF, shows the nine phases with each writer's trust at the time; and the model's
 stored bytes replaced by another model's fail the pipeline's verification, naming the model."""
 
 from __future__ import annotations
 
+import html.parser
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +23,19 @@ from gateway.artifacts.project_keys import current_data_key, member_keyring
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
 from gateway.ledger import Component, Ledger, SoftwareVersion, open_ledger
 from gateway.ledger.attestation import validate
+from gateway.report import (
+    PHASES,
+    SECTION_APPROVALS,
+    SECTION_LINEAGE,
+    SECTION_PHASES,
+    SECTION_SUMMARY,
+    SECTION_VERDICTS,
+)
+from gateway.verify import block_number
 from tests.integration.conftest import PROJECT
-from tests.integration.founding import Governance, refusal
+from tests.integration.founding import Governance, founder_id, refusal
+from tests.integration.service import Client, client_context, wallet_add
+from tests.unit.test_report import pdf_pages
 
 CERT, TRAINING, SERVING = "cc-surface-cnn-1", "cc-training-pipeline", "cc-serving-pipeline"
 RAW, DATASET, MODEL = "cc-raw-images", "cc-dataset", "cc-model"
@@ -288,6 +301,108 @@ async def test_attestations_read_from_the_ledger_validate(
         proc = network.bcmlp("attest", "model", cert_id, "--project", PROJECT, "-o", str(tmp_path / cert_id))
         assert proc.returncode == 2 and message in proc.stderr, proc.stdout + proc.stderr
         assert not (tmp_path / cert_id).exists()
+
+
+class _Rows(html.parser.HTMLParser):
+    """_Rows reads an HTML report's tables: section title -> rows of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._title, self._in_title, self._in_cell, self._row = "", False, False, list[str]()
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag == "h2":
+            self._in_title, self._title = True, ""
+        elif tag == "tr":
+            self._row = []
+        elif tag == "td":
+            self._row.append("")
+            self._in_cell = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h2":
+            self._in_title = False
+            self.tables[self._title] = []
+        elif tag == "td":
+            self._in_cell = False
+        elif tag == "tr" and self._row:
+            self.tables[self._title].append(self._row)
+            self._row = []
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self._title += data
+        elif self._in_cell:
+            self._row[-1] += data
+
+
+async def test_the_audit_report_lists_the_nine_phases_as_the_ledger_holds_them(
+    governance: Governance, certified: Certified
+) -> None:
+    """An auditor's report through its service: the nine phases, each writer with its trust when it wrote
+    (as the record keeps it), the block and transaction of each, every artifact's verdict; as HTML (its
+    rows compared with the ledger) and as PDF (rendered to page images, its text checked)."""
+    network, org = governance.network, "ConditionMonitor"
+    admin = network.consortium.organisation(org).admin_dir
+    wallet_add(network, org, founder_id(org), admin)
+    client = Client(network, org, client_context(network, org, admin))
+    founder = governance.founder(org)
+    cert = await founder.provenance(PROJECT).get_model_certificate(CERT)
+    try:
+        path = f"/v1/projects/{PROJECT}/reports/model/{CERT}"
+        status, body, headers = await client.fetch(path)
+        assert (status, headers["Content-Type"].split(";")[0]) == (200, "text/html"), body[:500]
+        page = _Rows()
+        page.feed(body.decode())
+        phases = page.tables[SECTION_PHASES]
+        assert [row[0] for row in phases] == list(PHASES)
+        for row, phase in zip(phases, cert.phases, strict=True):
+            block = await block_number(founder, PROJECT, phase.tx_id)
+            trust = f"{format(phase.creator_trust.trust, 'f')} ({phase.creator_trust.level})"
+            assert row[1:4] == [phase.creator_member, phase.creator_msp, trust], row
+            assert row[5:7] == [str(block), phase.tx_id] and block > 0, row
+        assert [row[1] for row in phases] == ["cc-company"] * 2 + ["cc-scientist"] * 5 + [
+            "cc-company",
+            "cc-monitor",
+        ]
+        approvals = page.tables[SECTION_APPROVALS]
+        assert [row[1] for row in approvals] == [
+            cert.creator_member,
+            *(a.approver_member for a in cert.approvals),
+        ]
+        verdicts_shown = {row[0]: row[1] for row in page.tables[SECTION_VERDICTS]}
+        assert verdicts_shown == {
+            f"model certificate {CERT}": "intact",
+            f"artifact {RAW}": "intact",
+            f"artifact {DATASET}": "intact",
+            f"artifact {MODEL}": "intact",
+        }
+
+        status, body, headers = await client.fetch(path, format="pdf")
+        assert (status, headers["Content-Type"]) == (200, "application/pdf"), body[:500]
+        pages = pdf_pages(body)
+        assert all(inked > 1000 for _, inked in pages)
+        text = " ".join(t for t, _ in pages)
+        for heading in (SECTION_SUMMARY, SECTION_PHASES, SECTION_APPROVALS, SECTION_VERDICTS):
+            assert heading in text
+        assert all(phase in text for phase in PHASES) and "every record intact" in text
+        squeezed = "".join(text.split())  # long ids wrap inside their cells
+        assert all(p.tx_id in squeezed for p in cert.phases)
+
+        # A workpiece's (here: the model file's) report is its lineage.
+        status, body, _ = await client.fetch(f"/v1/projects/{PROJECT}/reports/artifact/{MODEL}")
+        page = _Rows()
+        page.feed(body.decode())
+        assert [row[0] for row in page.tables[SECTION_LINEAGE]] == [
+            f"model {MODEL}",
+            f"dataset {DATASET}",
+            f"raw-data {RAW}",
+        ], page.tables
+        status, problem, _ = await client.call("GET", f"/v1/projects/{PROJECT}/reports/model/cc-no-such")
+        assert (status, problem["code"]) == (404, "not_found"), problem
+    finally:
+        await client.close()
 
 
 async def test_a_substituted_model_fails_the_pipelines_verification(
