@@ -149,3 +149,68 @@ def train(
         steady_images_per_second=len(images) * len(steady) / sum(steady) if steady else 0.0,
         history={key: [float(v) for v in values] for key, values in history.history.items()},
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m pipeline.train DATA OUT [options]: trains on DATA's training part (DATA is a NEU-layout
+    folder), saves OUT/model.keras and its card, prints a line per epoch and, last, one JSON line
+    {"result": ...} with the model's sha256, timings and history; exit 2 with the reason on bad input.
+    The gateway service's training runs (gateway/api/training.py) run it as a child process, so that the
+    service itself never loads TensorFlow."""
+    import argparse
+    import json
+
+    from pipeline.dataset import DatasetError, scan_folder, split_folder
+    from pipeline.model import load_model
+
+    parser = argparse.ArgumentParser(prog="python -m pipeline.train", description=main.__doc__)
+    parser.add_argument("data", type=Path)
+    parser.add_argument("out", type=Path)
+    defaults = TrainingConfig()
+    parser.add_argument("--epochs", type=int, default=defaults.epochs)
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate)
+    parser.add_argument("--image-size", type=int, default=defaults.image_size)
+    parser.add_argument("--width", type=int, default=defaults.width)
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--held-out", type=float, default=0.25, help="share of each class kept back")
+    parser.add_argument("--retrain", type=Path, help="a saved model to continue training")
+    parser.add_argument("--retrain-sha256", help="the digest the model to retrain must have")
+    args = parser.parse_args(argv)
+    try:
+        config = TrainingConfig(
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            learning_rate=args.learning_rate,
+            image_size=args.image_size,
+            width=args.width,
+            seed=args.seed,
+        )
+        folder = scan_folder(args.data)
+        training, held_out = split_folder(folder, held_out=args.held_out, seed=args.seed)
+        retrain_from = None
+        if args.retrain is not None:
+            if not args.retrain_sha256:
+                raise ValueError("--retrain needs --retrain-sha256: a model is loaded only under its digest")
+            retrain_from = load_model(args.retrain, expected_sha256=args.retrain_sha256)
+        result = train(
+            folder, training, config=config, out_dir=args.out, retrain_from=retrain_from, progress=sys.stdout
+        )
+    except (DatasetError, ValueError) as error:
+        print(f"python -m pipeline.train: {error}", file=sys.stderr)
+        return 2
+    summary = {
+        "modelSha256": result.card.sha256,
+        "classes": list(result.card.classes),
+        "trainingImages": len(training),
+        "heldOutImages": len(held_out),
+        "seconds": round(result.seconds, 3),
+        "imagesPerSecond": round(result.images_per_second, 1),
+        "history": result.history,
+    }
+    print(json.dumps({"result": summary}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -32,6 +32,7 @@ from gateway.api import admin, science
 from gateway.api.callers import Caller, Callers
 from gateway.api.offline import Offline
 from gateway.api.problems import PROBLEM_TYPE, ApiError, from_ledger_error
+from gateway.api.training import TrainingRuns
 from gateway.consortium import load_consortium
 from gateway.ledger import Committed, FeedbackEvidence, LedgerError
 
@@ -110,6 +111,7 @@ class Service:
     max_in_flight: int
     parameters: Any  # the OpenAPI request-parameters validator, for streamed bodies
     max_upload_bytes: int
+    training: TrainingRuns
 
 
 SERVICE = web.AppKey("service", Service)
@@ -401,6 +403,28 @@ async def audit_report(request: web.Request) -> web.Response:
     return await science.audit_report(request, caller(request), store)
 
 
+async def submit_training_run(request: web.Request) -> web.Response:
+    service = request.app[SERVICE]
+    project = request.match_info["project"]
+    body = await request.json()
+    run = await service.training.submit(caller(request), service.callers.store(project), project, body)
+    response = web.json_response(run.to_json(), status=202)
+    response.headers["Location"] = f"/v1/projects/{project}/training-runs/{run.run_id}"
+    return response
+
+
+async def training_runs(request: web.Request) -> web.Response:
+    runs = request.app[SERVICE].training.runs(request.match_info["project"])
+    return web.json_response({"runs": [run.to_json() for run in runs]})
+
+
+async def training_run(request: web.Request) -> web.Response:
+    training = request.app[SERVICE].training
+    return web.json_response(
+        training.get(request.match_info["project"], request.match_info["runId"]).to_json()
+    )
+
+
 async def member(request: web.Request) -> web.Response:
     found = await caller(request).ledger.registry.get_member(request.match_info["memberId"])
     return web.json_response(plain(found))
@@ -493,6 +517,9 @@ ROUTES = [
     web.get("/v1/projects/{project}/pipelines/{certId}", pipeline),
     web.get("/v1/projects/{project}/verify/{subject}/{id}", verified),
     web.get("/v1/projects/{project}/reports/{subject}/{id}", audit_report),
+    web.post("/v1/projects/{project}/training-runs", submit_training_run),
+    web.get("/v1/projects/{project}/training-runs", training_runs),
+    web.get("/v1/projects/{project}/training-runs/{runId}", training_run),
     web.get("/v1/members/{memberId}", member),
     web.post("/v1/members/{memberId}/status-requests", request_status),
     web.post("/v1/status-requests/{requestId}/approvals", approve_status),
@@ -527,6 +554,12 @@ def make_app(
         max_in_flight,
         V30RequestParametersValidator(openapi.spec),
         max_upload_bytes,
+        TrainingRuns(home=organisation),
     )
     app.add_routes(ROUTES)
+
+    async def stop_training(app: web.Application) -> None:
+        await app[SERVICE].training.close()
+
+    app.on_cleanup.append(stop_training)
     return app

@@ -26,7 +26,7 @@ from gateway.artifacts.project_keys import current_data_key, data_key_for_epoch
 from gateway.artifacts.recording import record_or_remove
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
 from gateway.consortium import ConsortiumError
-from gateway.ledger import Committed, Component, SoftwareVersion
+from gateway.ledger import Artifact, Committed, Component, SoftwareVersion
 from gateway.verify import DataKeys, VerifyError, verify
 
 _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
@@ -89,6 +89,21 @@ async def upload(
     )
 
 
+def source(who: Caller, store: ArtifactStore, record: Artifact, home: str) -> tuple[StoredArtifact, str]:
+    """source is record's stored artifact and the organisation whose node to read it through: home's own
+    if it pins it, else the first pinning one this service reaches (404 content_unreachable if none)."""
+    msp_names = {who.ledger.organisations.organisation(o).msp_id: o for o in store.organisations}
+    pinned = tuple(msp_names.get(msp, msp) for msp in record.pinned_on)
+    via = (
+        home
+        if home in pinned and home in store.organisations
+        else next((o for o in pinned if o in store.organisations), None)
+    )
+    if via is None:
+        raise ApiError(404, "content_unreachable", f"no node this service reaches pins {record.artifact_id}")
+    return StoredArtifact(record.artifact_id, record.cid, record.sha256, record.size, pinned), via
+
+
 async def download(
     request: web.Request, who: Caller, store: ArtifactStore, *, home: str
 ) -> web.StreamResponse:
@@ -99,16 +114,7 @@ async def download(
         key = await data_key_for_epoch(who.ledger, project, who.keyring, record.wrapped_key_epoch)
     except KeyWrapError as error:
         raise _keys_error(error) from None
-    msp_names = {who.ledger.organisations.organisation(o).msp_id: o for o in store.organisations}
-    pinned = tuple(msp_names.get(msp, msp) for msp in record.pinned_on)
-    via = (
-        home
-        if home in pinned and home in store.organisations
-        else next((o for o in pinned if o in store.organisations), None)
-    )
-    if via is None:
-        raise ApiError(404, "content_unreachable", f"no node this service reaches pins {record.artifact_id}")
-    stored = StoredArtifact(record.artifact_id, record.cid, record.sha256, record.size, pinned)
+    stored, via = source(who, store, record, home)
     response = web.StreamResponse(
         headers={"Content-Type": record.media_type, "X-Content-Sha256": record.sha256}
     )

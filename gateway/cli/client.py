@@ -257,6 +257,50 @@ async def offline(
         return await service.call("POST", "/v1/offline/commits", signed(commit, "commit"))
 
 
+TRAINING_OPTIONS = {
+    "epochs": int,
+    "batch_size": int,
+    "learning_rate": float,
+    "image_size": int,
+    "width": int,
+    "seed": int,
+    "held_out": float,
+}
+
+
+async def training_run(service: Service, console: Console, args: argparse.Namespace) -> Any:
+    """training_run submits a training run and, unless --no-wait, follows it to its end with a bar of
+    epochs; the run as the service last answered it."""
+    config = {}
+    for name in TRAINING_OPTIONS:
+        value = getattr(args, name)
+        if value is not None:
+            head, *rest = name.split("_")
+            config[head + "".join(word.title() for word in rest)] = value
+    body = {
+        "runId": args.run_id,
+        "datasetArtifactId": args.dataset,
+        "modelArtifactId": args.model_id,
+        "config": config,
+    }
+    run = await service.call("POST", f"/v1/projects/{args.project}/training-runs", body)
+    if args.no_wait:
+        return run
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        "{task.completed}/{task.total} epochs",
+        console=console,
+        disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task(f"training {args.run_id}", total=run["epochs"])
+        while run["status"] in ("queued", "running"):
+            await asyncio.sleep(1)
+            run = await service.call("GET", f"/v1/projects/{args.project}/training-runs/{args.run_id}")
+            bar.update(task, completed=run["epoch"], total=run["epochs"])
+    return run
+
+
 def table(console: Console, rows: list[dict[str, Any]], columns: list[str], title: str) -> None:
     view = Table(title=title)
     for column in columns:
@@ -339,6 +383,14 @@ def add_commands(commands: Any) -> None:
     tail.add_argument("--after", help="resume after this event id (<block>:<transaction>)")
     tail.add_argument("--start-block", type=int, help="from this block on (default: from now on)")
     tail.add_argument("--count", type=int, default=0, help="stop after so many events (default: never)")
+    fit = command("train", "train the model on a dataset artifact; the model is recorded as yours")
+    fit.add_argument("project")
+    fit.add_argument("dataset", help="a dataset artifact: a tar archive of one folder of images per class")
+    fit.add_argument("--run-id", required=True)
+    fit.add_argument("--model-id", required=True, help="the artifact id to record the model under")
+    for name, kind in TRAINING_OPTIONS.items():
+        fit.add_argument("--" + name.replace("_", "-"), type=kind, help="default: the pipeline's")
+    fit.add_argument("--no-wait", action="store_true", help="submit only; follow it with --json later")
     report = command("report", "a model's or an artifact's audit report, as HTML or PDF, into a new file")
     report.add_argument("project")
     report.add_argument("subject", choices=["model", "artifact"])
@@ -396,6 +448,8 @@ async def _run(args: argparse.Namespace, console: Console) -> tuple[Any, Show | 
             return data, _records(columns, "verdicts", f"{args.subject} {args.id}")
         if name == "offline":
             return await offline(service, console, args, consortium), _fields("committed")
+        if name == "train":
+            return await training_run(service, console, args), _fields("training run")
         if name == "events":
             return await events(service, console, args), None
         if name == "report":
@@ -428,5 +482,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         show(console, data)
     if args.command == "check" and not data.get("intact", False):
+        return 1
+    if args.command == "train" and data.get("status") == "failed":
         return 1
     return 0

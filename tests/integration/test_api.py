@@ -15,6 +15,7 @@ import json
 import secrets
 import ssl
 import subprocess
+import tarfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from gateway.artifacts.keys import provision_key_agreement_key
+from gateway.artifacts.project_keys import rotate_project_key
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
 from gateway.fabric import load_msp_identity
 from gateway.ledger import client_id, open_ledger
+from pipeline.synthetic import GeneratorParams, write_surface_set
 from tests.integration.conftest import CID, PROJECT, RunningNetwork
 from tests.integration.founding import DOC, Governance, certificate_of, founder_id, new_identity
 from tests.integration.service import Client, client_context, wallet_add
@@ -718,3 +722,126 @@ async def test_the_command_line_works_through_the_service(
     events = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(events) == 2 and all(e["chaincode"] == "provenance" for e in events), events
     assert events[0]["blockNumber"] <= events[1]["blockNumber"]
+
+
+async def test_a_data_scientist_trains_a_model_through_the_service(
+    governance: Governance, clients: dict[str, Client], tmp_path: Path
+) -> None:
+    """A member of role data-scientist submits a training run on a dataset artifact (a gzip tar of a
+    NEU-layout folder); the service trains with TensorFlow in a child process and records the model as
+    that member, its parent the dataset. Refusals first; a run that fails midway records nothing."""
+    network = governance.network
+    runs = f"/v1/projects/{PROJECT}/training-runs"
+    request = {"runId": "api-run-0", "datasetArtifactId": "api-surfaces", "modelArtifactId": "api-model-0"}
+    status, problem, _ = await clients["ModelTrainer"].call("POST", runs, request)  # a founder: role admin
+    assert (status, problem["code"]) == (403, "not_a_data_scientist"), problem
+
+    await governance.company_certificates(("ModelTrainer",), prefix="api-company")
+    scientist_dir = await governance.project_member(
+        "ModelTrainer",
+        "api-scientist",
+        role="data-scientist",
+        attributes={
+            "identity": "Dana",
+            "companyCertificate": "api-company-modeltrainer",
+            "expertiseDegree": "master",
+        },
+        project=PROJECT,
+    )
+    async with open_ledger(
+        network.consortium, organisation="ModelTrainer", identity_dir=scientist_dir
+    ) as own:
+        await provision_key_agreement_key(scientist_dir, own.registry)
+        key = await own.registry.get_key_agreement_key("api-scientist")
+    await governance.settle(key.tx_id)
+    rotation = await rotate_project_key(governance.founder("Manufacturer"), PROJECT)
+    await governance.settle(rotation.tx_id, PROJECT)
+    wallet_add(network, "ModelTrainer", "api-scientist", scientist_dir)
+    scientist = Client(network, "ModelTrainer", client_context(network, "ModelTrainer", scientist_dir))
+
+    async def upload(artifact_id: str, content: bytes, media_type: str) -> None:
+        async with scientist.session.post(
+            f"{scientist.url}/v1/projects/{PROJECT}/artifacts",
+            params={"artifactId": artifact_id, "kind": "dataset"},
+            data=content,
+            headers={"Content-Type": media_type},
+        ) as response:
+            committed = await response.json()
+            assert response.status == 201, committed
+        await governance.settle(committed["transactionId"], PROJECT)
+
+    write_surface_set(tmp_path / "surfaces", GeneratorParams(seed=5, per_class=4), workers=1)
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w:gz") as tar:
+        tar.add(tmp_path / "surfaces", arcname="surfaces")
+    try:
+        await upload("api-surfaces", archive.getvalue(), "application/gzip")
+        await upload("api-not-a-tar", b"these bytes are no tar archive", "application/gzip")
+        await upload("api-plain", b"plain text", "text/plain")
+        for body, expected in [
+            ({**request, "datasetArtifactId": "api-plain"}, (422, "not_an_archive")),
+            ({**request, "datasetArtifactId": "api-nothing"}, (404, "not_found")),
+            ({**request, "modelArtifactId": "api-plain"}, (409, "artifact_exists")),
+            ({**request, "config": {"epochs": 0}}, (400, "invalid_request")),
+        ]:
+            status, problem, _ = await scientist.call("POST", runs, body)
+            assert (status, problem["code"]) == expected, problem
+
+        bad = {
+            "runId": "api-run-bad",
+            "datasetArtifactId": "api-not-a-tar",
+            "modelArtifactId": "api-model-bad",
+        }
+        status, queued, headers = await scientist.call("POST", runs, bad)
+        assert (status, queued["status"], headers["Location"]) == (202, "queued", f"{runs}/api-run-bad"), (
+            queued
+        )
+        proc = network.bcmlp(
+            "train",
+            PROJECT,
+            "api-surfaces",
+            "--run-id",
+            "api-run-1",
+            "--model-id",
+            "api-model-1",
+            "--epochs",
+            "1",
+            "--image-size",
+            "32",
+            "--width",
+            "4",
+            "--batch-size",
+            "8",
+            "--org",
+            "ModelTrainer",
+            "--identity",
+            str(scientist_dir),
+            "--json",
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        run = json.loads(proc.stdout)
+        assert (run["status"], run["epoch"], run["memberId"]) == ("succeeded", 1, "api-scientist"), run
+        status, failed, _ = await scientist.call("GET", f"{runs}/api-run-bad")
+        assert (status, failed["status"]) == (200, "failed") and "unpacking the dataset" in failed["error"], (
+            failed
+        )
+        status, problem, _ = await scientist.call("GET", f"/v1/projects/{PROJECT}/artifacts/api-model-bad")
+        assert (status, problem["code"]) == (404, "not_found"), problem  # nothing recorded half-way
+
+        await governance.settle(run["transactionId"], PROJECT)
+        status, model, _ = await clients["Manufacturer"].call(
+            "GET", f"/v1/projects/{PROJECT}/artifacts/api-model-1"
+        )
+        assert status == 200, model
+        assert (model["kind"], model["parents"], model["txId"]) == (
+            "model",
+            ["api-surfaces"],
+            run["transactionId"],
+        )
+        assert model["sha256"] == run["result"]["modelSha256"]
+        assert model["creator"] == client_id(certificate_of(scientist_dir))
+        assert model["creatorTrust"]["level"]  # the scientist's trust when it recorded the model
+        status, listed, _ = await scientist.call("GET", runs)
+        assert {r["runId"] for r in listed["runs"]} == {"api-run-bad", "api-run-1"}, listed
+    finally:
+        await scientist.close()

@@ -106,3 +106,29 @@ def test_retraining_continues_and_names_its_parent(
             out_dir=tmp_path,
             retrain_from=parent,
         )
+
+
+def test_the_command_line_reports_its_result_or_exits_2_naming_the_input(
+    tiny_set: SurfaceFolder, trained: TrainingResult, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """python -m pipeline.train, which the gateway's training runs start: one JSON result line last;
+    exit 2 with the reason for a folder that is no dataset, a bad setting or a model of another digest."""
+    import json
+
+    from pipeline.train import main
+
+    assert main([str(tmp_path / "nothing"), str(tmp_path / "out")]) == 2
+    assert "no such folder" in capsys.readouterr().err
+    assert main([str(tiny_set.root), str(tmp_path / "out"), "--epochs", "0"]) == 2
+    assert "epochs must be at least 1" in capsys.readouterr().err
+    retrain = ["--retrain", str(trained.model_path), "--retrain-sha256", "0" * 64]
+    assert main([str(tiny_set.root), str(tmp_path / "out"), *retrain]) == 2
+    assert "0" * 64 in capsys.readouterr().err
+    flags = ["--epochs", "1", "--image-size", "32", "--width", "4", "--batch-size", "8", "--seed", "11"]
+    assert main([str(tiny_set.root), str(tmp_path / "out"), *flags]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("epoch 1/1:")
+    result = json.loads(lines[-1])["result"]
+    model = tmp_path / "out" / "model.keras"
+    assert result["modelSha256"] == hashlib.sha256(model.read_bytes()).hexdigest()
+    assert result["trainingImages"] + result["heldOutImages"] == len(tiny_set.images)
