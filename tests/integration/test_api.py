@@ -31,7 +31,7 @@ from gateway.artifacts.keys import provision_key_agreement_key
 from gateway.artifacts.project_keys import rotate_project_key
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
 from gateway.fabric import load_msp_identity
-from gateway.ledger import client_id, open_ledger
+from gateway.ledger import Committed, client_id, open_ledger
 from pipeline.synthetic import GeneratorParams, write_surface_set
 from tests.integration.conftest import CID, PROJECT, RunningNetwork
 from tests.integration.founding import DOC, Governance, certificate_of, founder_id, new_identity
@@ -41,6 +41,25 @@ from tests.unit.certs import self_signed_pem
 
 def ratings_of(artifact_id: str) -> str:
     return f"/v1/projects/{PROJECT}/artifacts/{artifact_id}/ratings"
+
+
+async def recorded_for_rating(governance: Governance, artifact_id: str, *, settle: bool = True) -> Committed:
+    """recorded_for_rating has Manufacturer's founder record artifact_id (a placeholder content) on the
+    project, asking for ratings; settled on every peer unless told not to."""
+    committed = await (
+        governance.founder("Manufacturer")
+        .provenance(PROJECT)
+        .record_artifact(
+            StoredArtifact(artifact_id, CID, "0" * 64, 1, ("Manufacturer", "ModelTrainer")),
+            kind="dataset",
+            media_type="text/plain",
+            wrapped_key_epoch=1,
+            request_feedback=True,
+        )
+    )
+    if settle:
+        await governance.settle(committed.transaction_id, PROJECT)
+    return committed
 
 
 @pytest.fixture(scope="module")
@@ -207,18 +226,7 @@ async def test_bad_input_gets_a_400_naming_it(clients: dict[str, Client]) -> Non
 async def test_a_rating_through_the_service_is_signed_by_the_rater(
     governance: Governance, clients: dict[str, Client]
 ) -> None:
-    recorded = (
-        await governance.founder("Manufacturer")
-        .provenance(PROJECT)
-        .record_artifact(
-            StoredArtifact("api-rated", CID, "0" * 64, 1, ("Manufacturer", "ModelTrainer")),
-            kind="dataset",
-            media_type="text/plain",
-            wrapped_key_epoch=1,
-            request_feedback=True,
-        )
-    )
-    await governance.settle(recorded.transaction_id, PROJECT)
+    await recorded_for_rating(governance, "api-rated")
     path = ratings_of("api-rated")
     status, awaiting, _ = await clients["ModelTrainer"].call(
         "GET", f"/v1/projects/{PROJECT}/feedback/awaiting"
@@ -252,16 +260,9 @@ async def test_submissions_beyond_the_bound_get_429_and_nothing_is_lost(
 ) -> None:
     """20 ratings at once from one member: those over its in-flight bound are answered 429 with
     Retry-After; every 201's rating is on the ledger and no refused one is."""
-    manufacturer = governance.founder("Manufacturer").provenance(PROJECT)
     ids = [f"api-load-{n}" for n in range(20)]
     for artifact_id in ids:
-        await manufacturer.record_artifact(
-            StoredArtifact(artifact_id, CID, "0" * 64, 1, ("Manufacturer", "ModelTrainer")),
-            kind="dataset",
-            media_type="text/plain",
-            wrapped_key_epoch=1,
-            request_feedback=True,
-        )
+        await recorded_for_rating(governance, artifact_id, settle=False)
     await asyncio.sleep(3)
     answers = await asyncio.gather(
         *(clients["ConditionMonitor"].call("POST", ratings_of(a), {"score": "0.25"}) for a in ids)
@@ -354,18 +355,7 @@ async def test_offline_signing_keeps_the_key_with_the_member(
         "ModelTrainer", "api-offline", role="admin", attributes={"identity": "Otto Offline"}, project=PROJECT
     )
     identity, signer = load_msp_identity(identity_dir / "msp", "ModelTrainerMSP")
-    recorded = (
-        await governance.founder("Manufacturer")
-        .provenance(PROJECT)
-        .record_artifact(
-            StoredArtifact("api-offline-rated", CID, "0" * 64, 1, ("Manufacturer", "ModelTrainer")),
-            kind="dataset",
-            media_type="text/plain",
-            wrapped_key_epoch=1,
-            request_feedback=True,
-        )
-    )
-    await governance.settle(recorded.transaction_id, PROJECT)
+    await recorded_for_rating(governance, "api-offline-rated")
     own = Client(network, "ModelTrainer", client_context(network, "ModelTrainer", identity_dir))
 
     def signed(step: dict[str, Any], field: str) -> dict[str, Any]:
@@ -418,18 +408,7 @@ async def test_offline_signing_keeps_the_key_with_the_member(
     assert (rating.tx_id, rating.comment) == (committed["transactionId"], "rated offline")
     assert rating.rater == client_id(identity.certificate_pem)
     # The same through `bcmlp offline`, which signs with the identity folder's key on the member's side.
-    recorded = (
-        await governance.founder("Manufacturer")
-        .provenance(PROJECT)
-        .record_artifact(
-            StoredArtifact("api-offline-rated-2", CID, "0" * 64, 1, ("Manufacturer", "ModelTrainer")),
-            kind="dataset",
-            media_type="text/plain",
-            wrapped_key_epoch=1,
-            request_feedback=True,
-        )
-    )
-    await governance.settle(recorded.transaction_id, PROJECT)
+    await recorded_for_rating(governance, "api-offline-rated-2")
     proc = network.bcmlp(
         "offline",
         PROJECT,
