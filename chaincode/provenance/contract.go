@@ -51,6 +51,8 @@ const (
 	EventMemberRemoved = "MemberRemoved"
 	// EventKeyEpochRecorded is emitted by RecordKeyEpoch with the KeyEpoch.
 	EventKeyEpochRecorded = "KeyEpochRecorded"
+	// EventResultBatchRecorded carries a ResultBatch.
+	EventResultBatchRecorded = "ResultBatchRecorded"
 )
 
 // Contract records a project channel's artifacts, feedback and birth

@@ -19,7 +19,7 @@ func (c *Contract) GetEvaluateTransactions() []string {
 		"GetArtifact", "GetLineage",
 		"GetFeedback", "ListAwaitingFeedback", "GetPeriodClock", "GetTrustSnapshot",
 		"GetModelCertificate", "IsModelCertified", "GetPipelineCertificate",
-		"GetMembers", "GetProjectMember", "GetKeyEpoch", "GetKeyEpochs",
+		"GetMembers", "GetProjectMember", "GetKeyEpoch", "GetKeyEpochs", "GetResultBatch",
 	}
 }
 

@@ -171,7 +171,7 @@ func TestEvaluateTransactionsAreTheQueries(t *testing.T) {
 	want := []string{
 		"GetArtifact", "GetLineage", "GetFeedback", "ListAwaitingFeedback", "GetPeriodClock", "GetTrustSnapshot",
 		"GetModelCertificate", "IsModelCertified", "GetPipelineCertificate",
-		"GetMembers", "GetProjectMember", "GetKeyEpoch", "GetKeyEpochs",
+		"GetMembers", "GetProjectMember", "GetKeyEpoch", "GetKeyEpochs", "GetResultBatch",
 	}
 	if got := NewContract().GetEvaluateTransactions(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("GetEvaluateTransactions = %q", got)

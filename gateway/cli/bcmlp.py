@@ -18,6 +18,11 @@ bcmlp attest {model|pipeline} ID --project P [--organisation ORG] -o STATEMENT.j
 bcmlp verify --bundle BUNDLE.json --roots ROOTS.json [--content ARTIFACT_ID=PATH ...]
     checks the bundle offline against the roots, and each off-chain copy against its record;
     prints one verdict per record. Exit 0: all intact; 1: something altered; 2: bad input.
+bcmlp verify workpiece ID --proof PROOF.json --project P [--organisation ORG]
+    proves one workpiece's result from its inclusion proof (gateway/batches.py) against the Merkle root
+    and size its batch's record holds on the ledger, read through ORG's peer as its admin; no other
+    workpiece's result is needed. Exit 0: proven; 1: the proof does not lead to the recorded root;
+    2: bad input (a file that is no proof, an unknown batch).
 bcmlp verify {artifact|model|pipeline|tx} ID --project P [--organisation ORG]
     verifies online (gateway.verify) an artifact and its lineage, a model certificate and every
     artifact it cites, a pipeline certificate and every model it runs, or what a transaction wrote,
@@ -45,6 +50,7 @@ from gateway.api.wallet import WalletError
 from gateway.artifacts.keys import KeyWrapError
 from gateway.artifacts.project_keys import data_key_for_epoch, member_keyring
 from gateway.artifacts.store import ArtifactStore
+from gateway.batches import InclusionProof
 from gateway.cli.client import add_commands as add_client_commands
 from gateway.cli.client import run as run_client
 from gateway.cli.serve import ServeError, run_serve, wallet_add
@@ -225,6 +231,44 @@ async def verify_online(subject: str, subject_id: str, project: str, organisatio
     return 0 if counts["intact"] == len(verdicts) else ALTERED
 
 
+async def verify_workpiece(
+    workpiece_id: str, proof_path: Path, project: str, organisation: str | None
+) -> int:
+    """verify_workpiece is `bcmlp verify workpiece ID --proof P`: the proof against its batch's record."""
+    try:
+        proof = InclusionProof.from_json(proof_path.read_text())
+    except (OSError, ValueError) as error:
+        raise UsageError(f"{proof_path}: {error}") from None
+    if proof.workpiece_id != workpiece_id:
+        raise UsageError(f"{proof_path} proves workpiece {proof.workpiece_id}, not {workpiece_id}")
+    consortium = load_consortium()
+    name = project_organisation(consortium, project, organisation)
+    admin = consortium.organisation(name)
+    async with open_ledger(consortium, organisation=name, identity_dir=admin.admin_dir) as ledger:
+        try:
+            batch = await ledger.provenance(project).get_result_batch(proof.batch_id)
+        except LedgerError as error:
+            if any("does not exist" in r for r in error.reasons):
+                raise UsageError(f"project {project} has no result batch {proof.batch_id!r}") from None
+            raise
+    model = batch.model_certificate_id
+    where = f"batch {batch.batch_id} of {batch.size} (tx {batch.tx_id}, model certificate {model})"
+    try:
+        reached = proof.root().hex()
+    except ValueError as error:
+        reached = f"nothing ({error})"
+    if proof.size != batch.size or reached != batch.merkle_root:
+        print(f"altered     workpiece {workpiece_id} in {where}")
+        print(
+            f"            - the proof (leaf {proof.index} of {proof.size}) leads to {reached}, but the batch "
+            f"records root {batch.merkle_root} over {batch.size} results"
+        )
+        return ALTERED
+    print(f"intact      workpiece {workpiece_id} in {where}")
+    print(f"            - result: {json.dumps(proof.result, sort_keys=True)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bcmlp", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -252,7 +296,10 @@ def main(argv: list[str] | None = None) -> None:
     ver = commands.add_parser(
         "verify", help="verify a bundle offline, or a record online (verify SUBJECT ID --project P)"
     )
-    ver.add_argument("subject", nargs="?", choices=online.SUBJECTS, help="online: what to verify")
+    ver.add_argument(
+        "subject", nargs="?", choices=[*online.SUBJECTS, "workpiece"], help="online: what to verify"
+    )
+    ver.add_argument("--proof", type=Path, help="workpiece: its inclusion proof file")
     ver.add_argument("id", nargs="?", help="online: its id (artifact, certificate or transaction id)")
     ver.add_argument("--project", help="online: the project channel")
     ver.add_argument("--organisation", help="online: act as this organisation's admin")
@@ -267,6 +314,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.subject is not None:
             if args.id is None or args.project is None:
                 ver.error(f"verify {args.subject} needs its ID and --project P")
+            if (args.subject == "workpiece") != (args.proof is not None):
+                ver.error("--proof PROOF.json goes with verify workpiece ID, and only there")
             if args.bundle or args.roots or args.content:
                 ver.error(
                     f"verify {args.subject} checks online: --bundle, --roots and --content are for bundles"
@@ -289,6 +338,8 @@ def main(argv: list[str] | None = None) -> None:
             statement = asyncio.run(attest(args.subject, args.id, args.project, args.organisation))
             write_new(args.output, json.dumps(statement, indent=2, sort_keys=True))
             print(f"{args.output}: in-toto statement of {args.subject} certificate {args.id}")
+        elif args.subject == "workpiece":
+            sys.exit(asyncio.run(verify_workpiece(args.id, args.proof, args.project, args.organisation)))
         elif args.subject is not None:
             sys.exit(asyncio.run(verify_online(args.subject, args.id, args.project, args.organisation)))
         else:

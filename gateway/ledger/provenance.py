@@ -550,6 +550,44 @@ class PipelineCertificate:
 
 
 @dataclass(frozen=True, slots=True)
+class ResultBatch:
+    """ResultBatch is a batch of per-workpiece results as the ledger keeps it: its Merkle root (RFC 9162
+    over each result's canonical JSON, gateway/batches.py), size, results artifact and certified model."""
+
+    batch_id: str
+    merkle_root: str  # lowercase hex
+    size: int
+    results_artifact_id: str
+    model_certificate_id: str
+    model_sha256: str
+    creator: str
+    creator_msp: str
+    creator_member: str
+    creator_trust: TrustAtWrite
+    tx_id: str
+    timestamp: str
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> ResultBatch:
+        """from_json reads the JSON GetResultBatch returns (and ResultBatchRecorded carries)."""
+        f = Fields.of(payload, "result batch")
+        return cls(
+            batch_id=f.text("id"),
+            merkle_root=f.text("merkleRoot"),
+            size=f.integer("size"),
+            results_artifact_id=f.text("resultsArtifactId"),
+            model_certificate_id=f.text("modelCertificateId"),
+            model_sha256=f.text("modelSha256"),
+            creator=f.text("creator"),
+            creator_msp=f.text("creatorMsp"),
+            creator_member=f.text("creatorMember"),
+            creator_trust=TrustAtWrite.from_fields(f.object("creatorTrust")),
+            tx_id=f.text("txId"),
+            timestamp=f.text("timestamp"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class RecordedKeyEpoch:
     """RecordedKeyEpoch is a data-key epoch as the channel keeps it: the epoch (every listed member's
     copy, ``gateway.artifacts.KeyEpoch``) and the writer and transaction that recorded it."""
@@ -806,7 +844,21 @@ class ProvenanceClient:
         )
         return committed
 
+    async def record_result_batch(
+        self, batch_id: str, *, merkle_root: str, size: int, results_artifact_id: str, model_cert_id: str
+    ) -> Committed:
+        """record_result_batch records a batch's Merkle root over size results kept in artifact
+        results_artifact_id (recorded by this member), produced by certified model model_cert_id."""
+        committed, _ = await self._calls.submit(
+            "RecordResultBatch", batch_id, merkle_root, str(size), results_artifact_id, model_cert_id
+        )
+        return committed
+
     # Queries (chaincode/provenance queries.go).
+
+    async def get_result_batch(self, batch_id: str) -> ResultBatch:
+        """get_result_batch returns a result batch, or raises the contract's "does not exist"."""
+        return ResultBatch.from_json(await self._calls.evaluate("GetResultBatch", batch_id))
 
     async def get_artifact(self, artifact_id: str) -> Artifact:
         """get_artifact returns an artifact's record."""

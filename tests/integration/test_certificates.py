@@ -11,8 +11,11 @@ stored bytes replaced by another model's fail the pipeline's verification, namin
 
 from __future__ import annotations
 
+import dataclasses
 import html.parser
 import json
+import secrets
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +24,7 @@ import pytest
 from gateway.artifacts.keys import new_data_key
 from gateway.artifacts.project_keys import current_data_key, member_keyring
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
+from gateway.batches import InclusionProof, batch_proofs, canonical
 from gateway.ledger import Component, Ledger, SoftwareVersion, open_ledger
 from gateway.ledger.attestation import validate
 from gateway.report import (
@@ -50,6 +54,7 @@ class Certified:
     training_phase_tx: str
     serving_refusal: str  # the serving pipeline's refusal while the certificate was uncertified
     status_before_approvals: str
+    company_dir: Path  # the Manufacturer's company member, which runs inference
 
 
 async def store_and_record(
@@ -206,7 +211,7 @@ async def certified(governance: Governance, store: ArtifactStore) -> Certified:
             await governance.settle(approved.transaction_id, PROJECT)
         recorded = await record_serving(SERVING, version="1", components=serving, configuration="{}")
         await governance.settle(recorded.transaction_id, PROJECT)
-    return Certified(model, training_tx, serving_refusal, status)
+    return Certified(model, training_tx, serving_refusal, status, company_dir)
 
 
 def verdicts(stdout: str) -> dict[str, str]:
@@ -403,6 +408,97 @@ async def test_the_audit_report_lists_the_nine_phases_as_the_ledger_holds_them(
         assert (status, problem["code"]) == (404, "not_found"), problem
     finally:
         await client.close()
+
+
+async def test_one_workpieces_result_is_proven_from_its_batch_alone(
+    governance: Governance, certified: Certified, store: ArtifactStore, tmp_path: Path
+) -> None:
+    """The inference owner records a batch of workpiece results (the results encrypted as one artifact,
+    their Merkle root on the ledger, naming the certified model); one workpiece's proof verifies against
+    the recorded root with no other result, and fails after its verdict or its batch changes. Another
+    member cannot vouch for those results."""
+    network = governance.network
+    results = [
+        {
+            "workpieceId": f"cc-wp-{i}",
+            "label": "scratches" if i % 4 else "defect-free",
+            "sortOut": bool(i % 4),
+        }
+        for i in range(13)
+    ]
+    merkle_root, proofs = batch_proofs("cc-batch-1", results)
+    async with open_ledger(
+        network.consortium, organisation="Manufacturer", identity_dir=certified.company_dir
+    ) as company:
+        await store_and_record(
+            governance, store, company, "cc-results-1", canonical({"results": results}), "inference-results"
+        )
+        refused = await refusal(
+            governance.founder("ModelTrainer")
+            .provenance(PROJECT)
+            .record_result_batch(
+                "cc-batch-x",
+                merkle_root=merkle_root.hex(),
+                size=13,
+                results_artifact_id="cc-results-1",
+                model_cert_id=CERT,
+            )
+        )
+        assert "a member records batches of its own results only" in refused, refused
+        recorded = await company.provenance(PROJECT).record_result_batch(
+            "cc-batch-1",
+            merkle_root=merkle_root.hex(),
+            size=13,
+            results_artifact_id="cc-results-1",
+            model_cert_id=CERT,
+        )
+        await governance.settle(recorded.transaction_id, PROJECT)
+        other_root, _ = batch_proofs("cc-batch-2", results[:12])
+        await store_and_record(
+            governance,
+            store,
+            company,
+            "cc-results-2",
+            canonical({"results": results[:12]}),
+            "inference-results",
+        )
+        other = await company.provenance(PROJECT).record_result_batch(
+            "cc-batch-2",
+            merkle_root=other_root.hex(),
+            size=12,
+            results_artifact_id="cc-results-2",
+            model_cert_id=CERT,
+        )
+        await governance.settle(other.transaction_id, PROJECT)
+
+    def check(proof: InclusionProof) -> subprocess.CompletedProcess[str]:
+        path = tmp_path / f"proof-{secrets.token_hex(4)}.json"
+        path.write_text(proof.to_json())
+        return network.bcmlp(
+            "verify",
+            "workpiece",
+            proof.workpiece_id,
+            "--proof",
+            str(path),
+            "--project",
+            PROJECT,
+            "--organisation",
+            "ConditionMonitor",
+        )
+
+    proof = proofs[7]
+    proc = check(proof)
+    assert proc.returncode == 0 and proc.stdout.startswith("intact"), proc.stdout + proc.stderr
+    assert f"model certificate {CERT}" in proc.stdout
+    for bad in (
+        dataclasses.replace(proof, result={**proof.result, "sortOut": not proof.result["sortOut"]}),
+        dataclasses.replace(proof, batch_id="cc-batch-2"),
+        dataclasses.replace(proof, size=14),
+    ):
+        proc = check(bad)
+        assert proc.returncode == 1 and proc.stdout.startswith("altered"), proc.stdout + proc.stderr
+    proc = check(dataclasses.replace(proof, batch_id="cc-batch-none"))
+    assert proc.returncode == 2 and "no result batch" in proc.stderr, proc.stderr
 
 
 async def test_a_substituted_model_fails_the_pipelines_verification(

@@ -357,6 +357,8 @@ func TestChaincodeMetadataMarksQueries(t *testing.T) {
 		"provenance:RecordKeyEpoch":             "submit,SUBMIT",
 		"provenance:GetKeyEpoch":                "evaluate,EVALUATE",
 		"provenance:GetKeyEpochs":               "evaluate,EVALUATE",
+		"provenance:RecordResultBatch":          "submit,SUBMIT",
+		"provenance:GetResultBatch":             "evaluate,EVALUATE",
 		"registry:GetStanding":                  "evaluate,EVALUATE",
 		"registry:RegisterKeyAgreementKey":      "submit,SUBMIT",
 		"registry:GetKeyAgreementKeys":          "evaluate,EVALUATE",
