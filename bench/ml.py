@@ -7,8 +7,12 @@ Generates the reference set (pipeline.synthetic.REFERENCE: 2,100 images of 200 x
 folder, or uses BCMLP_BENCH_ML_SET when that names a folder holding it (it is written there if empty),
 trains with TrainingConfig's defaults, then times, each the median of RUNS runs:
 
-- batch inference through pipeline.infer.Inspector (the held-out images as uint8 arrays in memory,
+- batch inference through pipeline.infer.Inspector.inspect (the held-out images as uint8 arrays in memory,
   preprocessing included, batches of 64): images per second;
+- the same batches through pipeline.certified.CertifiedInspector, which checks each image against the
+  declared input bounds before inference (what certification adds on the hot path; the ledger is asked
+  once, when the engine opens the model, not per image): images per second and the ratio to the bare
+  engine (issue 12's target: at least 0.9);
 - one image at a time: milliseconds per image;
 - the drift check of pipeline.monitor on the same images: images per second.
 
@@ -23,8 +27,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
+from gateway.ledger import DataBounds
+from gateway.usability import Usability
+from pipeline.certified import CertifiedInspector
 from pipeline.dataset import load_images, scan_folder, split_folder
 from pipeline.evaluate import evaluate
 from pipeline.infer import Inspector
@@ -62,7 +70,11 @@ def measure(work: Path, surfaces: Path) -> list[tuple[str, str]]:
 
     inspector = Inspector.load(result.model_path, expected_sha256=result.card.sha256)
     images = load_images([image.path for image in held_out])
-    batch = median_seconds(lambda: inspector.probabilities(images))
+    ids = [f"wp-{i}" for i in range(len(images))]
+    batch = median_seconds(lambda: inspector.inspect(images, workpiece_ids=ids, min_quality=0.5))
+    camera = DataBounds("line camera", "uint8", Decimal(0), Decimal(255))
+    engine = CertifiedInspector(inspector, Usability("bench", "model", result.card.sha256, (camera,)))
+    certified = median_seconds(lambda: engine.inspect(images, workpiece_ids=ids, min_quality=0.5))
     single = median_seconds(lambda: [inspector.probabilities(images[i : i + 1]) for i in range(SINGLES)])
     profile = InputProfile.from_images(load_images([image.path for image in training]))
     drift = median_seconds(lambda: check_drift(profile, images))
@@ -85,6 +97,11 @@ def measure(work: Path, surfaces: Path) -> list[tuple[str, str]]:
         ("training throughput, epochs 2 on", f"{result.steady_images_per_second:.0f} images/s"),
         ("held-out accuracy", f"{evaluation.accuracy:.2%} on {evaluation.images} images (7 classes)"),
         (f"inference, batches of 64 (median of {RUNS})", f"{inference_rate:.0f} images/s"),
+        (
+            f"inference, certified, batches of 64 (median of {RUNS})",
+            f"{len(images) / certified:.0f} images/s",
+        ),
+        ("certified / uncertified inference", f"{batch / certified:.2f}x"),
         (f"inference, one image at a time (median of {RUNS})", f"{single / SINGLES * 1000:.1f} ms per image"),
         (f"drift check (median of {RUNS})", f"{len(images) / drift:.0f} images/s"),
         ("inference / training throughput", f"{inference_rate / result.images_per_second:.1f}x"),

@@ -35,6 +35,7 @@ from gateway.api.problems import PROBLEM_TYPE, ApiError, from_ledger_error
 from gateway.api.training import TrainingRuns
 from gateway.consortium import load_consortium
 from gateway.ledger import Committed, FeedbackEvidence, LedgerError
+from gateway.usability import model_usability
 
 SPEC_PATH = Path(__file__).with_name("openapi.yaml")
 LOG = logging.getLogger("bcmlp.api")
@@ -372,6 +373,12 @@ async def certificate(request: web.Request) -> web.Response:
     return web.json_response(dict(found.record))
 
 
+async def usability(request: web.Request) -> web.Response:
+    project = request.match_info["project"]
+    found = await model_usability(caller(request).ledger, project, request.match_info["certId"])
+    return web.json_response(found.to_json())
+
+
 async def add_phase(request: web.Request) -> web.Response:
     body = await request.json()
     return await submitted(request, lambda: science.add_phase(request, caller(request), body))
@@ -517,6 +524,7 @@ ROUTES = [
     web.get("/v1/projects/{project}/pipelines/{certId}", pipeline),
     web.get("/v1/projects/{project}/verify/{subject}/{id}", verified),
     web.get("/v1/projects/{project}/reports/{subject}/{id}", audit_report),
+    web.get("/v1/projects/{project}/models/{certId}/usability", usability),
     web.post("/v1/projects/{project}/training-runs", submit_training_run),
     web.get("/v1/projects/{project}/training-runs", training_runs),
     web.get("/v1/projects/{project}/training-runs/{runId}", training_run),

@@ -35,7 +35,9 @@ from gateway.report import (
     SECTION_SUMMARY,
     SECTION_VERDICTS,
 )
+from gateway.usability import Usability
 from gateway.verify import block_number
+from pipeline.certified import CertifiedInspector, InferenceRefused
 from tests.integration.conftest import PROJECT
 from tests.integration.founding import Governance, founder_id, refusal
 from tests.integration.service import Client, client_context, wallet_add
@@ -499,6 +501,45 @@ async def test_one_workpieces_result_is_proven_from_its_batch_alone(
         assert proc.returncode == 1 and proc.stdout.startswith("altered"), proc.stdout + proc.stderr
     proc = check(dataclasses.replace(proof, batch_id="cc-batch-none"))
     assert proc.returncode == 2 and "no result batch" in proc.stderr, proc.stderr
+
+
+async def test_the_inference_engine_runs_only_a_model_the_ledger_stands_behind(
+    governance: Governance, certified: Certified
+) -> None:
+    """The engine asks its service whether the model may run: the certified one may; a draft may not
+    (certificate_incomplete); once the company certificate the monitoring phase cited is revoked, the
+    certified one may not either (certificate_revoked), and the engine refuses to open it."""
+    network, org = governance.network, "ConditionMonitor"
+    admin = network.consortium.organisation(org).admin_dir
+    wallet_add(network, org, founder_id(org), admin)
+    client = Client(network, org, client_context(network, org, admin))
+    models = f"/v1/projects/{PROJECT}/models"
+    try:
+        status, answer, _ = await client.call("GET", f"{models}/{CERT}/usability")
+        assert (status, answer["usable"], answer["refusals"]) == (200, True, []), answer
+        assert answer["modelSha256"] == certified.model.sha256
+        opened = (
+            await governance.founder("Manufacturer")
+            .provenance(PROJECT)
+            .open_model_certificate("cc-draft-usability", model_name="surface-cnn", version="0")
+        )
+        await governance.settle(opened.transaction_id, PROJECT)
+        status, draft, _ = await client.call("GET", f"{models}/cc-draft-usability/usability")
+        assert [r["code"] for r in draft["refusals"]] == ["certificate_incomplete"], draft
+
+        revoked = await governance.founder(org).registry.revoke_certificate(
+            "cc-company-conditionmonitor", reason="the company's audit lapsed"
+        )
+        await governance.settle(revoked.transaction_id)
+        status, answer, _ = await client.call("GET", f"{models}/{CERT}/usability")
+        assert not answer["usable"], answer
+        assert [r["code"] for r in answer["refusals"]] == ["certificate_revoked"], answer
+        assert "phase monitoring cites registry certificate cc-company-conditionmonitor" in str(answer)
+        with pytest.raises(InferenceRefused) as refused:
+            CertifiedInspector.open(Usability.from_json(answer), Path("model.keras"))
+        assert refused.value.code == "certificate_revoked"
+    finally:
+        await client.close()
 
 
 async def test_a_substituted_model_fails_the_pipelines_verification(
