@@ -373,6 +373,26 @@ async def certificate(request: web.Request) -> web.Response:
     return web.json_response(dict(found.record))
 
 
+async def record_result_batch(request: web.Request) -> web.Response:
+    body = await request.json()
+    provenance = _provenance(request)
+    return await submitted(
+        request,
+        lambda: provenance.record_result_batch(
+            body["batchId"],
+            merkle_root=body["merkleRoot"],
+            size=body["size"],
+            results_artifact_id=body["resultsArtifactId"],
+            model_cert_id=body["modelCertId"],
+        ),
+    )
+
+
+async def result_batch(request: web.Request) -> web.Response:
+    found = await _provenance(request).get_result_batch(request.match_info["batchId"])
+    return web.json_response(plain(found))
+
+
 async def usability(request: web.Request) -> web.Response:
     project = request.match_info["project"]
     found = await model_usability(caller(request).ledger, project, request.match_info["certId"])
@@ -525,6 +545,8 @@ ROUTES = [
     web.get("/v1/projects/{project}/verify/{subject}/{id}", verified),
     web.get("/v1/projects/{project}/reports/{subject}/{id}", audit_report),
     web.get("/v1/projects/{project}/models/{certId}/usability", usability),
+    web.post("/v1/projects/{project}/result-batches", record_result_batch),
+    web.get("/v1/projects/{project}/result-batches/{batchId}", result_batch),
     web.post("/v1/projects/{project}/training-runs", submit_training_run),
     web.get("/v1/projects/{project}/training-runs", training_runs),
     web.get("/v1/projects/{project}/training-runs/{runId}", training_run),

@@ -32,6 +32,7 @@ _FORBIDDEN = (
     "is written by a member of role",
     "the creator cannot rate its own record",
     "nobody approves their own case",
+    "records batches of its own results only",
 )
 
 

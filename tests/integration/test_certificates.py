@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import html.parser
+import importlib.metadata
 import json
 import secrets
 import subprocess
@@ -37,7 +38,10 @@ from gateway.report import (
 )
 from gateway.usability import Usability
 from gateway.verify import block_number
+from pipeline import birth
 from pipeline.certified import CertifiedInspector, InferenceRefused
+from pipeline.model import TrainingConfig
+from pipeline.monitor import Thresholds
 from tests.integration.conftest import PROJECT
 from tests.integration.founding import Governance, founder_id, refusal
 from tests.integration.service import Client, client_context, wallet_add
@@ -501,6 +505,87 @@ async def test_one_workpieces_result_is_proven_from_its_batch_alone(
         assert proc.returncode == 1 and proc.stdout.startswith("altered"), proc.stdout + proc.stderr
     proc = check(dataclasses.replace(proof, batch_id="cc-batch-none"))
     assert proc.returncode == 2 and "no result batch" in proc.stderr, proc.stderr
+
+
+async def test_the_inference_stage_records_its_batch_through_its_service(
+    governance: Governance, certified: Certified, tmp_path: Path
+) -> None:
+    """The Manufacturer's founder stores a batch's results and records its root through its own service;
+    another organisation's member cannot vouch for them; the batch is read back through the service and
+    a workpiece of it is proven with `bcmlp verify workpiece`."""
+    network = governance.network
+    clients = {}
+    for org in ("Manufacturer", "ConditionMonitor"):
+        admin = network.consortium.organisation(org).admin_dir
+        wallet_add(network, org, founder_id(org), admin)
+        clients[org] = Client(network, org, client_context(network, org, admin))
+    results = [{"workpieceId": f"cc-svc-{i}", "label": "patches", "sortOut": True} for i in range(5)]
+    merkle_root, proofs = batch_proofs("cc-batch-svc", results)
+    batches = f"/v1/projects/{PROJECT}/result-batches"
+    body = {
+        "batchId": "cc-batch-svc",
+        "merkleRoot": merkle_root.hex(),
+        "size": 5,
+        "resultsArtifactId": "cc-results-svc",
+        "modelCertId": CERT,
+    }
+    try:
+        manufacturer = clients["Manufacturer"]
+        async with manufacturer.session.post(
+            f"{manufacturer.url}/v1/projects/{PROJECT}/artifacts",
+            params={"artifactId": "cc-results-svc", "kind": "inference-results"},
+            data=canonical({"results": results}),
+            headers={"Content-Type": "application/json"},
+        ) as response:
+            stored = await response.json()
+            assert response.status == 201, stored
+        await governance.settle(stored["transactionId"], PROJECT)
+        status, problem, _ = await clients["ConditionMonitor"].call("POST", batches, body)
+        assert (status, problem["code"]) == (403, "forbidden"), problem
+        status, problem, _ = await manufacturer.call("POST", batches, {**body, "modelCertId": "cc-nothing"})
+        assert (status, problem["code"]) == (404, "not_found"), problem
+        status, committed, _ = await manufacturer.call("POST", batches, body)
+        assert status == 201, committed
+        await governance.settle(committed["transactionId"], PROJECT)
+        status, batch, _ = await clients["ConditionMonitor"].call("GET", f"{batches}/cc-batch-svc")
+        assert (status, batch["merkleRoot"], batch["modelSha256"]) == (
+            200,
+            merkle_root.hex(),
+            certified.model.sha256,
+        )
+    finally:
+        for client in clients.values():
+            await client.close()
+    (tmp_path / "proof.json").write_text(proofs[2].to_json())
+    proc = network.bcmlp(
+        "verify", "workpiece", "cc-svc-2", "--proof", str(tmp_path / "proof.json"), "--project", PROJECT
+    )
+    assert proc.returncode == 0 and proc.stdout.startswith("intact"), proc.stdout + proc.stderr
+
+
+async def test_the_pipeline_certificate_is_read_from_what_runs(
+    governance: Governance, certified: Certified
+) -> None:
+    """The pipeline's birth certificate made by pipeline/birth.py from this environment is accepted by
+    the contract (its stage order and data flow) and keeps, per component, the installed versions."""
+    settings = {"training": TrainingConfig(), "heldOut": 0.25, "drift": Thresholds()}
+    async with open_ledger(
+        governance.network.consortium, organisation="Manufacturer", identity_dir=certified.company_dir
+    ) as company:
+        provenance = company.provenance(PROJECT)
+        committed = await provenance.record_pipeline_certificate(
+            "cc-pipeline-as-run",
+            version="1",
+            components=birth.components(CERT),
+            configuration=birth.configuration(settings),
+        )
+        await governance.settle(committed.transaction_id, PROJECT)
+        recorded = await provenance.get_pipeline_certificate("cc-pipeline-as-run")
+    assert [c.name for c in recorded.components] == [s.name for s in birth.STAGES]
+    train = next(c for c in recorded.components if c.name == "train")
+    assert SoftwareVersion("keras", importlib.metadata.version("keras")) in train.software
+    assert (train.model, train.model_sha256) == (CERT, certified.model.sha256)
+    assert recorded.configuration == birth.configuration(settings)
 
 
 async def test_the_inference_engine_runs_only_a_model_the_ledger_stands_behind(
