@@ -4,8 +4,9 @@ For now it shows the ledger and the storage working across organisations: Manufa
 inspection record encrypted under the project's current data key (its latest key epoch on the channel,
 opened with Manufacturer's admin's own key-agreement key) on two organisations' Kubo nodes and records
 it on the project channel; ModelTrainer reads the record from the ledger through its own peer, opens
-its own copy of that epoch's data key, reads the content through its own node, and checks it. The
-pipeline issue replaces this with the whole certified pipeline.
+its own copy of that epoch's data key, reads the content through its own node, and checks it; then
+writes the record's audit report (gateway/report.py) as HTML under run/reports/. The pipeline issue
+replaces this with the whole certified pipeline.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from gateway.artifacts.store import ArtifactStore
 from gateway.consortium import ConsortiumError, load_consortium
 from gateway.ipfs import IpfsClient
 from gateway.ledger import DataBounds, LedgerError, open_ledger
+from gateway.report import artifact_report, to_html
 
 WRITER, READER = "Manufacturer", "ModelTrainer"
 
@@ -67,13 +69,26 @@ async def demo(project: str) -> int:
             record = await ledger.provenance(project).get_artifact(artifact_id)
             keyring = await member_keyring(ledger, project, reader.admin_dir)
             reader_key = await data_key_for_epoch(ledger, project, keyring, record.wrapped_key_epoch)
+
+            async def key_of(epoch: int) -> bytes:
+                return await data_key_for_epoch(ledger, project, keyring, epoch)
+
+            audit = await artifact_report(
+                ledger, store, project, artifact_id, data_key_for=key_of, generated_for=keyring.member_id
+            )
         content = await store.get(stored, reader_key, via=READER)
+    reports = consortium.run_dir / "reports"
+    reports.mkdir(exist_ok=True)
+    report_path = reports / f"{artifact_id}.html"
+    report_path.write_text(to_html(audit))
     print(
         f"{READER} read it back through its own peer and node: created by {record.creator_msp} "
         f"in tx {record.tx_id}, {len(content)} bytes, sha256 verified (data key epoch {epoch}, "
         f"{READER}'s own copy)"
     )
-    return 0 if record.tx_id == committed.transaction_id and content == report else 1
+    verdicts = ", ".join(f"{v.record_id} {v.status}" for v in audit.verdicts)
+    print(f"{READER}'s audit report of {artifact_id}: {report_path} ({verdicts})")
+    return 0 if record.tx_id == committed.transaction_id and content == report and audit.intact else 1
 
 
 def main() -> None:
