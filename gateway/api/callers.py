@@ -178,12 +178,15 @@ class Callers:
                 return self.consortium.organisation(name)
         return None
 
-    def refuse_revoked(self, certificate: x509.Certificate) -> None:
-        """refuse_revoked raises a 401 for a certificate its issuing consortium CA has revoked."""
-        issuer = self._issuer(certificate)
-        entry = None if issuer is None else self.revocations.revoked(certificate, issuer.name)
+    def refuse_revoked(self, certificate: x509.Certificate, issuer: Organisation | None = None) -> None:
+        """refuse_revoked raises a 401 for a certificate its issuing consortium CA has revoked. issuer is
+        that organisation when the caller already found it (each finding checks signatures), else found
+        here."""
+        issuer = issuer or self._issuer(certificate)
+        if issuer is None:
+            return
+        entry = self.revocations.revoked(certificate, issuer.name)
         if entry is not None:
-            assert issuer is not None
             raise ApiError(
                 401,
                 "certificate_revoked",
@@ -201,7 +204,7 @@ class Callers:
         issuer = self._issuer(certificate)
         if issuer is None:
             raise ApiError(401, "unknown_issuer", "your certificate is issued by no CA of the consortium")
-        self.refuse_revoked(certificate)
+        self.refuse_revoked(certificate, issuer)
         try:
             name = common_name(certificate)
         except WalletError as error:
