@@ -90,14 +90,16 @@ async def model_usability(ledger: Ledger, project: str, cert_id: str) -> Usabili
                 f"{len(cert.approvals)} of {cert.policy.approvals} approvals",
             )
         )
-    for phase in cert.phases:
+    invalid: dict[str, str] = {}  # each cited certificate asked once: "" valid, else why not
+    for cited in dict.fromkeys(p.creator_certificate_id for p in cert.phases):
         try:
-            valid = await ledger.registry.is_certificate_valid(phase.creator_certificate_id)
+            invalid[cited] = (
+                "" if await ledger.registry.is_certificate_valid(cited) else "revoked in the registry"
+            )
         except LedgerError as error:
-            valid, why = False, error.said
-        else:
-            why = "revoked in the registry"
-        if not valid:
+            invalid[cited] = error.said
+    for phase in cert.phases:
+        if why := invalid[phase.creator_certificate_id]:
             refusals.append(
                 Refusal(
                     "certificate_revoked",

@@ -44,7 +44,7 @@ from gateway.artifacts.keys import KeyWrapError
 from gateway.artifacts.project_keys import current_data_key, data_key_for_epoch
 from gateway.artifacts.recording import record_or_remove
 from gateway.artifacts.store import ArtifactStore
-from gateway.ledger import LedgerError
+from gateway.ledger import Artifact, LedgerError
 
 QUEUE_BOUND = 4
 DATASET_KINDS = ("dataset", "raw-data")
@@ -100,6 +100,18 @@ class Run:
         }
 
 
+@dataclass(frozen=True)
+class _Job:
+    """_Job is a queued run with what submitting it found: the caller, its store, the dataset's record
+    (records are immutable) and the data key that opens it."""
+
+    run: Run
+    who: Caller
+    store: ArtifactStore
+    dataset: Artifact
+    key: bytes
+
+
 class RunFailed(Exception):
     """RunFailed ends a run: where it failed and why."""
 
@@ -133,7 +145,7 @@ class TrainingRuns:
         self.work_dir = work_dir
         self.bound = bound
         self._runs: dict[tuple[str, str], Run] = {}
-        self._queue: deque[tuple[Run, Caller, ArtifactStore]] = deque()
+        self._queue: deque[_Job] = deque()
         self._wake = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
         self._child: asyncio.subprocess.Process | None = None
@@ -193,7 +205,7 @@ class TrainingRuns:
                 409, "artifact_exists", f"artifact {model_id} is already recorded: name the model anew"
             )
         try:
-            await data_key_for_epoch(who.ledger, project, who.keyring, dataset.wrapped_key_epoch)
+            key = await data_key_for_epoch(who.ledger, project, who.keyring, dataset.wrapped_key_epoch)
         except KeyWrapError as error:
             raise ApiError(403, "no_data_key", str(error)) from None
         if len(self._queue) >= self.bound:
@@ -204,7 +216,7 @@ class TrainingRuns:
         run = Run(run_id, project, who.member_id, dataset.artifact_id, model_id, config)
         run.epochs = int(config.get("epochs", 12))
         self._runs[(project, run_id)] = run
-        self._queue.append((run, who, store))
+        self._queue.append(_Job(run, who, store, dataset, key))
         self._wake.set()
         if self._worker is None:
             self._worker = asyncio.create_task(self._work())
@@ -224,10 +236,11 @@ class TrainingRuns:
             while not self._queue:
                 self._wake.clear()
                 await self._wake.wait()
-            run, who, store = self._queue.popleft()
+            job = self._queue.popleft()
+            run = job.run
             run.status = "running"
             try:
-                await self._run(run, who, store)
+                await self._run(job)
             except RunFailed as failed:
                 run.status, run.error = "failed", str(failed)
             except Exception as error:  # a run's failure never stops the worker
@@ -236,20 +249,19 @@ class TrainingRuns:
                 run.status = "succeeded"
             run.finished_at = _now()
 
-    async def _run(self, run: Run, who: Caller, store: ArtifactStore) -> None:
+    async def _run(self, job: _Job) -> None:
+        run, who, store = job.run, job.who, job.store
         provenance = who.ledger.provenance(run.project)
         with tempfile.TemporaryDirectory(prefix="bcmlp-run-", dir=self.work_dir) as tmp:
             folder = Path(tmp)
             archive = folder / "dataset"
-            record = await provenance.get_artifact(run.dataset)
-            key = await data_key_for_epoch(who.ledger, run.project, who.keyring, record.wrapped_key_epoch)
             try:
-                stored, via = source(who, store, record, self.home)
+                stored, via = source(who, store, job.dataset, self.home)
             except ApiError as error:
                 raise RunFailed(f"reading the dataset: {error.detail}") from None
             try:
                 with archive.open("wb") as sink:
-                    async for chunk in store.read(stored, key, via=via):
+                    async for chunk in store.read(stored, job.key, via=via):
                         sink.write(chunk)
             except ArtifactError as error:
                 raise RunFailed(f"reading the dataset: {error}") from None
