@@ -136,11 +136,17 @@ async def upload(service: Service, console: Console, args: argparse.Namespace) -
         )
 
 
-async def download(service: Service, console: Console, args: argparse.Namespace) -> Any:
-    out: Path = args.output
+def partial_of(out: Path) -> Path:
+    """partial_of is where a download into the new file out is written until it is complete (then
+    renamed to out); a ClientError when out exists, so nothing is overwritten."""
     if out.exists():
         raise ClientError(f"{out} exists: give a new file name")
-    partial = out.with_name(out.name + ".partial")
+    return out.with_name(out.name + ".partial")
+
+
+async def download(service: Service, console: Console, args: argparse.Namespace) -> Any:
+    out: Path = args.output
+    partial = partial_of(out)
     async with service.session.get(
         f"{service.url}/v1/projects/{args.project}/artifacts/{args.artifact}/content"
     ) as response:
@@ -170,8 +176,7 @@ async def download(service: Service, console: Console, args: argparse.Namespace)
 
 async def audit_report(service: Service, console: Console, args: argparse.Namespace) -> Any:
     out: Path = args.output
-    if out.exists():
-        raise ClientError(f"{out} exists: give a new file name")
+    partial = partial_of(out)
     form = args.format or ("pdf" if out.suffix.lower() == ".pdf" else "html")
     path = f"/v1/projects/{args.project}/reports/{args.subject}/{args.id}"
     # Verifying a long lineage takes a while: a spinner on a terminal, nothing in scripts.
@@ -180,7 +185,6 @@ async def audit_report(service: Service, console: Console, args: argparse.Namesp
             if response.status >= 400:
                 raise Refused(response.status, await response.json(content_type=None))
             body = await response.read()
-    partial = out.with_name(out.name + ".partial")
     partial.write_bytes(body)
     partial.rename(out)
     return {"subject": args.subject, "id": args.id, "format": form, "file": str(out), "bytes": len(body)}
