@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 
 from tests.integration.conftest import RunningNetwork
+from tests.integration.founding import founder_id
 
 
 def client_context(network: RunningNetwork, organisation: str, identity_dir: Path) -> ssl.SSLContext:
@@ -49,3 +50,16 @@ def wallet_add(network: RunningNetwork, organisation: str, member_id: str, ident
         "wallet", "add", "--org", organisation, "--member", member_id, "--identity-dir", str(identity_dir)
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def signed_in(network: RunningNetwork, organisation: str, member_id: str, identity_dir: Path) -> Client:
+    """signed_in puts identity_dir's key into organisation's wallet as member member_id and opens a client
+    of organisation's service presenting identity_dir's TLS pair."""
+    wallet_add(network, organisation, member_id, identity_dir)
+    return Client(network, organisation, client_context(network, organisation, identity_dir))
+
+
+def founder_client(network: RunningNetwork, organisation: str) -> Client:
+    """founder_client is organisation's founder (its admin identity) signed in to its own service."""
+    admin = network.consortium.organisation(organisation).admin_dir
+    return signed_in(network, organisation, founder_id(organisation), admin)

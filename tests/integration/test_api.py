@@ -35,7 +35,7 @@ from gateway.ledger import Committed, client_id, open_ledger
 from pipeline.synthetic import GeneratorParams, write_surface_set
 from tests.integration.conftest import CID, PROJECT, RunningNetwork
 from tests.integration.founding import DOC, Governance, certificate_of, founder_id, new_identity
-from tests.integration.service import Client, client_context, wallet_add
+from tests.integration.service import Client, client_context, founder_client, signed_in
 from tests.unit.certs import self_signed_pem
 
 
@@ -69,9 +69,7 @@ async def clients(governance: Governance) -> AsyncIterator[dict[str, Client]]:
     network = governance.network
     made = {}
     for org in ("Manufacturer", "ModelTrainer", "ConditionMonitor"):
-        admin = network.consortium.organisation(org).admin_dir
-        wallet_add(network, org, founder_id(org), admin)
-        made[org] = Client(network, org, client_context(network, org, admin))
+        made[org] = founder_client(network, org)
     yield made
     for client in made.values():
         await client.close()
@@ -286,8 +284,7 @@ async def test_a_suspended_member_is_refused(governance: Governance, clients: di
     identity_dir = await governance.enrolled(
         "ConditionMonitor", "api-suspect", role="admin", attributes={"identity": "Sue Spect"}
     )
-    wallet_add(network, "ConditionMonitor", "api-suspect", identity_dir)
-    suspect = Client(network, "ConditionMonitor", client_context(network, "ConditionMonitor", identity_dir))
+    suspect = signed_in(network, "ConditionMonitor", "api-suspect", identity_dir)
     try:
         status, me, _ = await suspect.call("GET", "/v1/me")
         assert (status, me["memberId"]) == (200, "api-suspect"), me
@@ -311,8 +308,7 @@ async def test_a_certificate_its_ca_revoked_is_refused(
     identity_dir = await governance.enrolled(
         "ModelTrainer", "api-revoked", role="admin", attributes={"identity": "Rev Oked"}
     )
-    wallet_add(network, "ModelTrainer", "api-revoked", identity_dir)
-    revoked = Client(network, "ModelTrainer", client_context(network, "ModelTrainer", identity_dir))
+    revoked = signed_in(network, "ModelTrainer", "api-revoked", identity_dir)
     try:
         status, me, _ = await revoked.call("GET", "/v1/me")
         assert (status, me["memberId"]) == (200, "api-revoked"), me
@@ -735,8 +731,7 @@ async def test_a_data_scientist_trains_a_model_through_the_service(
     await governance.settle(key.tx_id)
     rotation = await rotate_project_key(governance.founder("Manufacturer"), PROJECT)
     await governance.settle(rotation.tx_id, PROJECT)
-    wallet_add(network, "ModelTrainer", "api-scientist", scientist_dir)
-    scientist = Client(network, "ModelTrainer", client_context(network, "ModelTrainer", scientist_dir))
+    scientist = signed_in(network, "ModelTrainer", "api-scientist", scientist_dir)
 
     async def upload(artifact_id: str, content: bytes, media_type: str) -> None:
         async with scientist.session.post(

@@ -43,8 +43,8 @@ from pipeline.certified import CertifiedInspector, InferenceRefused
 from pipeline.model import TrainingConfig
 from pipeline.monitor import Thresholds
 from tests.integration.conftest import PROJECT
-from tests.integration.founding import Governance, founder_id, refusal
-from tests.integration.service import Client, client_context, wallet_add
+from tests.integration.founding import Governance, refusal
+from tests.integration.service import founder_client
 from tests.unit.test_report import pdf_pages
 
 CERT, TRAINING, SERVING = "cc-surface-cnn-1", "cc-training-pipeline", "cc-serving-pipeline"
@@ -355,9 +355,7 @@ async def test_the_audit_report_lists_the_nine_phases_as_the_ledger_holds_them(
     (as the record keeps it), the block and transaction of each, every artifact's verdict; as HTML (its
     rows compared with the ledger) and as PDF (rendered to page images, its text checked)."""
     network, org = governance.network, "ConditionMonitor"
-    admin = network.consortium.organisation(org).admin_dir
-    wallet_add(network, org, founder_id(org), admin)
-    client = Client(network, org, client_context(network, org, admin))
+    client = founder_client(network, org)
     founder = governance.founder(org)
     cert = await founder.provenance(PROJECT).get_model_certificate(CERT)
     try:
@@ -436,9 +434,24 @@ async def test_one_workpieces_result_is_proven_from_its_batch_alone(
     async with open_ledger(
         network.consortium, organisation="Manufacturer", identity_dir=certified.company_dir
     ) as company:
-        await store_and_record(
-            governance, store, company, "cc-results-1", canonical({"results": results}), "inference-results"
-        )
+
+        async def recorded_batch(batch_id: str, batch: list[dict[str, object]]) -> None:
+            """recorded_batch stores batch's results as the company member and records their root."""
+            results_id = batch_id.replace("batch", "results")
+            await store_and_record(
+                governance, store, company, results_id, canonical({"results": batch}), "inference-results"
+            )
+            root, _ = batch_proofs(batch_id, batch)
+            committed = await company.provenance(PROJECT).record_result_batch(
+                batch_id,
+                merkle_root=root.hex(),
+                size=len(batch),
+                results_artifact_id=results_id,
+                model_cert_id=CERT,
+            )
+            await governance.settle(committed.transaction_id, PROJECT)
+
+        await recorded_batch("cc-batch-1", results)
         refused = await refusal(
             governance.founder("ModelTrainer")
             .provenance(PROJECT)
@@ -451,31 +464,7 @@ async def test_one_workpieces_result_is_proven_from_its_batch_alone(
             )
         )
         assert "a member records batches of its own results only" in refused, refused
-        recorded = await company.provenance(PROJECT).record_result_batch(
-            "cc-batch-1",
-            merkle_root=merkle_root.hex(),
-            size=13,
-            results_artifact_id="cc-results-1",
-            model_cert_id=CERT,
-        )
-        await governance.settle(recorded.transaction_id, PROJECT)
-        other_root, _ = batch_proofs("cc-batch-2", results[:12])
-        await store_and_record(
-            governance,
-            store,
-            company,
-            "cc-results-2",
-            canonical({"results": results[:12]}),
-            "inference-results",
-        )
-        other = await company.provenance(PROJECT).record_result_batch(
-            "cc-batch-2",
-            merkle_root=other_root.hex(),
-            size=12,
-            results_artifact_id="cc-results-2",
-            model_cert_id=CERT,
-        )
-        await governance.settle(other.transaction_id, PROJECT)
+        await recorded_batch("cc-batch-2", results[:12])
 
     def check(proof: InclusionProof) -> subprocess.CompletedProcess[str]:
         path = tmp_path / f"proof-{secrets.token_hex(4)}.json"
@@ -516,9 +505,7 @@ async def test_the_inference_stage_records_its_batch_through_its_service(
     network = governance.network
     clients = {}
     for org in ("Manufacturer", "ConditionMonitor"):
-        admin = network.consortium.organisation(org).admin_dir
-        wallet_add(network, org, founder_id(org), admin)
-        clients[org] = Client(network, org, client_context(network, org, admin))
+        clients[org] = founder_client(network, org)
     results = [{"workpieceId": f"cc-svc-{i}", "label": "patches", "sortOut": True} for i in range(5)]
     merkle_root, proofs = batch_proofs("cc-batch-svc", results)
     batches = f"/v1/projects/{PROJECT}/result-batches"
@@ -595,9 +582,7 @@ async def test_the_inference_engine_runs_only_a_model_the_ledger_stands_behind(
     (certificate_incomplete); once the company certificate the monitoring phase cited is revoked, the
     certified one may not either (certificate_revoked), and the engine refuses to open it."""
     network, org = governance.network, "ConditionMonitor"
-    admin = network.consortium.organisation(org).admin_dir
-    wallet_add(network, org, founder_id(org), admin)
-    client = Client(network, org, client_context(network, org, admin))
+    client = founder_client(network, org)
     models = f"/v1/projects/{PROJECT}/models"
     try:
         status, answer, _ = await client.call("GET", f"{models}/{CERT}/usability")
