@@ -3,7 +3,8 @@ organisation's consent, then setting up every project channel made before (`proj
 
 On this one-machine network every organisation's admin identity is at hand, so the command does what
 each organisation's administrator would do on its own: the first peer organisation's admin proposes
-(`registry:InitConsortium`, the default parameters: README "Ledger rules"), naming each peer
+(`registry:InitConsortium`, the default parameters: README "Ledger rules", but for the trust period's
+length when `--period-seconds` gives one, as `make demo` does), naming each peer
 organisation's admin identity as its founder (member id `founder-<organisation>`, role admin), and
 every other organisation's admin confirms (`ConfirmConsortium`); the last confirmation founds it. A
 founded consortium is left as it is. Then each founder that has no key-agreement key yet gets one
@@ -48,14 +49,17 @@ async def provision_founder_key(consortium: Consortium, org: Organisation) -> No
     print(f"{member_id} registered its key-agreement key {key_id_of(public)[:16]}...")
 
 
-async def found() -> int:
+async def found(period_seconds: int | None = None) -> int:
     consortium = load_consortium()
     organisations = consortium.peer_organisations
     first = organisations[0]
     async with open_ledger(consortium, organisation=first.name, identity_dir=first.admin_dir) as ledger:
         try:
             parameters = await ledger.registry.get_parameters()
-            print(f"the consortium is founded already (parameters version {parameters.version})")
+            print(
+                f"the consortium is founded already (parameters version {parameters.version}, "
+                f"periods of {parameters.params.period_seconds} s)"
+            )
             founded_now = False
         except LedgerError as error:
             if not any("not initialised" in r for r in error.reasons):
@@ -70,7 +74,7 @@ async def found() -> int:
                 )
                 for o in organisations
             ]
-            proposal_id = await ledger.registry.init_consortium(founders)
+            proposal_id = await ledger.registry.init_consortium(founders, period_seconds=period_seconds)
             print(f"{first.name} proposed the consortium of {', '.join(o.name for o in organisations)}")
     if founded_now:
         for org in organisations[1:]:
@@ -98,9 +102,17 @@ async def found() -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.parse_args()
+    parser.add_argument(
+        "--period-seconds",
+        type=int,
+        help="the trust period length when founding now (default: the contract's, a day); "
+        "a consortium founded before keeps its own",
+    )
+    args = parser.parse_args()
+    if args.period_seconds is not None and args.period_seconds < 1:
+        parser.error(f"--period-seconds must be at least 1, not {args.period_seconds}")
     try:
-        sys.exit(asyncio.run(found()))
+        sys.exit(asyncio.run(found(args.period_seconds)))
     except (ConsortiumError, LedgerError, WalletError) as error:
         print(f"consortium: {error}", file=sys.stderr)
         sys.exit(1)

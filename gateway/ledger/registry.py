@@ -769,17 +769,25 @@ class RegistryClient:
     # Transactions (chaincode/registry contract.go, status.go, certificates.go, projects.go, trusttable.go).
 
     async def init_consortium(
-        self, founders: Sequence[Founder], *, params: ConsortiumParams | None = None
+        self,
+        founders: Sequence[Founder],
+        *,
+        params: ConsortiumParams | None = None,
+        period_seconds: int | None = None,
     ) -> str:
         """init_consortium proposes to found the consortium; returns the genesis proposal id.
 
         The caller must hold an admin certificate (NodeOU "admin") of one of the founders'
         organisations; proposing counts as its organisation's confirmation. The consortium starts
         once an admin of every founding organisation has confirmed (confirm_consortium). params
-        replaces the defaults when given.
+        replaces the defaults when given; period_seconds alone replaces the default period length (the
+        contract fills in the other defaults).
         """
+        chosen: dict[str, object] = params.to_json() if params else {}
+        if period_seconds is not None:
+            chosen["periodSeconds"] = period_seconds
         _, result = await self._calls.submit(
-            "InitConsortium", to_json(params.to_json() if params else {}), self._founders_argument(founders)
+            "InitConsortium", to_json(chosen), self._founders_argument(founders)
         )
         return result.decode()
 
