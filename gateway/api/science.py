@@ -12,7 +12,8 @@ was sent before the last chunk was checked.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
@@ -26,7 +27,7 @@ from gateway.artifacts.project_keys import current_data_key, data_key_for_epoch
 from gateway.artifacts.recording import record_or_remove
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
 from gateway.consortium import ConsortiumError
-from gateway.ledger import Artifact, Committed, Component, SoftwareVersion
+from gateway.ledger import Artifact, Committed, Component, DataBounds, SoftwareVersion
 from gateway.verify import DataKeys, VerifyError, verify
 
 _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
@@ -67,6 +68,7 @@ async def upload(
             413, "payload_too_large", f"the body has {request.content_length} bytes; the bound is {limit}"
         )
     parents = tuple(p for p in query.get("parents", "").split(",") if p)
+    bounds = _bounds(query)
     provenance = who.ledger.provenance(project)
     try:
         epoch, key = await current_data_key(who.ledger, project, who.keyring)
@@ -86,6 +88,26 @@ async def upload(
         wrapped_key_epoch=epoch,
         parents=parents,
         request_feedback=query.get("requestFeedback", "false") == "true",
+        bounds=bounds,
+    )
+
+
+_BOUNDS = ("boundsSource", "boundsType", "boundsMin", "boundsMax")
+
+
+def _bounds(query: Mapping[str, str]) -> DataBounds | None:
+    """_bounds reads the declared data bounds of an upload: all four parameters or none (the contract
+    checks the rest: a data kind, min <= max)."""
+    given = [name for name in _BOUNDS if name in query]
+    if not given:
+        return None
+    if len(given) != len(_BOUNDS):
+        missing = ", ".join(name for name in _BOUNDS if name not in query)
+        raise ApiError(
+            400, "invalid_request", f"declared bounds need all of {', '.join(_BOUNDS)}; missing {missing}"
+        )
+    return DataBounds(
+        query["boundsSource"], query["boundsType"], Decimal(query["boundsMin"]), Decimal(query["boundsMax"])
     )
 
 

@@ -17,6 +17,7 @@ import ssl
 import subprocess
 import tarfile
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from gateway.artifacts.keys import provision_key_agreement_key
 from gateway.artifacts.project_keys import rotate_project_key
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
 from gateway.fabric import load_msp_identity
-from gateway.ledger import Committed, client_id, open_ledger
+from gateway.ledger import Committed, DataBounds, client_id, open_ledger
 from pipeline.synthetic import GeneratorParams, write_surface_set
 from tests.integration.conftest import CID, PROJECT, RunningNetwork
 from tests.integration.founding import DOC, Governance, certificate_of, founder_id, new_identity
@@ -482,7 +483,28 @@ async def test_an_upload_streams_in_verified_out_and_leaves_no_orphan(
     ) as response:
         problem = await response.json()
     assert (response.status, problem["code"]) == (415, "unsupported_media_type"), problem
+    # declared bounds: all four parameters or a 400 naming the missing; a range the contract refuses
+    # (min above max) keeps nothing pinned; a declared range is recorded as given
+    bounded = upload.replace("api-upload-1", "api-upload-4") + "&boundsSource=camera-2&boundsType=gray-mean"
+    async with manufacturer.session.post(manufacturer.url + bounded + "&boundsMin=40", data=b"x") as response:
+        problem = await response.json()
+    assert (response.status, problem["code"]) == (400, "invalid_request"), problem
+    assert "missing boundsMax" in problem["detail"], problem
+    async with manufacturer.session.post(
+        manufacturer.url + bounded + "&boundsMin=200&boundsMax=40", data=b"y" * 100
+    ) as response:
+        problem = await response.json()
+    assert response.status == 422 and "min" in problem["detail"], problem
+    async with manufacturer.session.post(
+        manufacturer.url + bounded + "&boundsMin=40.5&boundsMax=200", data=b"z" * 100
+    ) as response:
+        committed = await response.json()
+    assert response.status == 201, committed
+    await governance.settle(committed["transactionId"], PROJECT)
+    record = await governance.founder("ConditionMonitor").provenance(PROJECT).get_artifact("api-upload-4")
+    assert record.bounds == DataBounds("camera-2", "gray-mean", Decimal("40.5"), Decimal(200))
     assert len(pinned["Manufacturer"]) == len(before["Manufacturer"]) + 1
+    assert len((await store.pins())["Manufacturer"]) == len(before["Manufacturer"]) + 2
 
 
 async def test_certificates_through_the_service_keep_the_channels_rules(
