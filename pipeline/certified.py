@@ -5,10 +5,13 @@ input inside the bounds its data collection declared. Each refusal is an Inferen
   certificate (gateway.usability, read through the gateway service's route
   /v1/projects/{p}/models/{certId}/usability or a member's own ledger connection);
 - model_digest_mismatch: the model file is not the bytes the certificate certifies;
-- input_out_of_bounds: an image has values outside a declared range (the data-collection phase's
-  artifacts' bounds; for 8-bit images, gray levels).
+- input_out_of_bounds: an image is outside a declared range (the data-collection phase's artifacts'
+  bounds). What a range bounds is its data type, per image: "uint8", every gray level (its minimum and
+  maximum); "gray-mean", its mean gray level (a black frame from a failed camera, a blown-out one);
+- bounds_unsupported: a declared range of a data type this engine cannot check (checked when the
+  engine opens: an engine never runs with a bound it would ignore).
 
-The check of the input costs one min and max per image, so certification stays off the hot path.
+The check of the input costs one min, max or mean per image, so certification stays off the hot path.
 """
 
 from __future__ import annotations
@@ -22,6 +25,19 @@ from numpy.typing import NDArray
 from gateway.usability import Usability
 from pipeline.infer import Inspection, Inspector
 from pipeline.model import ModelDigestMismatch
+
+
+def _values(flat: NDArray[np.uint8]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    return flat.min(axis=1).astype(np.float64), flat.max(axis=1).astype(np.float64)
+
+
+def _mean(flat: NDArray[np.uint8]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    means = flat.mean(axis=1, dtype=np.float64)
+    return means, means
+
+
+# The data types of declared bounds this engine checks: what is measured per image, and how (module doc).
+_MEASURES = {"uint8": ("values", _values), "gray-mean": ("mean gray level", _mean)}
 
 
 class InferenceRefused(Exception):
@@ -48,6 +64,13 @@ class CertifiedInspector:
             first = usability.refusals[0]
             detail = "; ".join(r.detail for r in usability.refusals)
             raise InferenceRefused(first.code, f"model certificate {usability.cert_id}: {detail}")
+        unsupported = sorted({b.data_type for b in usability.bounds} - set(_MEASURES))
+        if unsupported:
+            raise InferenceRefused(
+                "bounds_unsupported",
+                f"model certificate {usability.cert_id}: the data collection declared bounds of "
+                f"{', '.join(unsupported)}; this engine checks {', '.join(_MEASURES)} only",
+            )
         try:
             inspector = Inspector.load(
                 model_path, expected_sha256=usability.model_sha256, batch_size=batch_size
@@ -61,16 +84,20 @@ class CertifiedInspector:
         if not self.usability.bounds or len(images) == 0:
             return
         flat = images.reshape(len(images), -1)
-        lows, highs = flat.min(axis=1), flat.max(axis=1)
+        measured: dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
         for bounds in self.usability.bounds:
+            if bounds.data_type not in measured:
+                measured[bounds.data_type] = _MEASURES[bounds.data_type][1](flat)
+            lows, highs = measured[bounds.data_type]
             low, high = float(bounds.minimum), float(bounds.maximum)
             outside = np.flatnonzero((lows < low) | (highs > high))
             if outside.size:
                 i = int(outside[0])
+                shown = f"{lows[i]:g}" if lows[i] == highs[i] else f"{lows[i]:g}..{highs[i]:g}"
                 raise InferenceRefused(
                     "input_out_of_bounds",
-                    f"workpiece {workpiece_ids[i]}: its image has values {lows[i]}..{highs[i]}, outside "
-                    f"the range {bounds.minimum}..{bounds.maximum} ({bounds.data_type}) that "
+                    f"workpiece {workpiece_ids[i]}: its image has {_MEASURES[bounds.data_type][0]} {shown}, "
+                    f"outside the range {bounds.minimum}..{bounds.maximum} ({bounds.data_type}) that "
                     f"{bounds.source} declared; {outside.size} of {len(images)} images are",
                 )
 

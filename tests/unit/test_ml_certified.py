@@ -54,3 +54,30 @@ def test_inputs_outside_the_declared_bounds_are_refused_and_inside_answer_as_unc
         engine.inspect(saturated, workpiece_ids=ids, min_quality=0.5)
     assert refused.value.code == "input_out_of_bounds"
     assert "workpiece wp-3" in refused.value.detail and "camera-3" in refused.value.detail
+
+
+def test_a_frame_whose_mean_gray_level_is_outside_the_declared_range_is_refused(
+    trained: TrainingResult, tiny_set: SurfaceFolder
+) -> None:
+    """A gray-mean bound (what the demo's data collection declares) refuses a black or blown-out frame
+    even though each of its values is a valid gray level; a bound of a type the engine cannot check
+    stops it from opening at all."""
+    exposure = DataBounds("line camera", "gray-mean", Decimal("40.5"), Decimal(200))
+    engine = CertifiedInspector.open(replace(usable(trained), bounds=(exposure,)), trained.model_path)
+    images = load_images([image.path for image in tiny_set.images[:4]])
+    means = images.reshape(4, -1).mean(axis=1)
+    assert means.min() >= 40.5 and means.max() <= 200, means
+    ids = [f"wp-{i}" for i in range(4)]
+    assert len(engine.inspect(images, workpiece_ids=ids, min_quality=0.5)) == 4
+    dark = images.copy()
+    dark[2] = 40
+    with pytest.raises(InferenceRefused) as refused:
+        engine.inspect(dark, workpiece_ids=ids, min_quality=0.5)
+    assert refused.value.code == "input_out_of_bounds"
+    assert "workpiece wp-2: its image has mean gray level 40, outside" in refused.value.detail
+    with pytest.raises(InferenceRefused) as refused:
+        CertifiedInspector.open(
+            replace(usable(trained), bounds=(DataBounds("line camera", "celsius", Decimal(0), Decimal(1)),)),
+            trained.model_path,
+        )
+    assert refused.value.code == "bounds_unsupported" and "celsius" in refused.value.detail
