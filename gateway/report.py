@@ -10,7 +10,10 @@ A report is read from the ledger through the member's own peer and verified as `
   and transaction that hold it (a phase not yet written is listed as such); then the approvals the same
   way; then every artifact and certificate it rests on with its verification verdict;
 - an artifact's report (a workpiece's inspection result, a dataset, a model file) lists its lineage,
-  newest first, each record with the same columns, then the verdicts.
+  newest first, each record with the same columns, then the verdicts;
+- a model certificate's report also shows, as figures, the PNG pictures its phases cite (the evaluation's
+  confusion matrix), each only once its verdict is intact and as verified bytes, at most
+  MAX_FIGURE_BYTES each.
 
 One data model (AuditReport), two renderings: HTML from a Jinja2 template (report.html.j2, autoescaped)
 and PDF drawn by ReportLab's layout engine (platypus) from the same rows, so both show the same sections
@@ -20,6 +23,7 @@ system, which a fresh machine without a package mirror cannot be assumed to have
 
 from __future__ import annotations
 
+import base64
 import datetime
 import io
 from dataclasses import dataclass
@@ -30,9 +34,10 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from gateway.artifacts.store import ArtifactStore
+from gateway.artifacts.errors import ArtifactError
+from gateway.artifacts.store import ArtifactStore, StoredArtifact
 from gateway.ledger import DEFAULT_PHASE_WRITERS, Ledger, TrustAtWrite
 from gateway.verify import DataKeys, Verdict, block_number, verify
 
@@ -45,6 +50,23 @@ SECTION_PHASES = "Life-cycle phases"
 SECTION_LINEAGE = "Lineage"
 SECTION_APPROVALS = "Approvals"
 SECTION_VERDICTS = "Artifacts and verification verdicts"
+SECTION_FIGURES = "Figures"
+FIGURE_TYPES = ("image/png",)
+MAX_FIGURE_BYTES = 2 << 20
+
+
+@dataclass(frozen=True)
+class Figure:
+    """Figure is a picture a phase cites, shown in the report: its artifact, caption and verified bytes."""
+
+    artifact_id: str
+    caption: str
+    media_type: str
+    content: bytes
+
+    @property
+    def data_uri(self) -> str:
+        return f"data:{self.media_type};base64,{base64.b64encode(self.content).decode()}"
 
 
 @dataclass(frozen=True)
@@ -83,6 +105,7 @@ class AuditReport:
     history: tuple[Entry, ...]
     approvals: tuple[Entry, ...]
     verdicts: tuple[Verdict, ...]
+    figures: tuple[Figure, ...] = ()
 
     @property
     def intact(self) -> bool:
@@ -146,6 +169,14 @@ async def model_report(
         cert.tx_id,
         cert.timestamp,
     )
+    intact = {v.record_id for v in verdicts if v.kind == "artifact" and v.status == "intact"}
+    figures = []
+    for p in cert.phases:
+        for artifact_id in p.artifacts:
+            if artifact_id in intact:
+                figure = await _figure(ledger, store, project, artifact_id, p.phase, data_key_for)
+                if figure is not None:
+                    figures.append(figure)
     policy = cert.policy
     summary = (
         ("Model", f"{cert.model_name} {cert.version}"),
@@ -171,7 +202,30 @@ async def model_report(
         history=tuple(history),
         approvals=(opened, *approvals),
         verdicts=tuple(verdicts),
+        figures=tuple(figures),
     )
+
+
+async def _figure(
+    ledger: Ledger, store: ArtifactStore, project: str, artifact_id: str, phase: str, data_key_for: DataKeys
+) -> Figure | None:
+    """_figure is artifact_id as a Figure when it is a picture small enough to show, read and checked
+    against its record through the first node that serves it; None otherwise."""
+    record = await ledger.provenance(project).get_artifact(artifact_id)
+    if record.media_type not in FIGURE_TYPES or record.size > MAX_FIGURE_BYTES:
+        return None
+    names = {ledger.organisations.organisation(o).msp_id: o for o in store.organisations}
+    pinned = tuple(names.get(msp, msp) for msp in record.pinned_on)
+    stored = StoredArtifact(record.artifact_id, record.cid, record.sha256, record.size, pinned)
+    key = await data_key_for(record.wrapped_key_epoch)
+    for org in (o for o in pinned if o in store.organisations):
+        try:
+            content = await store.get(stored, key, via=org)
+        except ArtifactError:
+            continue
+        caption = f"{artifact_id}, cited by phase {phase} (sha256 {record.sha256[:16]}...)"
+        return Figure(artifact_id, caption, record.media_type, content)
+    return None
 
 
 async def artifact_report(
@@ -294,7 +348,12 @@ def _headline(report: AuditReport) -> str:
 def to_html(report: AuditReport) -> str:
     """to_html renders report as one self-contained HTML page."""
     return _TEMPLATES.get_template("report.html.j2").render(
-        title=report.title, headline=_headline(report), intact=report.intact, sections=sections(report)
+        title=report.title,
+        headline=_headline(report),
+        intact=report.intact,
+        sections=sections(report),
+        figures_title=SECTION_FIGURES,
+        figures=report.figures,
     )
 
 
@@ -342,6 +401,14 @@ def to_pdf(report: AuditReport) -> bytes:
     heading = ParagraphStyle("section", parent=styles["Heading2"], keepWithNext=1)
     for section in sections(report):
         story += [Paragraph(_escape(section.title), heading), _table(section)]
+    if report.figures:
+        story.append(Paragraph(SECTION_FIGURES, heading))
+    for figure in report.figures:
+        picture = Image(io.BytesIO(figure.content))
+        scale = min(1.0, 150 * mm / picture.drawWidth, 120 * mm / picture.drawHeight)
+        picture.drawWidth, picture.drawHeight = picture.drawWidth * scale, picture.drawHeight * scale
+        picture.hAlign = "LEFT"
+        story += [picture, Paragraph(_escape(figure.caption), styles["Normal"]), Spacer(1, 3 * mm)]
     story.append(Spacer(1, 4 * mm))
     document.build(story)
     return out.getvalue()

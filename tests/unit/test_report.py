@@ -5,20 +5,26 @@ report read from the running network is in tests/integration/test_certificates.p
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import html.parser
+import io
 from decimal import Decimal
 
 import pypdfium2
+from PIL import Image
 
 from gateway.ledger import TrustAtWrite
 from gateway.report import (
     PHASES,
     SECTION_APPROVALS,
+    SECTION_FIGURES,
     SECTION_PHASES,
     SECTION_SUMMARY,
     SECTION_VERDICTS,
     AuditReport,
     Entry,
+    Figure,
     to_html,
     to_pdf,
 )
@@ -112,3 +118,20 @@ def test_the_pdf_report_renders_to_pages_with_every_section() -> None:
 def test_an_altered_record_is_what_the_report_leads_with() -> None:
     assert not report(altered=True).intact
     assert "altered" in " ".join(t for t, _ in pdf_pages(to_pdf(report(altered=True))))
+
+
+def test_a_cited_picture_is_shown_as_a_figure_in_both_renderings() -> None:
+    """The evaluation's confusion matrix (any PNG a phase cites) is embedded as the verified bytes."""
+    out = io.BytesIO()
+    Image.new("RGB", (300, 200), (20, 40, 160)).save(out, format="PNG")
+    figure = Figure("confusion-1", "confusion-1, cited by phase evaluation", "image/png", out.getvalue())
+    with_figure = dataclasses.replace(report(), figures=(figure,))
+    page = to_html(with_figure)
+    uri = f"data:image/png;base64,{base64.b64encode(figure.content).decode()}"
+    assert f'<img src="{uri}" alt="confusion-1">' in page and SECTION_FIGURES in page
+    assert SECTION_FIGURES not in to_html(report())
+    plain, shown = pdf_pages(to_pdf(report())), pdf_pages(to_pdf(with_figure))
+    text = " ".join(t for t, _ in shown)
+    assert SECTION_FIGURES in text and "cited by phase evaluation" in text
+    # The blue picture inks the page far beyond what the text alone does.
+    assert sum(inked for _, inked in shown) > sum(inked for _, inked in plain) + 20_000
