@@ -154,7 +154,7 @@ def train(
 def main(argv: list[str] | None = None) -> int:
     """python -m pipeline.train DATA OUT [options]: trains on DATA's training part (DATA is a NEU-layout
     folder), saves OUT/model.keras and its card, prints a line per epoch and, last, one JSON line
-    {"result": ...} with the model's sha256, timings and history; exit 2 with the reason on bad input.
+    {"result": ...} with the model's sha256, timings, history and card; exit 2 with the reason on bad input.
     The gateway service's training runs (gateway/api/training.py) run it as a child process, so that the
     service itself never loads TensorFlow."""
     import argparse
@@ -207,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(result.seconds, 3),
         "imagesPerSecond": round(result.images_per_second, 1),
         "history": result.history,
+        # The card travels with the result, so that whoever records the model can record its card too.
+        "card": json.loads(result.card.to_json()),
     }
     print(json.dumps({"result": summary}), flush=True)
     return 0

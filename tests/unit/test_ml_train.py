@@ -132,3 +132,4 @@ def test_the_command_line_reports_its_result_or_exits_2_naming_the_input(
     model = tmp_path / "out" / "model.keras"
     assert result["modelSha256"] == hashlib.sha256(model.read_bytes()).hexdigest()
     assert result["trainingImages"] + result["heldOutImages"] == len(tiny_set.images)
+    assert result["card"] == json.loads((tmp_path / "out" / "model.json").read_text())
