@@ -7,6 +7,9 @@ PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 export BCMLP_RUN ?= $(CURDIR)/run
 DEMO_ORGS ?= Manufacturer ModelTrainer ConditionMonitor QualityControl
+# The trust period of a consortium that `make demo` founds: short, so that the demonstration shows its
+# ratings aggregated into the trust table (a consortium founded before keeps its own period).
+DEMO_PERIOD_SECONDS ?= 60
 
 .PHONY: help install deps up down status logs clean consortium project project-init snapshot snapshot-job org-add member-add demo test lint test-go test-py bench bench-ml
 
@@ -70,7 +73,7 @@ member-add: $(VENV_STAMP)
 
 # demo: up builds what it needs (Fabric included) on first use; the project channel "demo" is made once.
 demo: up
-	@$(PY) -m gateway.cli.consortium_init
+	@$(PY) -m gateway.cli.consortium_init --period-seconds $(DEMO_PERIOD_SECONDS)
 	@[[ -f "$(BCMLP_RUN)/channels/demo/organisations" ]] || network/project.sh demo "$(DEMO_ORGS)"
 	$(PY) -m pipeline.demo --project demo
 	@network/snapshot-job.sh Manufacturer start

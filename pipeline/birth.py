@@ -145,9 +145,9 @@ def software(modules: tuple[str, ...]) -> list[SoftwareVersion]:
     return [SoftwareVersion(name, version) for name, version in sorted(versions.items())]
 
 
-def components(model_cert: str) -> list[Component]:
-    """components are STAGES as the contract records them, the model certificate model_cert on each
-    component that runs the model."""
+def components(model_cert: str, stages: tuple[Stage, ...] = STAGES) -> list[Component]:
+    """components are stages (default: every stage) as the contract records them, the model
+    certificate model_cert on each component that runs the model."""
     return [
         Component(
             s.name,
@@ -159,7 +159,7 @@ def components(model_cert: str) -> list[Component]:
             list(s.outputs),
             model=model_cert if s.runs_model else "",
         )
-        for s in STAGES
+        for s in stages
     ]
 
 
