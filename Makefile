@@ -69,7 +69,7 @@ org-add:
 	@network/org-add.sh "$(ORG)"
 
 member-add: $(VENV_STAMP)
-	@network/member-add.sh "$(ORG)" "$(NAME)" "$(ROLE)" '$(or $(ATTRS),{})'
+	@network/member-add.sh "$(ORG)" "$(NAME)" "$(ROLE)" '$(or $(ATTRS),{})' "$(DOCS)"
 
 # demo: up builds what it needs (Fabric included) on first use; the project channel "demo" is made once.
 demo: up

@@ -143,15 +143,8 @@ class Provisioner:
         return cert_id, True
 
     async def document(self, organisation: str, text: str, name: str) -> Document:
-        """document stores text on organisation's own Kubo node (unencrypted: the committee reviews it)
-        and answers it as a Document for an enrolment or a certificate."""
-        org = self.consortium.organisation(organisation)
-        if org.ipfs is None:
-            raise ProvisionError(f"{organisation} runs no IPFS node to keep its documents on")
-        content = f"{text}\n".encode()
-        async with IpfsClient(org.ipfs) as node:
-            cid = await node.add(content)
-        return Document(cid, hashlib.sha256(content).hexdigest(), name)
+        """document publishes text as a Document for an enrolment or a certificate (publish_document)."""
+        return await publish_document(self.consortium, organisation, f"{text}\n".encode(), name)
 
     async def member(self, plan: PlannedMember) -> Provisioned:
         """member does steps 1 to 6 of the module's doc for plan, each unless done."""
@@ -246,6 +239,17 @@ class Provisioner:
             reasons=(*PROVISION_LAG, "has no copy for listed members", "is not a listed member"),
         )
         return rotation.epoch
+
+
+async def publish_document(consortium: Consortium, organisation: str, content: bytes, name: str) -> Document:
+    """publish_document stores content on organisation's own Kubo node, unencrypted and pinned (the
+    committee reviews it: publish nothing secret), and answers it as a Document (CID, SHA-256, name)."""
+    org = consortium.organisation(organisation)
+    if org.ipfs is None:
+        raise ProvisionError(f"{organisation} runs no IPFS node to keep its documents on")
+    async with IpfsClient(org.ipfs) as node:
+        cid = await node.add(content)
+    return Document(cid, hashlib.sha256(content).hexdigest(), name)
 
 
 async def _run(*command: str) -> None:

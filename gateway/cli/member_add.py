@@ -2,7 +2,9 @@
 newcomer's own identity (just enrolled at its organisation's CA by network/ca.sh).
 
 A viewer is active at once; every other role waits for k committee approvals from two organisations
-(README "Ledger rules"). Then the newcomer makes its key-agreement key pair in its identity folder and
+(README "Ledger rules") and rests on at least one document for the committee to review: each --document
+file is published on the organisation's own Kubo node (unencrypted: nothing secret) and named in the
+request by its CID and SHA-256. Then the newcomer makes its key-agreement key pair in its identity folder and
 registers the public key (`provision_key_agreement_key`; pending members may), so that the next data
 key epoch of each project that lists it can be wrapped for it. Prints the request id, the member's
 status and the key id.
@@ -15,15 +17,23 @@ import asyncio
 import json
 import sys
 from functools import partial
+from pathlib import Path
 
 from gateway.artifacts.keys import key_id_of, provision_key_agreement_key
 from gateway.consortium import ConsortiumError, load_consortium
 from gateway.ledger import LedgerError, open_ledger
 from gateway.ledger.errors import LAG_REASONS, resend_on_lag
 from gateway.ledger.registry import AttributeValue
+from gateway.provision import ProvisionError, publish_document
 
 
-async def request(organisation: str, name: str, role: str, attributes: dict[str, AttributeValue]) -> int:
+async def request(
+    organisation: str,
+    name: str,
+    role: str,
+    attributes: dict[str, AttributeValue],
+    documents: list[Path],
+) -> int:
     consortium = load_consortium()
     org = consortium.organisation(organisation)
     identity_dir = org.msp_dir.parent / "users" / name
@@ -33,8 +43,13 @@ async def request(organisation: str, name: str, role: str, attributes: dict[str,
             file=sys.stderr,
         )
         return 2
+    published = [
+        await publish_document(consortium, organisation, path.read_bytes(), path.name) for path in documents
+    ]
     async with open_ledger(consortium, organisation=organisation, identity_dir=identity_dir) as ledger:
-        request_id = await ledger.registry.request_enrolment(name, role=role, attributes=attributes)
+        request_id = await ledger.registry.request_enrolment(
+            name, role=role, attributes=attributes, documents=published
+        )
         member = await ledger.registry.get_member(name)
         # The endorsing peers of other organisations may not have the enrolment yet.
         public = await resend_on_lag(
@@ -54,7 +69,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--name", required=True, help="the member id, also its CA identity name")
     parser.add_argument("--role", required=True, help="the role (README 'Ledger rules')")
     parser.add_argument("--attributes", default="{}", help="the role's attributes as a JSON object")
+    parser.add_argument(
+        "--document",
+        action="append",
+        default=[],
+        type=Path,
+        help="a file the committee reviews (every role but viewer needs one); repeat for more",
+    )
     args = parser.parse_args(argv)
+    missing = [str(p) for p in args.document if not p.is_file()]
+    if missing:
+        parser.error(f"--document: no such file: {', '.join(missing)}")
+    if args.role != "viewer" and not args.document:
+        parser.error(
+            f"role {args.role} is critical: give at least one --document for the committee to review "
+            "(e.g. a letter of appointment)"
+        )
     try:
         attributes = json.loads(args.attributes)
     except json.JSONDecodeError as error:
@@ -66,8 +96,8 @@ def main(argv: list[str] | None = None) -> None:
     ):
         parser.error("--attributes must be a JSON object of texts and whole numbers")
     try:
-        sys.exit(asyncio.run(request(args.org, args.name, args.role, attributes)))
-    except (ConsortiumError, LedgerError) as error:
+        sys.exit(asyncio.run(request(args.org, args.name, args.role, attributes, args.document)))
+    except (ConsortiumError, LedgerError, ProvisionError, OSError) as error:
         print(f"member-add: {error}", file=sys.stderr)
         sys.exit(1)
 

@@ -13,6 +13,7 @@ Every test makes its own members and is independent of the others' order.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import re
 from dataclasses import replace
@@ -24,6 +25,7 @@ from fabric_protos.common import ledger_pb2
 
 from gateway.artifacts.store import StoredArtifact
 from gateway.fabric import GatewayError
+from gateway.ipfs import IpfsClient
 from gateway.ledger import (
     ConsortiumParams,
     Ledger,
@@ -301,6 +303,39 @@ async def test_make_member_add_enrols_a_viewer_under_its_own_identity(governance
     own = certificate_of(new_identity(network, "ConditionMonitor", "gov-watcher"))
     assert member.identity == client_id(own)
     assert member.status == "active"
+
+
+async def test_make_member_add_enrols_a_critical_role_on_the_documents_it_publishes(
+    governance: Governance, tmp_path: Path
+) -> None:
+    """A quality auditor waits for the committee; its letter is on its organisation's node, named in the
+    request by CID and SHA-256, for the committee to read."""
+    network = governance.network
+    letter = tmp_path / "appointment.txt"
+    letter.write_bytes(b"QualityControl appoints gov-inspector as quality auditor\n")
+    attrs = '{"identity": "Ines", "companyCertificate": "gov-company-qualitycontrol"}'
+    await governance.company_certificates(("QualityControl",), prefix="gov-company")
+    proc = network.make(
+        "member-add",
+        "ORG=QualityControl",
+        "NAME=gov-inspector",
+        "ROLE=quality-auditor",
+        f"ATTRS={attrs}",
+        f"DOCS={letter}",
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "member gov-inspector of QualityControl as quality-auditor, status pending" in proc.stdout
+    await governance.settle(proc.stdout.split("enrolment request ")[1].split(":")[0])
+    member = await governance.founder("Manufacturer").registry.get_member("gov-inspector")
+    [document] = member.documents
+    assert (document.name, document.sha256) == (
+        "appointment.txt",
+        hashlib.sha256(letter.read_bytes()).hexdigest(),
+    )
+    node = network.consortium.organisation("QualityControl").ipfs
+    assert node is not None
+    async with IpfsClient(node) as client:
+        assert await client.cat(document.cid) == letter.read_bytes()
 
 
 async def test_a_fifth_organisation_joins_after_its_approval_and_its_writes_are_read_by_others(

@@ -35,6 +35,11 @@ def test_the_script_knows_exactly_the_contracts_roles() -> None:
         (("QualityControl", "Alice!", "viewer"), "NAME 'Alice!' must be"),
         (("QualityControl", "alice", "wizard"), "unknown ROLE 'wizard'"),
         (("QualityControl", "alice", "viewer", "[1]"), "ATTRS is not a JSON object"),
+        (("QualityControl", "alice", "quality-auditor", "{}"), "ROLE quality-auditor is critical: give DOCS"),
+        (
+            ("QualityControl", "alice", "company", "{}", "/no/such/letter.pdf"),
+            "'/no/such/letter.pdf', which is not",
+        ),
         (("QualityControl", "alice", "viewer", "{}"), "QualityControl's peer is not running"),
     ],
 )
