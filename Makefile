@@ -83,7 +83,7 @@ lint: $(VENV_STAMP)
 	.venv/bin/ruff format --check gateway pipeline tests bench
 	.venv/bin/mypy
 	.venv/bin/shellcheck -x network/*.sh .ci/run
-	test -z "$$(gofmt -l chaincode)" || { gofmt -l chaincode; echo "gofmt: the files above need formatting" >&2; exit 1; }
+	test -z "$$(gofmt -l chaincode bench/clients/go)" || { gofmt -l chaincode bench/clients/go; echo "gofmt: the files above need formatting" >&2; exit 1; }
 	cd chaincode && go vet ./...
 
 test-go:
@@ -99,6 +99,7 @@ test-py: install
 test: install lint test-go test-py
 
 bench: install
+	$(PY) bench/clients.py
 	$(PY) bench/network.py
 	$(PY) bench/governance.py
 	$(PY) bench/snapshot.py

@@ -1,0 +1,80 @@
+"""The one shape every bench row takes (issue 13): what was measured, the reference and its value, bcmlp's
+value, their ratio, the target the ratio must reach, and whether it did; printed as one table and kept in
+bench/results.json (each bench replaces its own rows there, the others' stay).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+
+@dataclass(frozen=True)
+class Row:
+    """Row is one measurement against its reference. ratio is bcmlp against the reference with higher
+    better (throughput: bcmlp / reference; time: reference / bcmlp); met is ratio >= target, or None where
+    the row sets no target."""
+
+    measure: str
+    reference: str
+    reference_value: str
+    bcmlp_value: str
+    ratio: float
+    target: float | None
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.target is None else self.ratio >= self.target
+
+
+def machine() -> str:
+    """machine names what the numbers were measured on."""
+    cpus = Path("/proc/cpuinfo").read_text().count("processor\t:") if Path("/proc/cpuinfo").exists() else 0
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    return f"{platform.system()} {platform.machine()}, {cpus} x {model}, Python {platform.python_version()}"
+
+
+def table(rows: list[Row]) -> str:
+    """table is rows as aligned text: measure, reference, its value, bcmlp's, ratio, target, verdict."""
+    header = ("measure", "reference", "reference value", "bcmlp", "ratio", "target", "")
+    lines = [
+        (
+            r.measure,
+            r.reference,
+            r.reference_value,
+            r.bcmlp_value,
+            f"{r.ratio:.2f}x",
+            "-" if r.target is None else f">= {r.target:g}x",
+            {True: "met", False: "MISSED", None: ""}[r.met],
+        )
+        for r in rows
+    ]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines, strict=True)]
+    return "\n".join(
+        "  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in (header, *lines)
+    )
+
+
+def record(bench: str, rows: list[Row], *, path: Path = RESULTS) -> bool:
+    """record prints rows as a table, replaces bench's rows in path and answers whether every target was
+    met."""
+    print(table(rows))
+    results = json.loads(path.read_text()) if path.is_file() else {}
+    results[bench] = {
+        "machine": machine(),
+        "rows": [{**asdict(r), "met": r.met} for r in rows],
+    }
+    path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+    return all(r.met is not False for r in rows)

@@ -1,0 +1,238 @@
+"""Ledger writes through bcmlp's Python Gateway client against the official Go client
+(github.com/hyperledger/fabric-gateway, bench/clients/go), side by side on one network (issue 13).
+
+Starts its own network (bench/_network.py), founds it, makes a project channel of two organisations and
+then, at 1, 16, 64 and 256 transactions in flight, has each client submit the same transaction as the
+Manufacturer's admin through the Manufacturer's peer: `provenance:RecordArtifact` of a small dataset
+record (the same arguments but for the artifact id), each waited for until its commit status arrives.
+The two clients take turns at each level, each in a process of its own that measures itself: committed
+transactions per second, p50 and p99 of the time from starting a transaction to its commit status, and
+the CPU seconds the client process spent per thousand transactions (set-up left out). The clients share
+the machine's two cores with the network, so a client's CPU per transaction is throughput taken from it.
+
+Rows (bench/_results.py): Python's committed transactions per second against Go's at each level, target
+1.0x; and its CPU per thousand transactions against Go's (Go's / Python's), for the profile, no target.
+`--quick` runs fewer transactions per level. Exit 1 when a target is missed or a transaction failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _network import ROOT, founded_network
+from _results import Row, record
+
+from gateway.consortium import load_consortium
+from gateway.ledger import open_ledger
+
+PROJECT = "benchclients"
+ORGS = ("Manufacturer", "ModelTrainer")
+CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
+LEVELS = (1, 16, 64, 256)
+COUNTS = {1: 60, 16: 400, 64: 800, 256: 1280}
+QUICK_COUNTS = {1: 15, 16: 96, 64: 192, 256: 512}
+GO_DIR = ROOT / "bench" / "clients" / "go"
+
+
+def arguments(artifact_id: str) -> list[str]:
+    """arguments are RecordArtifact's for a one-byte dataset record pinned on both organisations."""
+    return [
+        artifact_id,
+        "dataset",
+        CID,
+        "0" * 64,
+        "1",
+        "application/octet-stream",
+        "[]",
+        json.dumps([f"{o}MSP" for o in ORGS]),
+        "1",
+        "false",
+        "",
+    ]
+
+
+async def python_client(count: int, in_flight: int, prefix: str) -> dict[str, object]:
+    """python_client is the Python side of one level, run in its own process (`worker`)."""
+    consortium = load_consortium()
+    org = consortium.organisation(ORGS[0])
+    async with open_ledger(consortium, organisation=org.name, identity_dir=org.admin_dir) as ledger:
+        contract = ledger.gateway.network(PROJECT).contract("provenance", "provenance")
+        numbers = iter(range(count))
+        latencies: list[float] = []
+        failures: list[str] = []
+
+        async def worker() -> None:
+            for n in numbers:
+                started = time.perf_counter()
+                try:
+                    await contract.submit("RecordArtifact", args=arguments(f"{prefix}-{n}"))
+                except Exception as error:  # counted and reported, as the Go client does
+                    failures.append(str(error))
+                    continue
+                latencies.append(time.perf_counter() - started)
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu_before = usage.ru_utime + usage.ru_stime
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
+        seconds = time.perf_counter() - started
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "committed": len(latencies),
+        "failed": len(failures),
+        "firstError": failures[0] if failures else "",
+        "seconds": seconds,
+        "latencies": latencies,
+        "cpuSeconds": usage.ru_utime + usage.ru_stime - cpu_before,
+    }
+
+
+def build_go() -> Path:
+    """build_go builds the Go client into the bench's cache (its module's dependencies from the Go module
+    proxy, pinned by go.sum)."""
+    out = Path(os.environ.get("BCMLP_CACHE", Path.home() / ".cache" / "bcmlp")) / "bench" / "gateway-bench"
+    subprocess.run(["go", "build", "-o", str(out), "."], cwd=GO_DIR, check=True)
+    return out
+
+
+def run_go(binary: Path, count: int, in_flight: int, prefix: str) -> dict[str, object]:
+    consortium = load_consortium()
+    org = consortium.organisation(ORGS[0])
+    assert org.peer is not None
+    proc = subprocess.run(
+        [
+            str(binary),
+            "-peer",
+            org.peer.address,
+            "-tls-root",
+            str(org.tls_root_cert),
+            "-identity",
+            str(org.admin_dir),
+            "-msp",
+            org.msp_id,
+            "-channel",
+            PROJECT,
+            "-chaincode",
+            "provenance",
+            "-contract",
+            "provenance",
+            "-function",
+            "RecordArtifact",
+            "-args",
+            json.dumps(arguments("{n}")),
+            "-count",
+            str(count),
+            "-in-flight",
+            str(in_flight),
+            "-prefix",
+            prefix,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"the Go client exited {proc.returncode}: {proc.stderr.strip()}")
+    result: dict[str, object] = json.loads(proc.stdout)
+    return result
+
+
+def run_python(count: int, in_flight: int, prefix: str) -> dict[str, object]:
+    proc = subprocess.run(
+        [sys.executable, __file__, "worker", str(count), str(in_flight), prefix],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"the Python client exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
+    result: dict[str, object] = json.loads(proc.stdout)
+    return result
+
+
+def summary(result: dict[str, object]) -> tuple[float, float, float, float]:
+    """summary is committed per second, p50 and p99 latency (s), and CPU seconds per 1000 committed."""
+    latencies = sorted(result["latencies"])  # type: ignore[call-overload]
+    committed = int(result["committed"])  # type: ignore[call-overload]
+    if not latencies:
+        return 0.0, float("nan"), float("nan"), float("nan")
+    p99 = latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))]
+    per_second = committed / float(result["seconds"])  # type: ignore[arg-type]
+    cpu = float(result["cpuSeconds"]) / committed * 1000  # type: ignore[arg-type]
+    return per_second, statistics.median(latencies), p99, cpu
+
+
+def line(summarised: tuple[float, float, float, float]) -> str:
+    per_second, p50, p99, cpu = summarised
+    return (
+        f"{per_second:6.1f} tx/s p50 {p50 * 1000:6.0f} ms p99 {p99 * 1000:6.0f} ms {cpu:5.1f} CPU s/1000 tx"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer transactions per level")
+    args = parser.parse_args()
+    counts = QUICK_COUNTS if args.quick else COUNTS
+    binary = build_go()
+    rows, failed = [], 0
+    with founded_network() as network:
+        network.script("project.sh", PROJECT, " ".join(ORGS))
+        for level in LEVELS:
+            tag = secrets.token_hex(3)
+            measured = {}
+            # Go first at even levels, Python first at odd ones, so neither always meets a fresher ledger.
+            order = ("go", "python") if LEVELS.index(level) % 2 == 0 else ("python", "go")
+            for client in order:
+                prefix = f"{client}-{level}-{tag}"
+                if client == "go":
+                    measured[client] = run_go(binary, counts[level], level, prefix)
+                else:
+                    measured[client] = run_python(counts[level], level, prefix)
+                failed += int(measured[client]["failed"])  # type: ignore[call-overload]
+                if measured[client]["failed"]:
+                    print(
+                        f"{client} at {level} in flight: {measured[client]['failed']} failed, first: "
+                        f"{measured[client]['firstError']}"
+                    )
+            go, py = summary(measured["go"]), summary(measured["python"])
+            print(f"{level:3d} in flight: Go {line(go)} | Python {line(py)}", flush=True)
+            rows.append(
+                Row(
+                    f"ledger writes, {level} in flight (committed tx/s)",
+                    "Go Gateway client",
+                    f"{go[0]:.1f} tx/s, p50 {go[1] * 1000:.0f} ms, p99 {go[2] * 1000:.0f} ms",
+                    f"{py[0]:.1f} tx/s, p50 {py[1] * 1000:.0f} ms, p99 {py[2] * 1000:.0f} ms",
+                    py[0] / go[0] if go[0] else 0.0,
+                    1.0,
+                )
+            )
+            rows.append(
+                Row(
+                    f"client CPU per 1000 tx, {level} in flight",
+                    "Go Gateway client",
+                    f"{go[3]:.1f} s",
+                    f"{py[3]:.1f} s",
+                    go[3] / py[3] if py[3] else 0.0,
+                    None,
+                )
+            )
+    met = record("clients", rows)
+    return 0 if met and not failed else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "worker":
+        print(json.dumps(asyncio.run(python_client(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]))))
+    else:
+        sys.exit(main())
