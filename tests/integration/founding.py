@@ -324,7 +324,9 @@ def reference_trust(before: TrustRow, rater_trust: int, score: int, trust: Trust
 async def close_through(governance: Governance, registry: RegistryClient, period: int) -> None:
     """close_through closes the registry's periods until period is closed, each as soon as the period
     length in force has passed since it opened (by the timestamps of the transactions, which this
-    machine's clock sets)."""
+    machine's clock sets). Where the registry refuses to close one more while two closed periods wait
+    for ApplyPeriod (another test's snapshot rounds, such as the demonstration's, may leave them so),
+    the earlier of them is applied first: its successor is closed, so it applies without waiting."""
     seconds = (await registry.get_parameters()).params.period_seconds
     early = 0
     while (clock := await registry.get_trust_clock()).open_period <= period:
@@ -334,6 +336,10 @@ async def close_through(governance: Governance, registry: RegistryClient, period
             await governance.settle((await registry.close_period()).transaction_id)
         except LedgerError as refused:
             reason = " | ".join(refused.reasons)
+            if "closed but not applied" in reason:
+                applied = await registry.apply_period(clock.latest_period + 1)
+                await governance.settle(applied.transaction_id)
+                continue
             assert "closes no earlier than" in reason and early < 10, reason
             early += 1
             await asyncio.sleep(0.1)
