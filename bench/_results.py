@@ -15,9 +15,9 @@ RESULTS = Path(__file__).resolve().parent / "results.json"
 
 @dataclass(frozen=True)
 class Row:
-    """Row is one measurement against its reference. ratio is bcmlp against the reference with higher
-    better (throughput: bcmlp / reference; time: reference / bcmlp); met is ratio >= target, or None where
-    the row sets no target."""
+    """Row is one measurement against its reference. ratio is bcmlp's value over the reference's (for a
+    throughput, higher is better, and the target a least ratio; for a time with at_most, the target a
+    greatest ratio); met is None where the row sets no target."""
 
     measure: str
     reference: str
@@ -25,10 +25,13 @@ class Row:
     bcmlp_value: str
     ratio: float
     target: float | None
+    at_most: bool = False
 
     @property
     def met(self) -> bool | None:
-        return None if self.target is None else self.ratio >= self.target
+        if self.target is None:
+            return None
+        return self.ratio <= self.target if self.at_most else self.ratio >= self.target
 
 
 def machine() -> str:
@@ -55,7 +58,7 @@ def table(rows: list[Row]) -> str:
             r.reference_value,
             r.bcmlp_value,
             f"{r.ratio:.2f}x",
-            "-" if r.target is None else f">= {r.target:g}x",
+            "-" if r.target is None else f"{'<=' if r.at_most else '>='} {r.target:g}x",
             {True: "met", False: "MISSED", None: ""}[r.met],
         )
         for r in rows

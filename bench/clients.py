@@ -1,18 +1,20 @@
-"""Ledger writes through bcmlp's Python Gateway client against the official Go client
-(github.com/hyperledger/fabric-gateway, bench/clients/go), side by side on one network (issue 13).
+"""Ledger writes through bcmlp's Python Gateway client against the official clients, side by side on one
+network (issue 13): the Go client (github.com/hyperledger/fabric-gateway, bench/clients/go) and the Node
+client (@hyperledger/fabric-gateway, bench/clients/node).
 
 Starts its own network (bench/_network.py), founds it, makes a project channel of two organisations and
 then, at 1, 16, 64 and 256 transactions in flight, has each client submit the same transaction as the
 Manufacturer's admin through the Manufacturer's peer: `provenance:RecordArtifact` of a small dataset
 record (the same arguments but for the artifact id), each waited for until its commit status arrives.
-The two clients take turns at each level, each in a process of its own that measures itself: committed
+The clients take turns at each level, each in a process of its own that measures itself: committed
 transactions per second, p50 and p99 of the time from starting a transaction to its commit status, and
 the CPU seconds the client process spent per thousand transactions (set-up left out). The clients share
 the machine's two cores with the network, so a client's CPU per transaction is throughput taken from it.
 
-Rows (bench/_results.py): Python's committed transactions per second against Go's at each level, target
-1.0x; and its CPU per thousand transactions against Go's (Go's / Python's), for the profile, no target.
-`--quick` runs fewer transactions per level. Exit 1 when a target is missed or a transaction failed.
+Rows (bench/_results.py): Python's committed transactions per second against each official client's at
+each level, target 1.0x; and its CPU per thousand transactions against theirs (theirs / Python's), for
+the profile, no target. `--quick` runs fewer transactions per level. Exit 1 when a target is missed or
+a transaction failed.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ LEVELS = (1, 16, 64, 256)
 COUNTS = {1: 60, 16: 400, 64: 800, 256: 1280}
 QUICK_COUNTS = {1: 15, 16: 96, 64: 192, 256: 512}
 GO_DIR = ROOT / "bench" / "clients" / "go"
+NODE_DIR = ROOT / "bench" / "clients" / "node"
+REFERENCES = {"go": "Go Gateway client", "node": "Node Gateway client"}
 
 
 def arguments(artifact_id: str) -> list[str]:
@@ -97,52 +101,43 @@ async def python_client(count: int, in_flight: int, prefix: str) -> dict[str, ob
     }
 
 
-def build_go() -> Path:
-    """build_go builds the Go client into the bench's cache (its module's dependencies from the Go module
-    proxy, pinned by go.sum)."""
+def build_references() -> dict[str, list[str]]:
+    """build_references builds the official clients and answers the command that runs each: Go's into
+    the bench's cache (its dependencies from the Go module proxy, pinned by go.sum), Node's packages
+    into bench/clients/node/node_modules (`npm ci`, pinned by package-lock.json)."""
     out = Path(os.environ.get("BCMLP_CACHE", Path.home() / ".cache" / "bcmlp")) / "bench" / "gateway-bench"
     subprocess.run(["go", "build", "-o", str(out), "."], cwd=GO_DIR, check=True)
-    return out
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--quiet"], cwd=NODE_DIR, check=True)
+    return {"go": [str(out)], "node": ["node", str(NODE_DIR / "main.mjs")]}
 
 
-def run_go(binary: Path, count: int, in_flight: int, prefix: str) -> dict[str, object]:
+def run_reference(command: list[str], count: int, in_flight: int, prefix: str) -> dict[str, object]:
+    """run_reference runs one level through an official client (both take the same flags)."""
     consortium = load_consortium()
     org = consortium.organisation(ORGS[0])
     assert org.peer is not None
+    flags = [
+        ("peer", org.peer.address),
+        ("tls-root", str(org.tls_root_cert)),
+        ("identity", str(org.admin_dir)),
+        ("msp", org.msp_id),
+        ("channel", PROJECT),
+        ("chaincode", "provenance"),
+        ("contract", "provenance"),
+        ("function", "RecordArtifact"),
+        ("args", json.dumps(arguments("{n}"))),
+        ("count", str(count)),
+        ("in-flight", str(in_flight)),
+        ("prefix", prefix),
+    ]
     proc = subprocess.run(
-        [
-            str(binary),
-            "-peer",
-            org.peer.address,
-            "-tls-root",
-            str(org.tls_root_cert),
-            "-identity",
-            str(org.admin_dir),
-            "-msp",
-            org.msp_id,
-            "-channel",
-            PROJECT,
-            "-chaincode",
-            "provenance",
-            "-contract",
-            "provenance",
-            "-function",
-            "RecordArtifact",
-            "-args",
-            json.dumps(arguments("{n}")),
-            "-count",
-            str(count),
-            "-in-flight",
-            str(in_flight),
-            "-prefix",
-            prefix,
-        ],
+        [*command, *(part for name, value in flags for part in (f"--{name}", value))],
         capture_output=True,
         text=True,
         check=False,
     )
     if proc.returncode != 0:
-        raise RuntimeError(f"the Go client exited {proc.returncode}: {proc.stderr.strip()}")
+        raise RuntimeError(f"{command[-1]} exited {proc.returncode}: {proc.stderr.strip()}")
     result: dict[str, object] = json.loads(proc.stdout)
     return result
 
@@ -184,49 +179,56 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer transactions per level")
     args = parser.parse_args()
     counts = QUICK_COUNTS if args.quick else COUNTS
-    binary = build_go()
+    references = build_references()
     rows, failed = [], 0
     with founded_network() as network:
         network.script("project.sh", PROJECT, " ".join(ORGS))
         for level in LEVELS:
             tag = secrets.token_hex(3)
             measured = {}
-            # Go first at even levels, Python first at odd ones, so neither always meets a fresher ledger.
-            order = ("go", "python") if LEVELS.index(level) % 2 == 0 else ("python", "go")
-            for client in order:
+            # The clients take turns, starting one later at each level, so none always meets a fresher ledger.
+            clients = ("go", "python", "node")
+            start = LEVELS.index(level) % len(clients)
+            for client in clients[start:] + clients[:start]:
                 prefix = f"{client}-{level}-{tag}"
-                if client == "go":
-                    measured[client] = run_go(binary, counts[level], level, prefix)
-                else:
+                if client == "python":
                     measured[client] = run_python(counts[level], level, prefix)
-                failed += int(measured[client]["failed"])  # type: ignore[call-overload]
+                else:
+                    measured[client] = run_reference(references[client], counts[level], level, prefix)
                 if measured[client]["failed"]:
+                    failed += int(measured[client]["failed"])  # type: ignore[call-overload]
                     print(
                         f"{client} at {level} in flight: {measured[client]['failed']} failed, first: "
                         f"{measured[client]['firstError']}"
                     )
-            go, py = summary(measured["go"]), summary(measured["python"])
-            print(f"{level:3d} in flight: Go {line(go)} | Python {line(py)}", flush=True)
-            rows.append(
-                Row(
-                    f"ledger writes, {level} in flight (committed tx/s)",
-                    "Go Gateway client",
-                    f"{go[0]:.1f} tx/s, p50 {go[1] * 1000:.0f} ms, p99 {go[2] * 1000:.0f} ms",
-                    f"{py[0]:.1f} tx/s, p50 {py[1] * 1000:.0f} ms, p99 {py[2] * 1000:.0f} ms",
-                    py[0] / go[0] if go[0] else 0.0,
-                    1.0,
-                )
+            summaries = {client: summary(result) for client, result in measured.items()}
+            print(
+                f"{level:3d} in flight: " + " | ".join(f"{c} {line(s)}" for c, s in summaries.items()),
+                flush=True,
             )
-            rows.append(
-                Row(
-                    f"client CPU per 1000 tx, {level} in flight",
-                    "Go Gateway client",
-                    f"{go[3]:.1f} s",
-                    f"{py[3]:.1f} s",
-                    go[3] / py[3] if py[3] else 0.0,
-                    None,
+            py = summaries["python"]
+            for client, reference in REFERENCES.items():
+                ref = summaries[client]
+                rows.append(
+                    Row(
+                        f"ledger writes, {level} in flight (committed tx/s)",
+                        reference,
+                        f"{ref[0]:.1f} tx/s, p50 {ref[1] * 1000:.0f} ms, p99 {ref[2] * 1000:.0f} ms",
+                        f"{py[0]:.1f} tx/s, p50 {py[1] * 1000:.0f} ms, p99 {py[2] * 1000:.0f} ms",
+                        py[0] / ref[0] if ref[0] else 0.0,
+                        1.0,
+                    )
                 )
-            )
+                rows.append(
+                    Row(
+                        f"client CPU per 1000 tx, {level} in flight",
+                        reference,
+                        f"{ref[3]:.1f} s",
+                        f"{py[3]:.1f} s",
+                        ref[3] / py[3] if py[3] else 0.0,
+                        None,
+                    )
+                )
     met = record("clients", rows)
     return 0 if met and not failed else 1
 

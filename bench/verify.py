@@ -1,12 +1,13 @@
-"""Measures online verification (`bcmlp verify artifact`, gateway.verify) of a 100 MB lineage on the
-whole network against OpenSSL's SHA-256 and Kubo's own `ipfs cat` of the same content (issue 10's
-closing note).
+"""Measures online verification (`bcmlp verify artifact`, gateway.verify) of a 1 GB lineage (100 MB with
+`--quick`) on the whole network against OpenSSL's SHA-256 and Kubo's own `ipfs cat` of the same content
+(issue 10's closing note; issue 13's rows: at least 0.5x OpenSSL's throughput and 0.8x `ipfs cat`'s).
 
 Starts its own network and founds the consortium (bench/_network.py: a temporary run directory, ports
 from BCMLP_BENCH_PORT_BASE, default 22000), makes a project channel of Manufacturer and ModelTrainer,
 and has Manufacturer's admin store (encrypted under the project's data key, pinned on both
-organisations' nodes) and record a lineage of random bytes, BCMLP_BENCH_VERIFY_MB (default 100) MB in
-all: raw data (60 %), a dataset derived from it (30 %) and a model trained on the dataset (10 %). Then
+organisations' nodes) and record a lineage of random bytes, BCMLP_BENCH_VERIFY_MB MB in
+all (default 1000, or 100 with --quick): raw data (60 %), a dataset derived from it (30 %) and a model
+trained on the dataset (10 %). Then
 times, each the median of 3 runs, the three interleaved:
 
 - verify_artifact over the model as ModelTrainer's admin, through its own peer and its own Kubo node,
@@ -21,6 +22,7 @@ other two, and the bench process's peak resident memory while verifying beside w
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import re
@@ -35,6 +37,7 @@ from functools import partial
 from pathlib import Path
 
 from _network import ROOT, BenchNetwork, ScriptFailed, admins, founded_network
+from _results import Row, record
 
 from gateway.artifacts.project_keys import current_data_key, data_key_for_epoch, member_keyring
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
@@ -195,7 +198,11 @@ async def measure(network: BenchNetwork, work: Path, total: int) -> dict[str, fl
 
 
 def main() -> int:
-    total = round(float(os.environ.get("BCMLP_BENCH_VERIFY_MB", "100")) * 1e6)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a 100 MB lineage instead of 1 GB")
+    args = parser.parse_args()
+    default = "100" if args.quick else "1000"
+    total = round(float(os.environ.get("BCMLP_BENCH_VERIFY_MB", default)) * 1e6)
     try:
         with founded_network() as network, tempfile.TemporaryDirectory(prefix="bcmlp-bench-verify-") as work:
             network.script("project.sh", PROJECT, f"{WRITER} {READER}")
@@ -221,7 +228,26 @@ def main() -> int:
     ]
     for label, value in lines:
         print(f"{label + ':':46} {value}")
-    return 0
+    megabytes = f"{plain / 1e6:.0f} MB lineage"
+    rows = [
+        Row(
+            f"verify, {megabytes}, IPFS warm, decryption included (MB/s)",
+            "openssl dgst -sha256",
+            f"{plain / 1e6 / openssl:.0f} MB/s",
+            f"{plain / 1e6 / verify:.0f} MB/s",
+            openssl / verify,
+            0.5,
+        ),
+        Row(
+            f"verify, {megabytes} (MB/s of plaintext against ciphertext read)",
+            "ipfs cat",
+            f"{cipher / 1e6 / cat:.0f} MB/s",
+            f"{plain / 1e6 / verify:.0f} MB/s",
+            (plain / verify) / (cipher / cat),
+            0.8,
+        ),
+    ]
+    return 0 if record("verify", rows) else 1
 
 
 if __name__ == "__main__":
