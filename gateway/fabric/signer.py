@@ -35,6 +35,10 @@ _CURVE_ORDERS: dict[str, int] = {
 }
 
 
+# One algorithm object for every signature: making it anew cost a third of a P-256 signature.
+_PREHASHED_SHA256 = ec.ECDSA(Prehashed(hashes.SHA256()))
+
+
 class Signer(Protocol):
     """Signer is anything that signs a message the way Fabric verifies it (see module docstring).
 
@@ -80,7 +84,7 @@ class EcdsaSigner:
     """EcdsaSigner signs SHA-256 digests with a P-256 or P-384 private key, DER and low S."""
 
     def __init__(self, private_key: ec.EllipticCurvePrivateKey) -> None:
-        curve_order(private_key.curve)  # fail at construction, not at the first transaction
+        self._order = curve_order(private_key.curve)  # fails at construction, not at the first transaction
         self._key = private_key
 
     @property
@@ -104,8 +108,11 @@ class EcdsaSigner:
         """sign_digest signs a SHA-256 digest computed elsewhere (see ``Proposal.get_digest``)."""
         if len(digest) != hashlib.sha256().digest_size:
             raise ValueError(f"digest must be a 32-byte SHA-256 digest, got {len(digest)} bytes")
-        der = self._key.sign(digest, ec.ECDSA(Prehashed(hashes.SHA256())))
-        return normalize_ecdsa_signature(der, curve=self._key.curve)
+        der = self._key.sign(digest, _PREHASHED_SHA256)
+        # OpenSSL's DER is canonical: only a high S needs encoding again (normalize_ecdsa_signature,
+        # for signatures made elsewhere, re-encodes every one).
+        r, s = decode_dss_signature(der)
+        return encode_dss_signature(r, self._order - s) if s > self._order // 2 else der
 
 
 class Ed25519Signer:
