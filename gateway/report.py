@@ -37,9 +37,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from gateway.artifacts.errors import ArtifactError
-from gateway.artifacts.store import ArtifactStore, StoredArtifact
+from gateway.artifacts.store import ArtifactStore
 from gateway.ledger import DEFAULT_PHASE_WRITERS, Ledger, TrustAtWrite
-from gateway.verify import DataKeys, Verdict, block_number, verify
+from gateway.verify import DataKeys, Verdict, block_number, stored_artifact, verify
 
 PHASES = tuple(DEFAULT_PHASE_WRITERS)  # the nine life-cycle phases, in order
 FORMATS = ("html", "pdf")
@@ -214,11 +214,9 @@ async def _figure(
     record = await ledger.provenance(project).get_artifact(artifact_id)
     if record.media_type not in FIGURE_TYPES or record.size > MAX_FIGURE_BYTES:
         return None
-    names = {ledger.organisations.organisation(o).msp_id: o for o in store.organisations}
-    pinned = tuple(names.get(msp, msp) for msp in record.pinned_on)
-    stored = StoredArtifact(record.artifact_id, record.cid, record.sha256, record.size, pinned)
+    stored = stored_artifact(ledger, store, record)
     key = await data_key_for(record.wrapped_key_epoch)
-    for org in (o for o in pinned if o in store.organisations):
+    for org in (o for o in stored.pinned_on if o in store.organisations):
         try:
             content = await store.get(stored, key, via=org)
         except ArtifactError:

@@ -67,6 +67,14 @@ class VerifyError(Exception):
     """VerifyError is a subject that cannot be verified at all: unknown, or no record of the channel."""
 
 
+def stored_artifact(ledger: Ledger, store: ArtifactStore, record: Artifact) -> StoredArtifact:
+    """stored_artifact is what the store reads for record: its content's address and digest, and the
+    organisations (by name, as the store knows them) whose nodes pin it."""
+    names = {ledger.organisations.organisation(o).msp_id: o for o in store.organisations}
+    pinned = tuple(names.get(msp, msp) for msp in record.pinned_on)
+    return StoredArtifact(record.artifact_id, record.cid, record.sha256, record.size, pinned)
+
+
 @dataclass(frozen=True)
 class Verdict:
     """Verdict is one record's verification: what it is, its status, where it is on the ledger, and why."""
@@ -121,7 +129,6 @@ class _Verifier:
         self._done: set[tuple[str, str]] = set()
         self._members: dict[str, str] | None = None
         self._keys: dict[int, bytes] = {}
-        self._msp_names = {ledger.organisations.organisation(o).msp_id: o for o in store.organisations}
 
     def _first(self, kind: str, record_id: str) -> bool:
         if (kind, record_id) in self._done:
@@ -161,8 +168,7 @@ class _Verifier:
         return self._keys[epoch]
 
     async def _content(self, record: Artifact) -> tuple[str, str]:
-        pinned = tuple(self._msp_names.get(msp, msp) for msp in record.pinned_on)
-        stored = StoredArtifact(record.artifact_id, record.cid, record.sha256, record.size, pinned)
+        stored = stored_artifact(self.ledger, self.store, record)
         servers = [o for o in (self.via or stored.pinned_on) if o in self.store.organisations]
         status, why = "missing", f"none of the nodes that pin it ({', '.join(stored.pinned_on)}) is reachable"
         key = await self._key(record.wrapped_key_epoch)

@@ -28,7 +28,7 @@ from gateway.artifacts.recording import record_or_remove
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
 from gateway.consortium import ConsortiumError
 from gateway.ledger import Artifact, Committed, Component, DataBounds, SoftwareVersion
-from gateway.verify import DataKeys, VerifyError, verify
+from gateway.verify import DataKeys, VerifyError, stored_artifact, verify
 
 _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
 PIECE = 1 << 20
@@ -114,8 +114,8 @@ def _bounds(query: Mapping[str, str]) -> DataBounds | None:
 def source(who: Caller, store: ArtifactStore, record: Artifact, home: str) -> tuple[StoredArtifact, str]:
     """source is record's stored artifact and the organisation whose node to read it through: home's own
     if it pins it, else the first pinning one this service reaches (404 content_unreachable if none)."""
-    msp_names = {who.ledger.organisations.organisation(o).msp_id: o for o in store.organisations}
-    pinned = tuple(msp_names.get(msp, msp) for msp in record.pinned_on)
+    stored = stored_artifact(who.ledger, store, record)
+    pinned = stored.pinned_on
     via = (
         home
         if home in pinned and home in store.organisations
@@ -123,7 +123,7 @@ def source(who: Caller, store: ArtifactStore, record: Artifact, home: str) -> tu
     )
     if via is None:
         raise ApiError(404, "content_unreachable", f"no node this service reaches pins {record.artifact_id}")
-    return StoredArtifact(record.artifact_id, record.cid, record.sha256, record.size, pinned), via
+    return stored, via
 
 
 async def download(
