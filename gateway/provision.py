@@ -103,12 +103,17 @@ class Provisioner:
         self._stack = AsyncExitStack()
 
     async def __aenter__(self) -> Provisioner:
-        for org in self.consortium.peer_organisations:
-            self.founders[org.name] = await self._stack.enter_async_context(
-                open_ledger(self.consortium, organisation=org.name, identity_dir=org.admin_dir)
-            )
-        first = self.consortium.peer_organisations[0].name
-        self.founder_ids = await founder_ids(self.founders[first], self.consortium)
+        try:
+            for org in self.consortium.peer_organisations:
+                self.founders[org.name] = await self._stack.enter_async_context(
+                    open_ledger(self.consortium, organisation=org.name, identity_dir=org.admin_dir)
+                )
+            first = self.consortium.peer_organisations[0].name
+            self.founder_ids = await founder_ids(self.founders[first], self.consortium)
+        except BaseException:
+            # __aexit__ does not run when __aenter__ fails: close what was opened.
+            await self._stack.aclose()
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:
