@@ -56,10 +56,11 @@ import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -72,7 +73,7 @@ from gateway.provision import PlannedMember, Provisioned, Provisioner, Provision
 from gateway.usability import Usability
 from pipeline import birth
 from pipeline.certified import CertifiedInspector, InferenceRefused
-from pipeline.dataset import DatasetError, load_images, scan_folder, split_folder
+from pipeline.dataset import DatasetError, SurfaceFolder, load_images, scan_folder, split_folder
 from pipeline.evaluate import Evaluation, confusion_picture, evaluate
 from pipeline.model import TrainingConfig, load_model
 from pipeline.monitor import InputProfile, Thresholds, check_drift
@@ -80,6 +81,7 @@ from pipeline.records import CLASSES, MetadataError, read_metadata
 from pipeline.service import MemberService
 from pipeline.synthetic import HELD_OUT, REFERENCE, GeneratorParams, write_surface_set
 
+T = TypeVar("T")
 ORGANISATIONS = ("Manufacturer", "ModelTrainer", "ConditionMonitor", "QualityControl")
 MEMBERS = {
     "Manufacturer": PlannedMember(
@@ -209,7 +211,7 @@ class Demo:
     def id(self, name: str) -> str:
         return self.run.ids.setdefault(name, f"{name}-{self.run.tag}")
 
-    async def stage(self, name: str, work: Any) -> Any:
+    async def stage(self, name: str, work: Awaitable[T]) -> T:
         started = time.monotonic()
         try:
             return await work
@@ -320,7 +322,7 @@ class Demo:
 
     # 3. preparation (ModelTrainer)
 
-    async def prepare(self) -> Path:
+    async def prepare(self) -> SurfaceFolder:
         scientist = self.services["ModelTrainer"]
         archive = await scientist.content(self.id("surfaces"))
         data = await asyncio.to_thread(untar, archive, self.work / "data")
@@ -376,7 +378,7 @@ class Demo:
                 "parameters": {"imageSize": str(training.image_size)},
             },
         )
-        return data
+        return folder
 
     # 4. training (ModelTrainer)
 
@@ -447,11 +449,10 @@ class Demo:
 
     # 5. evaluation (ModelTrainer)
 
-    async def evaluate(self, data: Path) -> Evaluation:
+    async def evaluate(self, folder: SurfaceFolder) -> Evaluation:
         scientist = self.services["ModelTrainer"]
         path, digest = await self.model_files(scientist, self.work / "evaluation-model")
         model, card = load_model(path, expected_sha256=digest)
-        folder = scan_folder(data)
         _, held_out = split_folder(folder, held_out=HELD_OUT, seed=self.settings.training.seed)
         evaluation = await asyncio.to_thread(evaluate, model, card, held_out)
         numbers, picture = self.id("evaluation"), self.id("confusion-matrix")
@@ -551,8 +552,9 @@ class Demo:
 
     # 8. review (QualityControl)
 
-    async def review(self, data: Path, evaluation: Evaluation) -> dict[str, str]:
+    async def review(self, folder: SurfaceFolder, evaluation: Evaluation) -> dict[str, str]:
         auditor = self.services["QualityControl"]
+        data = folder.root
         awaiting = await auditor.call("GET", f"{auditor.base}/feedback/awaiting")
         waiting = {item["artifactId"] for item in awaiting["artifacts"]}
         _, records = read_metadata(data)
@@ -831,12 +833,12 @@ async def demo(settings: Settings) -> int:
             await demo.stage("provisioning", demo.provision(provisioner))
             started = time.monotonic()
             await demo.stage("collection", demo.collect())
-            data = await demo.stage("preparation", demo.prepare())
+            folder = await demo.stage("preparation", demo.prepare())
             trained = await demo.stage("training", demo.train())
-            evaluation = await demo.stage("evaluation", demo.evaluate(data))
+            evaluation = await demo.stage("evaluation", demo.evaluate(folder))
             await demo.stage("deployment", demo.deploy())
             profile = await demo.stage("monitoring set-up", demo.monitoring_setup())
-            rated = await demo.stage("review", demo.review(data, evaluation))
+            rated = await demo.stage("review", demo.review(folder, evaluation))
             approvers = await demo.stage("certification", demo.certify())
             inspected = await demo.stage("inspection", demo.inspect())
             drift = await demo.stage("monitoring", demo.monitor(profile))
