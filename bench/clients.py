@@ -130,27 +130,18 @@ def run_reference(command: list[str], count: int, in_flight: int, prefix: str) -
         ("in-flight", str(in_flight)),
         ("prefix", prefix),
     ]
-    proc = subprocess.run(
-        [*command, *(part for name, value in flags for part in (f"--{name}", value))],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"{command[-1]} exited {proc.returncode}: {proc.stderr.strip()}")
-    result: dict[str, object] = json.loads(proc.stdout)
-    return result
+    return run_client([*command, *(part for name, value in flags for part in (f"--{name}", value))])
 
 
 def run_python(count: int, in_flight: int, prefix: str) -> dict[str, object]:
-    proc = subprocess.run(
-        [sys.executable, __file__, "worker", str(count), str(in_flight), prefix],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_client([sys.executable, __file__, "worker", str(count), str(in_flight), prefix])
+
+
+def run_client(command: list[str]) -> dict[str, object]:
+    """run_client runs one client's process for one level and answers the JSON result it prints."""
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise RuntimeError(f"the Python client exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
+        raise RuntimeError(f"{' '.join(command[:2])} exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
     result: dict[str, object] = json.loads(proc.stdout)
     return result
 
