@@ -11,7 +11,7 @@ DEMO_ORGS ?= Manufacturer ModelTrainer ConditionMonitor QualityControl
 # ratings aggregated into the trust table (a consortium founded before keeps its own period).
 DEMO_PERIOD_SECONDS ?= 60
 
-.PHONY: help install deps up down status logs clean consortium project project-init snapshot snapshot-job org-add member-add demo test lint test-go test-py bench bench-ml
+.PHONY: help install deps up down status logs clean consortium project project-init snapshot snapshot-job org-add member-add demo test lint test-go test-py bench bench-quick bench-ml bench-services
 
 help:
 	@grep '^| `make' README.md | sed 's/^| `\([^`]*\)` | /\1\t/; s/ |$$//'
@@ -98,15 +98,21 @@ test-py: install
 
 test: install lint test-go test-py
 
+# bench: issue 13's benchmarks on one network of their own (bench/run.py): one table of ratios against the
+# references, bench/results.json; non-zero where a target is missed. bench-quick: a small version of each.
 bench: install
-	$(PY) bench/clients.py
-	$(PY) bench/network.py
+	$(PY) bench/run.py
+
+bench-quick: install
+	$(PY) bench/run.py --quick
+
+# bench-ml: the inspection model alone (no network): training, inference, certified inference.
+bench-ml: $(VENV_STAMP)
+	$(PY) bench/run.py --only ml
+
+# bench-services: earlier issues' measurements of governance, the snapshot job and the gateway services
+# under load, each on a network of its own shape; they print lines, not ratio rows.
+bench-services: install
 	$(PY) bench/governance.py
 	$(PY) bench/snapshot.py
 	$(PY) bench/api.py
-	$(PY) bench/verify.py
-	$(PY) bench/ml.py
-
-# bench-ml: the inspection model alone (no network): generation, training, accuracy, inference.
-bench-ml: $(VENV_STAMP)
-	$(PY) bench/ml.py

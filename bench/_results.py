@@ -1,6 +1,6 @@
 """The one shape every bench row takes (issue 13): what was measured, the reference and its value, bcmlp's
 value, their ratio, the target the ratio must reach, and whether it did; printed as one table and kept in
-bench/results.json (each bench replaces its own rows there, the others' stay).
+bench/results.json with the machine it was measured on.
 """
 
 from __future__ import annotations
@@ -70,14 +70,17 @@ def table(rows: list[Row]) -> str:
     )
 
 
-def record(bench: str, rows: list[Row], *, path: Path = RESULTS) -> bool:
-    """record prints rows as a table, replaces bench's rows in path and answers whether every target was
-    met."""
-    print(table(rows))
-    results = json.loads(path.read_text()) if path.is_file() else {}
-    results[bench] = {
+def record(rows: list[Row], *, quick: bool, failed: dict[str, str], path: Path = RESULTS) -> bool:
+    """record prints rows as one table, with the benches that failed, writes them to path and answers
+    whether every target was met and no bench failed."""
+    print(f"\n{machine()}{', quick' if quick else ''}\n{table(rows)}")
+    for bench, error in failed.items():
+        print(f"bench {bench} FAILED: {error}")
+    results = {
         "machine": machine(),
+        "quick": quick,
         "rows": [{**asdict(r), "met": r.met} for r in rows],
+        "failed": failed,
     }
-    path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
-    return all(r.met is not False for r in rows)
+    path.write_text(json.dumps(results, indent=1) + "\n")
+    return not failed and all(r.met is not False for r in rows)

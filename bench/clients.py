@@ -2,9 +2,9 @@
 network (issue 13): the Go client (github.com/hyperledger/fabric-gateway, bench/clients/go) and the Node
 client (@hyperledger/fabric-gateway, bench/clients/node).
 
-Starts its own network (bench/_network.py), founds it, makes a project channel of two organisations and
-then, at 1, 16, 64 and 256 transactions in flight, has each client submit the same transaction as the
-Manufacturer's admin through the Manufacturer's peer: `provenance:RecordArtifact` of a small dataset
+On the bench's network and its project channel of two organisations (bench/run.py), at 1, 16, 64 and 256
+transactions in flight, has each client submit the same transaction as the Manufacturer's admin through
+the Manufacturer's peer: `provenance:RecordArtifact` of a small dataset
 record (the same arguments but for the artifact id), each waited for until its commit status arrives.
 The clients take turns at each level, each in a process of its own that measures itself: committed
 transactions per second, p50 and p99 of the time from starting a transaction to its commit status, and
@@ -13,13 +13,13 @@ the machine's two cores with the network, so a client's CPU per transaction is t
 
 Rows (bench/_results.py): Python's committed transactions per second against each official client's at
 each level, target 1.0x; and its CPU per thousand transactions against theirs (theirs / Python's), for
-the profile, no target. `--quick` runs fewer transactions per level. Exit 1 when a target is missed or
-a transaction failed.
+the profile, no target; and the network's resident memory under the load of 256 in flight (its peak,
+sampled every half second) against its memory before the first level, no target. Quick runs fewer
+transactions per level. A failed transaction fails the bench.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -28,17 +28,17 @@ import secrets
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
-from _network import ROOT, founded_network
-from _results import Row, record
+from _network import PROJECT, PROJECT_ORGS, ROOT, BenchNetwork, npm_ci
+from _results import Row
 
 from gateway.consortium import load_consortium
 from gateway.ledger import open_ledger
 
-PROJECT = "benchclients"
-ORGS = ("Manufacturer", "ModelTrainer")
+ORGS = PROJECT_ORGS
 CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
 LEVELS = (1, 16, 64, 256)
 COUNTS = {1: 60, 16: 400, 64: 800, 256: 1280}
@@ -107,7 +107,7 @@ def build_references() -> dict[str, list[str]]:
     into bench/clients/node/node_modules (`npm ci`, pinned by package-lock.json)."""
     out = Path(os.environ.get("BCMLP_CACHE", Path.home() / ".cache" / "bcmlp")) / "bench" / "gateway-bench"
     subprocess.run(["go", "build", "-o", str(out), "."], cwd=GO_DIR, check=True)
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--quiet"], cwd=NODE_DIR, check=True)
+    npm_ci(NODE_DIR)
     return {"go": [str(out)], "node": ["node", str(NODE_DIR / "main.mjs")]}
 
 
@@ -165,67 +165,91 @@ def line(summarised: tuple[float, float, float, float]) -> str:
     )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer transactions per level")
-    args = parser.parse_args()
-    counts = QUICK_COUNTS if args.quick else COUNTS
+class ClientFailed(Exception):
+    """ClientFailed: a client's transactions failed; the message says which and the first error."""
+
+
+def peak_resident_kib(network: BenchNetwork, stop: threading.Event, peak: list[int]) -> None:
+    """peak_resident_kib samples the network's resident memory every half second until stop, keeping the
+    largest total in peak[0]."""
+    while not stop.wait(0.5):
+        peak[0] = max(peak[0], sum(network.resident_kib().values()))
+
+
+def rows(network: BenchNetwork, quick: bool) -> list[Row]:
+    """rows runs every level through the three clients in turn."""
+    counts = QUICK_COUNTS if quick else COUNTS
     references = build_references()
-    rows, failed = [], 0
-    with founded_network() as network:
-        network.script("project.sh", PROJECT, " ".join(ORGS))
-        for level in LEVELS:
-            tag = secrets.token_hex(3)
-            measured = {}
-            # The clients take turns, starting one later at each level, so none always meets a fresher ledger.
-            clients = ("go", "python", "node")
-            start = LEVELS.index(level) % len(clients)
-            for client in clients[start:] + clients[:start]:
-                prefix = f"{client}-{level}-{tag}"
-                if client == "python":
-                    measured[client] = run_python(counts[level], level, prefix)
-                else:
-                    measured[client] = run_reference(references[client], counts[level], level, prefix)
-                if measured[client]["failed"]:
-                    failed += int(measured[client]["failed"])  # type: ignore[call-overload]
-                    print(
-                        f"{client} at {level} in flight: {measured[client]['failed']} failed, first: "
-                        f"{measured[client]['firstError']}"
-                    )
-            summaries = {client: summary(result) for client, result in measured.items()}
-            print(
-                f"{level:3d} in flight: " + " | ".join(f"{c} {line(s)}" for c, s in summaries.items()),
-                flush=True,
+    out = []
+    before = sum(network.resident_kib().values())
+    peak = [0]
+    for level in LEVELS:
+        tag = secrets.token_hex(3)
+        measured = {}
+        stop = threading.Event()
+        sampler = threading.Thread(target=peak_resident_kib, args=(network, stop, peak))
+        if level == LEVELS[-1]:
+            sampler.start()
+        # The clients take turns, starting one later at each level, so none always meets a fresher ledger.
+        clients = ("go", "python", "node")
+        start = LEVELS.index(level) % len(clients)
+        for client in clients[start:] + clients[:start]:
+            prefix = f"{client}-{level}-{tag}"
+            if client == "python":
+                measured[client] = run_python(counts[level], level, prefix)
+            else:
+                measured[client] = run_reference(references[client], counts[level], level, prefix)
+            if measured[client]["failed"]:
+                raise ClientFailed(
+                    f"{client} at {level} in flight: {measured[client]['failed']} failed, first: "
+                    f"{measured[client]['firstError']}"
+                )
+        stop.set()
+        if sampler.is_alive():
+            sampler.join()
+        summaries = {client: summary(result) for client, result in measured.items()}
+        print(
+            f"{level:3d} in flight: " + " | ".join(f"{c} {line(s)}" for c, s in summaries.items()),
+            flush=True,
+        )
+        py = summaries["python"]
+        for client, reference in REFERENCES.items():
+            ref = summaries[client]
+            out.append(
+                Row(
+                    f"ledger writes, {level} in flight (committed tx/s)",
+                    reference,
+                    f"{ref[0]:.1f} tx/s, p50 {ref[1] * 1000:.0f} ms, p99 {ref[2] * 1000:.0f} ms",
+                    f"{py[0]:.1f} tx/s, p50 {py[1] * 1000:.0f} ms, p99 {py[2] * 1000:.0f} ms",
+                    py[0] / ref[0] if ref[0] else 0.0,
+                    1.0,
+                )
             )
-            py = summaries["python"]
-            for client, reference in REFERENCES.items():
-                ref = summaries[client]
-                rows.append(
-                    Row(
-                        f"ledger writes, {level} in flight (committed tx/s)",
-                        reference,
-                        f"{ref[0]:.1f} tx/s, p50 {ref[1] * 1000:.0f} ms, p99 {ref[2] * 1000:.0f} ms",
-                        f"{py[0]:.1f} tx/s, p50 {py[1] * 1000:.0f} ms, p99 {py[2] * 1000:.0f} ms",
-                        py[0] / ref[0] if ref[0] else 0.0,
-                        1.0,
-                    )
+            out.append(
+                Row(
+                    f"client CPU per 1000 tx, {level} in flight",
+                    reference,
+                    f"{ref[3]:.1f} s",
+                    f"{py[3]:.1f} s",
+                    ref[3] / py[3] if py[3] else 0.0,
+                    None,
                 )
-                rows.append(
-                    Row(
-                        f"client CPU per 1000 tx, {level} in flight",
-                        reference,
-                        f"{ref[3]:.1f} s",
-                        f"{py[3]:.1f} s",
-                        ref[3] / py[3] if py[3] else 0.0,
-                        None,
-                    )
-                )
-    met = record("clients", rows)
-    return 0 if met and not failed else 1
+            )
+    out.append(
+        Row(
+            f"network resident memory under load ({LEVELS[-1]} in flight, peak)",
+            "the same network before the load",
+            f"{before / 1024:.0f} MiB",
+            f"{peak[0] / 1024:.0f} MiB",
+            peak[0] / before if before else 0.0,
+            None,
+        )
+    )
+    return out
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "worker":
         print(json.dumps(asyncio.run(python_client(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]))))
     else:
-        sys.exit(main())
+        sys.exit("bench/run.py runs this; `clients.py worker COUNT IN_FLIGHT PREFIX` runs its Python side")

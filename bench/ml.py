@@ -16,24 +16,23 @@ trains with TrainingConfig's defaults, then times, each the median of RUNS runs:
 - one image at a time: milliseconds per image;
 - the drift check of pipeline.monitor on the same images: images per second.
 
-Prints each number, with inference throughput as a ratio to training's, then the certified-inference
-row of bench/_results.py (target 0.9x; exit 1 if missed). `--quick` trains a small set briefly.
+Prints each number, with inference throughput as a ratio to training's, and answers the
+certified-inference row of bench/_results.py (target 0.9x). Quick trains a small set briefly (accuracy then
+means nothing). Needs no network: bench/run.py runs it after the network is down (`make bench-ml` alone).
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from _results import Row, record
+from _results import Row
 
 from gateway.ledger import DataBounds
 from gateway.usability import Usability
@@ -128,26 +127,12 @@ def measure(work: Path, surfaces: Path, *, quick: bool) -> tuple[list[tuple[str,
     ], [row]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help=f"{QUICK_PER_CLASS} images per class, {QUICK_EPOCHS} epochs (accuracy then means nothing)",
-    )
-    args = parser.parse_args()
+def rows(quick: bool) -> list[Row]:
+    """rows trains, then times the engines (BCMLP_BENCH_ML_SET: a folder to keep the reference set in)."""
     given = os.environ.get("BCMLP_BENCH_ML_SET")
     with tempfile.TemporaryDirectory(prefix="bcmlp-bench-ml-") as work:
         surfaces = Path(given) if given else Path(work) / "surfaces"
-        try:
-            lines, rows = measure(Path(work), surfaces, quick=args.quick)
-        except (FileExistsError, ValueError) as error:
-            print(f"bench: {error}", file=sys.stderr)
-            return 1
+        lines, out = measure(Path(work), surfaces, quick=quick)
     for label, value in lines:
         print(f"{label + ':':48} {value}")
-    return 0 if record("ml", rows) else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return out

@@ -1,12 +1,11 @@
-"""Measures online verification (`bcmlp verify artifact`, gateway.verify) of a 1 GB lineage (100 MB with
-`--quick`) on the whole network against OpenSSL's SHA-256 and Kubo's own `ipfs cat` of the same content
+"""Measures online verification (`bcmlp verify artifact`, gateway.verify) of a 1 GB lineage (100 MB when
+quick) on the whole network against OpenSSL's SHA-256 and Kubo's own `ipfs cat` of the same content
 (issue 10's closing note; issue 13's rows: at least 0.5x OpenSSL's throughput and 0.8x `ipfs cat`'s).
 
-Starts its own network and founds the consortium (bench/_network.py: a temporary run directory, ports
-from BCMLP_BENCH_PORT_BASE, default 22000), makes a project channel of Manufacturer and ModelTrainer,
-and has Manufacturer's admin store (encrypted under the project's data key, pinned on both
+On the bench's network and its project channel of Manufacturer and ModelTrainer (bench/run.py), has
+Manufacturer's admin store (encrypted under the project's data key, pinned on both
 organisations' nodes) and record a lineage of random bytes, BCMLP_BENCH_VERIFY_MB MB in
-all (default 1000, or 100 with --quick): raw data (60 %), a dataset derived from it (30 %) and a model
+all (default 1000, or 100 when quick): raw data (60 %), a dataset derived from it (30 %) and a model
 trained on the dataset (10 %). Then
 times, each the median of 3 runs, the three interleaved:
 
@@ -22,33 +21,30 @@ other two, and the bench process's peak resident memory while verifying beside w
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import re
 import resource
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from _network import ROOT, BenchNetwork, ScriptFailed, admins, founded_network
-from _results import Row, record
+from _network import PROJECT, PROJECT_ORGS, ROOT, BenchNetwork, admins
+from _results import Row
 
 from gateway.artifacts.project_keys import current_data_key, data_key_for_epoch, member_keyring
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
 from gateway.artifacts.stream import ciphertext_size
 from gateway.ipfs import IpfsClient
-from gateway.ledger import Ledger, LedgerError
+from gateway.ledger import Ledger
 from gateway.ledger.errors import LAG_REASONS, resend_on_lag
 from gateway.verify import verify_artifact
 
-PROJECT = "benchverify"
-WRITER, READER = "Manufacturer", "ModelTrainer"
+WRITER, READER = PROJECT_ORGS
 # The lineage, oldest first: id, kind, share of the total size. Each is derived from the one before.
 LINEAGE = (("bench-raw", "raw-data", 0.6), ("bench-dataset", "dataset", 0.3), ("bench-model", "model", 0.1))
 RUNS = 3
@@ -64,13 +60,13 @@ def write_random(path: Path, size: int) -> None:
 async def build_lineage(
     ledger: Ledger, store: ArtifactStore, files: dict[str, Path], data_key: tuple[int, bytes]
 ) -> list[StoredArtifact]:
-    """build_lineage stores and records each file of LINEAGE as the writer, each derived from the one
-    before, and returns what was stored."""
+    """build_lineage stores and records files (by artifact id, oldest first, of LINEAGE's kinds) as the
+    writer, each derived from the one before, and returns what was stored."""
     epoch, key = data_key
     stored_all: list[StoredArtifact] = []
     provenance = ledger.provenance(PROJECT)
-    for artifact_id, kind, _ in LINEAGE:
-        stored = await store.put_file(artifact_id, files[artifact_id], key, home=WRITER)
+    for (artifact_id, path), (_, kind, _) in zip(files.items(), LINEAGE, strict=True):
+        stored = await store.put_file(artifact_id, path, key, home=WRITER)
         parents = (stored_all[-1].artifact_id,) if stored_all else ()
         record = partial(
             provenance.record_artifact,
@@ -197,19 +193,12 @@ async def measure(network: BenchNetwork, work: Path, total: int) -> dict[str, fl
     return numbers
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a 100 MB lineage instead of 1 GB")
-    args = parser.parse_args()
-    default = "100" if args.quick else "1000"
+def rows(network: BenchNetwork, quick: bool) -> list[Row]:
+    """rows stores, records and verifies the lineage against both references."""
+    default = "100" if quick else "1000"
     total = round(float(os.environ.get("BCMLP_BENCH_VERIFY_MB", default)) * 1e6)
-    try:
-        with founded_network() as network, tempfile.TemporaryDirectory(prefix="bcmlp-bench-verify-") as work:
-            network.script("project.sh", PROJECT, f"{WRITER} {READER}")
-            numbers = asyncio.run(measure(network, Path(work), total))
-    except (ScriptFailed, LedgerError) as error:
-        print(f"bench: {error}", file=sys.stderr)
-        return 1
+    with tempfile.TemporaryDirectory(prefix="bcmlp-bench-verify-") as work:
+        numbers = asyncio.run(measure(network, Path(work), total))
     plain, cipher = numbers["plaintext bytes"], numbers["ciphertext bytes"]
     verify, openssl, cat = numbers["verify s"], numbers["openssl s"], numbers["ipfs cat s"]
     peak = "while verifying" if numbers["peak rss while verifying"] else "over the whole bench"
@@ -229,7 +218,7 @@ def main() -> int:
     for label, value in lines:
         print(f"{label + ':':46} {value}")
     megabytes = f"{plain / 1e6:.0f} MB lineage"
-    rows = [
+    return [
         Row(
             f"verify, {megabytes}, IPFS warm, decryption included (MB/s)",
             "openssl dgst -sha256",
@@ -247,8 +236,3 @@ def main() -> int:
             0.8,
         ),
     ]
-    return 0 if record("verify", rows) else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
