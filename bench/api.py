@@ -26,6 +26,7 @@ from pathlib import Path
 import aiohttp
 from _network import ScriptFailed, admins, founded_network
 
+from gateway import runtime
 from gateway.artifacts.store import StoredArtifact
 from gateway.consortium import Consortium
 from gateway.ledger import Document, Ledger, LedgerError, client_id, open_ledger
@@ -157,7 +158,7 @@ def main() -> int:
                 async with admins(consortium, ORGS) as founders:
                     await enrol(consortium, founders)
 
-            asyncio.run(members())
+            runtime.run(members())
             network.script("project.sh", PROJECT, " ".join(ORGS))
             consortium = network.consortium()
             for org, name in member_names():
@@ -190,11 +191,11 @@ def main() -> int:
                         )
                 await asyncio.sleep(2)
 
-            asyncio.run(records())
-            result = asyncio.run(load(consortium, seconds))
+            runtime.run(records())
+            result = runtime.run(load(consortium, seconds))
             answers = result["answers"]
             assert isinstance(answers, list)
-            problems = asyncio.run(lost(consortium, answers))
+            problems = runtime.run(lost(consortium, answers))
     except (ScriptFailed, LedgerError) as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1

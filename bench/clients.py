@@ -35,6 +35,7 @@ from pathlib import Path
 from _network import PROJECT, PROJECT_ORGS, ROOT, BenchNetwork, npm_ci
 from _results import Row
 
+from gateway import runtime
 from gateway.consortium import load_consortium
 from gateway.ledger import open_ledger
 
@@ -250,6 +251,6 @@ def rows(network: BenchNetwork, quick: bool) -> list[Row]:
 
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "worker":
-        print(json.dumps(asyncio.run(python_client(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]))))
+        print(json.dumps(runtime.run(python_client(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]))))
     else:
         sys.exit("bench/run.py runs this; `clients.py worker COUNT IN_FLIGHT PREFIX` runs its Python side")

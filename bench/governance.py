@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from gateway import runtime
 from gateway.consortium import Consortium, load_consortium
 from gateway.fabric import GatewayError
 from gateway.ledger import Document, Founder, client_id, open_ledger
@@ -100,8 +101,8 @@ def main() -> int:
         try:
             script("up.sh")
             consortium = load_consortium(Path(run_dir))
-            genesis_s = asyncio.run(genesis(consortium))
-            approvals = [t for n in NEWCOMERS for t in asyncio.run(approve(consortium, n))]
+            genesis_s = runtime.run(genesis(consortium))
+            approvals = [t for n in NEWCOMERS for t in runtime.run(approve(consortium, n))]
             org_add_s = script("org-add.sh", NEWCOMERS[0])
         finally:
             subprocess.run([str(ROOT / "network/down.sh")], env=env, check=False, capture_output=True)

@@ -31,6 +31,7 @@ from _results import Row
 from clients import build_references, run_reference
 from verify import build_lineage
 
+from gateway import runtime
 from gateway.artifacts.project_keys import current_data_key, data_key_for_epoch, member_keyring
 from gateway.artifacts.store import ArtifactStore
 from gateway.ipfs import IpfsClient
@@ -127,7 +128,7 @@ def rows(network: BenchNetwork, quick: bool) -> list[Row]:
 
     steps = sizes(quick)
     with tempfile.TemporaryDirectory(prefix="bcmlp-bench-growth-") as work:
-        times = asyncio.run(timed_queries(network, Path(work), grow, steps))
+        times = runtime.run(timed_queries(network, Path(work), grow, steps))
     small, large = steps[0], steps[-1]
     return [
         Row(

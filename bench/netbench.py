@@ -9,7 +9,6 @@ under load is bench/clients.py's row.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import statistics
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 from _network import PROJECT, PROJECT_ORGS, BenchNetwork
 from _results import Row
 
+from gateway import runtime
 from gateway.artifacts.store import StoredArtifact
 from gateway.consortium import load_consortium
 from gateway.ledger import DataBounds, open_ledger
@@ -70,7 +70,7 @@ def rows(network: BenchNetwork, quick: bool) -> list[Row]:
     network.script("down.sh")
     again = network.script("up.sh")
     count = QUICK_LONE_TRANSACTIONS if quick else LONE_TRANSACTIONS
-    lone = asyncio.run(commit_latencies(str(network.run_dir), count))
+    lone = runtime.run(commit_latencies(str(network.run_dir), count))
     idle = sum(per.values())
     p50 = statistics.median(lone)
     p99 = sorted(lone)[min(len(lone) - 1, round(0.99 * (len(lone) - 1)))]

@@ -23,6 +23,7 @@ from functools import partial
 
 from _network import ScriptFailed, admins, founded_network
 
+from gateway import runtime
 from gateway.artifacts.store import StoredArtifact
 from gateway.cli.snapshot import run_round
 from gateway.consortium import Consortium
@@ -131,9 +132,9 @@ def main() -> int:
                 async with admins(network.consortium(), ORGS) as ledgers:
                     await one_second_periods(ledgers)
 
-            asyncio.run(shorten())
+            runtime.run(shorten())
             network.script("project.sh", PROJECT, " ".join(ORGS))
-            numbers = asyncio.run(measure(network.consortium(), ratings))
+            numbers = runtime.run(measure(network.consortium(), ratings))
     except (ScriptFailed, LedgerError) as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1

@@ -21,7 +21,6 @@ other two, and the bench process's peak resident memory while verifying beside w
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import resource
@@ -36,6 +35,7 @@ from pathlib import Path
 from _network import PROJECT, PROJECT_ORGS, ROOT, BenchNetwork, admins
 from _results import Row
 
+from gateway import runtime
 from gateway.artifacts.project_keys import current_data_key, data_key_for_epoch, member_keyring
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
 from gateway.artifacts.stream import ciphertext_size
@@ -198,7 +198,7 @@ def rows(network: BenchNetwork, quick: bool) -> list[Row]:
     default = "100" if quick else "1000"
     total = round(float(os.environ.get("BCMLP_BENCH_VERIFY_MB", default)) * 1e6)
     with tempfile.TemporaryDirectory(prefix="bcmlp-bench-verify-") as work:
-        numbers = asyncio.run(measure(network, Path(work), total))
+        numbers = runtime.run(measure(network, Path(work), total))
     plain, cipher = numbers["plaintext bytes"], numbers["ciphertext bytes"]
     verify, openssl, cat = numbers["verify s"], numbers["openssl s"], numbers["ipfs cat s"]
     peak = "while verifying" if numbers["peak rss while verifying"] else "over the whole bench"

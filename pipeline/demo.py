@@ -64,6 +64,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from gateway import runtime
 from gateway.batches import batch_proofs, canonical
 from gateway.cli.client import Refused
 from gateway.cli.snapshot import due, run_round
@@ -926,7 +927,7 @@ def main() -> None:
         parser.error(str(error))
     settings = Settings(args.project, args.per_class, args.line_per_class, training)
     try:
-        sys.exit(asyncio.run(demo(settings)))
+        sys.exit(runtime.run(demo(settings)))
     except (ConsortiumError, LedgerError, ProvisionError, StepFailed, Refused, InferenceRefused) as error:
         print(f"demo: {error}", file=sys.stderr)
         sys.exit(1)

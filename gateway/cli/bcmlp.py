@@ -37,7 +37,6 @@ bcmlp verify {artifact|model|pipeline|tx} ID --project P [--organisation ORG]
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -45,6 +44,7 @@ from typing import Any
 
 from cryptography import x509
 
+from gateway import runtime
 from gateway import verify as online
 from gateway.api.wallet import WalletError
 from gateway.artifacts.keys import KeyWrapError
@@ -330,18 +330,18 @@ def main(argv: list[str] | None = None) -> None:
         elif args.command == "roots":
             write_new(args.output, roots_to_json(consortium_roots(load_consortium())))
         elif args.command == "export":
-            bundle = asyncio.run(export(args.subject, args.id, args.project, args.organisation))
+            bundle = runtime.run(export(args.subject, args.id, args.project, args.organisation))
             write_new(args.output, bundle.to_json())
             what = f"{bundle.subject_kind} {bundle.subject_id}"
             print(f"{args.output}: {len(bundle.records)} records of {what}")
         elif args.command == "attest":
-            statement = asyncio.run(attest(args.subject, args.id, args.project, args.organisation))
+            statement = runtime.run(attest(args.subject, args.id, args.project, args.organisation))
             write_new(args.output, json.dumps(statement, indent=2, sort_keys=True))
             print(f"{args.output}: in-toto statement of {args.subject} certificate {args.id}")
         elif args.subject == "workpiece":
-            sys.exit(asyncio.run(verify_workpiece(args.id, args.proof, args.project, args.organisation)))
+            sys.exit(runtime.run(verify_workpiece(args.id, args.proof, args.project, args.organisation)))
         elif args.subject is not None:
-            sys.exit(asyncio.run(verify_online(args.subject, args.id, args.project, args.organisation)))
+            sys.exit(runtime.run(verify_online(args.subject, args.id, args.project, args.organisation)))
         else:
             sys.exit(verify(args.bundle, args.roots, args.content))
     except (UsageError, BundleError, ConsortiumError, AttestationError, WalletError, ServeError) as error:

@@ -33,6 +33,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 from rich.table import Table
 
+from gateway import runtime
 from gateway.consortium import Consortium, ConsortiumError, load_consortium
 from gateway.fabric import EcdsaSigner, load_msp_identity
 
@@ -467,7 +468,7 @@ def run(args: argparse.Namespace) -> int:
     """run executes a client command; returns the exit status."""
     console = Console(stderr=False)
     try:
-        data, show = asyncio.run(_run(args, console))
+        data, show = runtime.run(_run(args, console))
     except (ClientError, ConsortiumError) as error:
         print(f"bcmlp {args.command}: {error}", file=sys.stderr)
         return 2

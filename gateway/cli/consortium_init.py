@@ -17,10 +17,10 @@ or before); 1: a step was refused.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from functools import partial
 
+from gateway import runtime
 from gateway.api.wallet import Wallet, WalletError
 from gateway.artifacts.keys import key_id_of, provision_key_agreement_key
 from gateway.cli.project_init import initialise
@@ -112,7 +112,7 @@ def main() -> None:
     if args.period_seconds is not None and args.period_seconds < 1:
         parser.error(f"--period-seconds must be at least 1, not {args.period_seconds}")
     try:
-        sys.exit(asyncio.run(found(args.period_seconds)))
+        sys.exit(runtime.run(found(args.period_seconds)))
     except (ConsortiumError, LedgerError, WalletError) as error:
         print(f"consortium: {error}", file=sys.stderr)
         sys.exit(1)

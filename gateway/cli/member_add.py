@@ -13,12 +13,12 @@ status and the key id.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from functools import partial
 from pathlib import Path
 
+from gateway import runtime
 from gateway.artifacts.keys import key_id_of, provision_key_agreement_key
 from gateway.consortium import ConsortiumError, load_consortium
 from gateway.ledger import LedgerError, open_ledger
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
     ):
         parser.error("--attributes must be a JSON object of texts and whole numbers")
     try:
-        sys.exit(asyncio.run(request(args.org, args.name, args.role, attributes, args.document)))
+        sys.exit(runtime.run(request(args.org, args.name, args.role, attributes, args.document)))
     except (ConsortiumError, LedgerError, ProvisionError, OSError) as error:
         print(f"member-add: {error}", file=sys.stderr)
         sys.exit(1)

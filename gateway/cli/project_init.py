@@ -21,10 +21,10 @@ gets no epoch, and artifacts cannot be recorded on it until one is recorded.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from functools import partial
 
+from gateway import runtime
 from gateway.artifacts.keys import KeyWrapError
 from gateway.artifacts.project_keys import latest_epoch, recipients, rotate_project_key
 from gateway.consortium import Consortium, ConsortiumError, load_consortium
@@ -135,7 +135,7 @@ def main() -> None:
     parser.add_argument("--project", required=True, help="the project channel")
     args = parser.parse_args()
     try:
-        sys.exit(asyncio.run(initialise(args.project)))
+        sys.exit(runtime.run(initialise(args.project)))
     except (ConsortiumError, LedgerError) as error:
         print(f"project-init: {error}", file=sys.stderr)
         sys.exit(1)

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import grpc
 from aiohttp import web
 
+from gateway import runtime
 from gateway.api.app import make_app
 from gateway.api.callers import Callers
 from gateway.api.wallet import Wallet, WalletError
@@ -122,7 +123,7 @@ def wallet_add(organisation: str, member_id: str, identity_dir: Path) -> str:
 def run_serve(organisation: str) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     try:
-        asyncio.run(serve(organisation))
+        runtime.run(serve(organisation))
     except (ServeError, WalletError, ConsortiumError) as error:
         print(f"bcmlp serve: {error}", file=sys.stderr)
         return 2

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
+from gateway import runtime
 from gateway.consortium import Consortium, ConsortiumError, load_consortium
 from gateway.ledger import Ledger, LedgerError, open_ledger
 from gateway.ledger.errors import resend_on_lag
@@ -185,11 +186,11 @@ def main() -> None:
         if args.watch:
             if not args.organisation:
                 parser.error("--watch needs --organisation")
-            asyncio.run(watch(args.organisation))
+            runtime.run(watch(args.organisation))
             return
         if not args.project:
             parser.error("give --project, or --watch with --organisation")
-        report = asyncio.run(once(args.project, args.organisation))
+        report = runtime.run(once(args.project, args.organisation))
         print("\n".join(report.done))
     except (ConsortiumError, JobError, LedgerError) as error:
         print(f"snapshot: {error}", file=sys.stderr)
