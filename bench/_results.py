@@ -57,7 +57,7 @@ def table(rows: list[Row]) -> str:
             r.reference,
             r.reference_value,
             r.bcmlp_value,
-            f"{r.ratio:.2f}x",
+            f"{r.ratio:.3f}x",
             "-" if r.target is None else f"{'<=' if r.at_most else '>='} {r.target:g}x",
             {True: "met", False: "MISSED", None: ""}[r.met],
         )

@@ -29,7 +29,7 @@ from clients import arguments, run_python, summary
 
 CALIPER_DIR = ROOT / "bench" / "caliper"
 REPORT = CALIPER_DIR / "report.html"
-IN_FLIGHT, COUNT, QUICK_COUNT = 64, 2000, 400
+IN_FLIGHT, COUNT, QUICK_COUNT = 64, 2000, 300
 
 
 class CaliperFailed(Exception):

@@ -1,6 +1,6 @@
-"""Growth: audit and lineage queries as the project channel's ledger grows from 10^3 records to 10^4 (quick),
-10^5 (default) or BCMLP_BENCH_LEDGER_RECORDS; their time must follow the size of the lineage asked for,
-not of the ledger.
+"""Growth: audit and lineage queries as the project channel's ledger grows from 10^3 records to 10^5
+(4 x 10^3 quick) or BCMLP_BENCH_LEDGER_RECORDS; their time must follow the size of the lineage asked
+for, not of the ledger.
 
 On the bench's project channel (bench/run.py), Manufacturer's admin stores and records a lineage of three
 small artifacts (raw data, a dataset, a model; bench/verify.py's build_lineage). Then, at each ledger
@@ -45,7 +45,7 @@ LINEAGE_IDS = ("growth-raw", "growth-dataset", "growth-model")
 
 
 def sizes(quick: bool) -> tuple[int, ...]:
-    largest = int(os.environ.get("BCMLP_BENCH_LEDGER_RECORDS", "10000" if quick else "100000"))
+    largest = int(os.environ.get("BCMLP_BENCH_LEDGER_RECORDS", "4000" if quick else "100000"))
     return (*(n for n in (1_000, 10_000, 100_000, 1_000_000) if n < largest), largest)
 
 

@@ -23,7 +23,7 @@ from gateway.artifacts.store import StoredArtifact
 from gateway.consortium import load_consortium
 from gateway.ledger import DataBounds, open_ledger
 
-IDLE_SECONDS, QUICK_IDLE_SECONDS = 20, 5
+IDLE_SECONDS, QUICK_IDLE_SECONDS = 20, 3
 LONE_TRANSACTIONS, QUICK_LONE_TRANSACTIONS = 40, 15
 BATCH_TIMEOUT_S = 0.25  # network/ledger.sh BATCH_TIMEOUT
 
