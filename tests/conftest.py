@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
-
-import pytest
-
-from gateway import runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 NETWORK = ROOT / "network"
@@ -32,10 +26,3 @@ def run_script(
             f"{script} {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
         )
     return proc
-
-
-def pytest_asyncio_loop_factories(
-    config: pytest.Config, item: pytest.Item
-) -> Mapping[str, Callable[[], Any]]:
-    """Every async test and fixture runs on the event loop bcmlp's processes run on (gateway/runtime.py)."""
-    return {"uvloop": runtime.new_event_loop}

@@ -1,14 +1,10 @@
-"""bcmlp's processes and its tests run their coroutines on uvloop's event loop (gateway/runtime.py)."""
+"""bcmlp's processes run their coroutines on uvloop's event loop (gateway/runtime.py)."""
 
 import asyncio
 
 import uvloop
 
 from gateway import runtime
-
-
-async def test_tests_run_on_the_loop_the_processes_run_on() -> None:
-    assert isinstance(asyncio.get_running_loop(), uvloop.Loop)
 
 
 def test_run_runs_the_coroutine_on_uvloop_and_returns_its_result() -> None:
