@@ -17,7 +17,9 @@ from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from gateway.artifacts.store import ArtifactStore
 from gateway.consortium import Consortium, load_consortium
+from gateway.ipfs import IpfsClient
 from gateway.ledger import Ledger, open_ledger
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # official clients, Caliper, the growth and the verify benches all need no more.
 PROJECT = "bench"
 PROJECT_ORGS = ("Manufacturer", "ModelTrainer")
+# A syntactically valid CID for records whose content no bench reads back.
+CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
 
 
 class ScriptFailed(Exception):
@@ -138,3 +142,18 @@ async def admins(consortium: Consortium, organisations: Sequence[str]) -> AsyncI
                 open_ledger(consortium, organisation=name, identity_dir=admin_dir)
             )
         yield ledgers
+
+
+@asynccontextmanager
+async def project_store(consortium: Consortium) -> AsyncIterator[ArtifactStore]:
+    """project_store is an artifact store over the project organisations' Kubo nodes, closed on exit."""
+    nodes = {}
+    try:
+        for name in PROJECT_ORGS:
+            node = consortium.organisation(name).ipfs
+            assert node is not None, f"{name} has no Kubo node"
+            nodes[name] = IpfsClient(node)
+        yield ArtifactStore(nodes)
+    finally:
+        for client in nodes.values():
+            await client.close()

@@ -34,6 +34,12 @@ class Row:
         return self.ratio <= self.target if self.at_most else self.ratio >= self.target
 
 
+def p99(values: list[float]) -> float:
+    """p99 is the 99th percentile of values: the value at rank round(0.99 (n - 1)) in sorted order."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+
+
 def machine() -> str:
     """machine names what the numbers were measured on."""
     cpus = Path("/proc/cpuinfo").read_text().count("processor\t:") if Path("/proc/cpuinfo").exists() else 0

@@ -24,7 +24,7 @@ from functools import partial
 from pathlib import Path
 
 import aiohttp
-from _network import ScriptFailed, admins, founded_network
+from _network import CID, ScriptFailed, admins, founded_network
 
 from gateway import runtime
 from gateway.artifacts.store import StoredArtifact
@@ -34,7 +34,6 @@ from gateway.ledger.errors import LAG_REASONS, resend_on_lag
 
 ORGS = ("Manufacturer", "ModelTrainer", "ConditionMonitor", "QualityControl")
 PROJECT = "benchapi"
-CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
 DOC = Document(CID, "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9", "register extract")
 PER_ORG, PER_MEMBER, RECORDS = 5, 10, 150
 

@@ -32,15 +32,13 @@ import threading
 import time
 from pathlib import Path
 
-from _network import PROJECT, PROJECT_ORGS, ROOT, BenchNetwork, npm_ci
-from _results import Row
+from _network import CID, PROJECT, PROJECT_ORGS, ROOT, BenchNetwork, npm_ci
+from _results import Row, p99
 
 from gateway import runtime
 from gateway.consortium import load_consortium
 from gateway.ledger import open_ledger
 
-ORGS = PROJECT_ORGS
-CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
 LEVELS = (1, 16, 64, 256)
 COUNTS = {1: 60, 16: 400, 64: 800, 256: 1280}
 QUICK_COUNTS = {1: 12, 16: 96, 64: 192, 256: 384}
@@ -59,7 +57,7 @@ def arguments(artifact_id: str) -> list[str]:
         "1",
         "application/octet-stream",
         "[]",
-        json.dumps([f"{o}MSP" for o in ORGS]),
+        json.dumps([f"{o}MSP" for o in PROJECT_ORGS]),
         "1",
         "false",
         "",
@@ -69,7 +67,7 @@ def arguments(artifact_id: str) -> list[str]:
 async def python_client(count: int, in_flight: int, prefix: str) -> dict[str, object]:
     """python_client is the Python side of one level, run in its own process (`worker`)."""
     consortium = load_consortium()
-    org = consortium.organisation(ORGS[0])
+    org = consortium.organisation(PROJECT_ORGS[0])
     async with open_ledger(consortium, organisation=org.name, identity_dir=org.admin_dir) as ledger:
         contract = ledger.gateway.network(PROJECT).contract("provenance", "provenance")
         numbers = iter(range(count))
@@ -115,7 +113,7 @@ def build_references() -> dict[str, list[str]]:
 def run_reference(command: list[str], count: int, in_flight: int, prefix: str) -> dict[str, object]:
     """run_reference runs one level through an official client (both take the same flags)."""
     consortium = load_consortium()
-    org = consortium.organisation(ORGS[0])
+    org = consortium.organisation(PROJECT_ORGS[0])
     assert org.peer is not None
     flags = [
         ("peer", org.peer.address),
@@ -149,14 +147,13 @@ def run_client(command: list[str]) -> dict[str, object]:
 
 def summary(result: dict[str, object]) -> tuple[float, float, float, float]:
     """summary is committed per second, p50 and p99 latency (s), and CPU seconds per 1000 committed."""
-    latencies = sorted(result["latencies"])  # type: ignore[call-overload]
+    latencies = list(result["latencies"])  # type: ignore[call-overload]
     committed = int(result["committed"])  # type: ignore[call-overload]
     if not latencies:
         return 0.0, float("nan"), float("nan"), float("nan")
-    p99 = latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))]
     per_second = committed / float(result["seconds"])  # type: ignore[arg-type]
     cpu = float(result["cpuSeconds"]) / committed * 1000  # type: ignore[arg-type]
-    return per_second, statistics.median(latencies), p99, cpu
+    return per_second, statistics.median(latencies), p99(latencies), cpu
 
 
 def line(summarised: tuple[float, float, float, float]) -> str:
@@ -188,8 +185,9 @@ def rows(network: BenchNetwork, quick: bool) -> list[Row]:
         tag = secrets.token_hex(3)
         measured = {}
         stop = threading.Event()
-        sampler = threading.Thread(target=peak_resident_kib, args=(network, stop, peak))
+        sampler = None
         if level == LEVELS[-1]:
+            sampler = threading.Thread(target=peak_resident_kib, args=(network, stop, peak))
             sampler.start()
         # The clients take turns, starting one later at each level, so none always meets a fresher ledger.
         clients = ("go", "python", "node")
@@ -206,7 +204,7 @@ def rows(network: BenchNetwork, quick: bool) -> list[Row]:
                     f"{measured[client]['firstError']}"
                 )
         stop.set()
-        if sampler.is_alive():
+        if sampler is not None:
             sampler.join()
         summaries = {client: summary(result) for client, result in measured.items()}
         print(

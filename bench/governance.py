@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _network import CID
+
 from gateway import runtime
 from gateway.consortium import Consortium, load_consortium
 from gateway.fabric import GatewayError
@@ -24,9 +26,7 @@ from gateway.ledger import Document, Founder, client_id, open_ledger
 ROOT = Path(__file__).resolve().parent.parent
 FOUNDERS = ("Manufacturer", "ModelTrainer", "ConditionMonitor", "QualityControl")
 NEWCOMERS = ("Supplier", "Auditor", "Logistics")
-DOCUMENT = Document(
-    "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy", "0" * 64, "register extract"
-)
+DOCUMENT = Document(CID, "0" * 64, "register extract")
 
 
 async def settle(consortium: Consortium, transaction_id: str) -> None:

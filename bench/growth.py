@@ -26,15 +26,13 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
 
-from _network import PROJECT, PROJECT_ORGS, BenchNetwork, admins
+from _network import PROJECT, PROJECT_ORGS, BenchNetwork, admins, project_store
 from _results import Row
 from clients import build_references, run_reference
 from verify import build_lineage
 
 from gateway import runtime
 from gateway.artifacts.project_keys import current_data_key, data_key_for_epoch, member_keyring
-from gateway.artifacts.store import ArtifactStore
-from gateway.ipfs import IpfsClient
 from gateway.ledger.errors import resend_on_lag
 from gateway.report import artifact_report
 
@@ -65,66 +63,53 @@ async def timed_queries(
     """timed_queries records the lineage, then grows the ledger to each of steps and answers the lineage
     query's and the audit's median seconds at each."""
     consortium = network.consortium()
-    nodes = {}
-    for name in PROJECT_ORGS:
-        node = consortium.organisation(name).ipfs
-        assert node is not None, f"{name} has no Kubo node"
-        nodes[name] = IpfsClient(node)
-    store = ArtifactStore(nodes)
     out = {}
-    try:
-        async with admins(consortium, PROJECT_ORGS) as ledgers:
-            writer, reader = ledgers[WRITER], ledgers[READER]
-            keyring = await member_keyring(writer, PROJECT, consortium.organisation(WRITER).admin_dir)
-            files = {}
-            for n, artifact_id in enumerate(LINEAGE_IDS):
-                files[artifact_id] = work / artifact_id
-                files[artifact_id].write_bytes(secrets.token_bytes(4096 * (n + 1)))
-            await build_lineage(writer, store, files, await current_data_key(writer, PROJECT, keyring))
-            model = LINEAGE_IDS[-1]
-            # The reader's peer has the whole lineage once it serves it.
-            lineage_of = partial(reader.provenance(PROJECT).get_lineage, model)
-            await resend_on_lag(lineage_of, reasons=("does not exist",))
-            reader_keyring = await member_keyring(reader, PROJECT, consortium.organisation(READER).admin_dir)
+    async with project_store(consortium) as store, admins(consortium, PROJECT_ORGS) as ledgers:
+        writer, reader = ledgers[WRITER], ledgers[READER]
+        keyring = await member_keyring(writer, PROJECT, consortium.organisation(WRITER).admin_dir)
+        files = {}
+        for n, artifact_id in enumerate(LINEAGE_IDS):
+            files[artifact_id] = work / artifact_id
+            files[artifact_id].write_bytes(secrets.token_bytes(4096 * (n + 1)))
+        await build_lineage(writer, store, files, await current_data_key(writer, PROJECT, keyring))
+        model = LINEAGE_IDS[-1]
+        # The reader's peer has the whole lineage once it serves it.
+        lineage_of = partial(reader.provenance(PROJECT).get_lineage, model)
+        await resend_on_lag(lineage_of, reasons=("does not exist",))
+        reader_keyring = await member_keyring(reader, PROJECT, consortium.organisation(READER).admin_dir)
 
-            async def data_key_for(epoch: int) -> bytes:
-                return await data_key_for_epoch(reader, PROJECT, reader_keyring, epoch)
+        async def data_key_for(epoch: int) -> bytes:
+            return await data_key_for_epoch(reader, PROJECT, reader_keyring, epoch)
 
-            async def lineage() -> None:
-                assert len(await reader.provenance(PROJECT).get_lineage(model)) == len(LINEAGE_IDS)
+        async def lineage() -> None:
+            assert len(await reader.provenance(PROJECT).get_lineage(model)) == len(LINEAGE_IDS)
 
-            async def audit() -> None:
-                report = await artifact_report(
-                    reader, store, PROJECT, model, data_key_for=data_key_for, generated_for="bench"
-                )
-                assert len(report.history) == len(LINEAGE_IDS), report.history
+        async def audit() -> None:
+            report = await artifact_report(
+                reader, store, PROJECT, model, data_key_for=data_key_for, generated_for="bench"
+            )
+            assert len(report.history) == len(LINEAGE_IDS), report.history
 
-            recorded = len(LINEAGE_IDS)
-            for size in steps:
-                await asyncio.to_thread(grow, size - recorded)
-                recorded = size
-                await asyncio.sleep(1)  # the reader's peer has committed the last of them
-                out[size] = (await median_seconds(lineage), await median_seconds(audit))
-                lineage_ms, audit_ms = (s * 1000 for s in out[size])
-                print(f"ledger of {size:>9,} records: lineage {lineage_ms:6.1f} ms, audit {audit_ms:6.1f} ms")
-    finally:
-        for client in nodes.values():
-            await client.close()
+        recorded = len(LINEAGE_IDS)
+        for size in steps:
+            await asyncio.to_thread(grow, size - recorded)
+            recorded = size
+            await asyncio.sleep(1)  # the reader's peer has committed the last of them
+            out[size] = (await median_seconds(lineage), await median_seconds(audit))
+            lineage_ms, audit_ms = (s * 1000 for s in out[size])
+            print(f"ledger of {size:>9,} records: lineage {lineage_ms:6.1f} ms, audit {audit_ms:6.1f} ms")
     return out
 
 
 def rows(network: BenchNetwork, quick: bool) -> list[Row]:
     go = build_references()["go"]
-    tag = secrets.token_hex(3)
-    grown = [0]
 
     def grow(count: int) -> None:
         if count > 0:
-            result = run_reference(go, count, LOAD_IN_FLIGHT, f"growth-{tag}-{grown[0]}")
+            result = run_reference(go, count, LOAD_IN_FLIGHT, f"growth-{secrets.token_hex(4)}")
             if result["failed"]:
                 first = result["firstError"]
                 raise RuntimeError(f"growing the ledger: {result['failed']} failed, first: {first}")
-            grown[0] += 1
 
     steps = sizes(quick)
     with tempfile.TemporaryDirectory(prefix="bcmlp-bench-growth-") as work:

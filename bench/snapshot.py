@@ -21,7 +21,7 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 
-from _network import ScriptFailed, admins, founded_network
+from _network import CID, ScriptFailed, admins, founded_network
 
 from gateway import runtime
 from gateway.artifacts.store import StoredArtifact
@@ -32,7 +32,6 @@ from gateway.ledger.errors import LAG_REASONS, resend_on_lag
 
 ORGS = ("Manufacturer", "ModelTrainer", "ConditionMonitor", "QualityControl")
 PROJECT = "benchsnapshot"
-CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
 IN_FLIGHT = 64
 
 

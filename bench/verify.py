@@ -32,14 +32,13 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from _network import PROJECT, PROJECT_ORGS, ROOT, BenchNetwork, admins
+from _network import PROJECT, PROJECT_ORGS, ROOT, BenchNetwork, admins, project_store
 from _results import Row
 
 from gateway import runtime
 from gateway.artifacts.project_keys import current_data_key, data_key_for_epoch, member_keyring
 from gateway.artifacts.store import ArtifactStore, StoredArtifact
 from gateway.artifacts.stream import ciphertext_size
-from gateway.ipfs import IpfsClient
 from gateway.ledger import Ledger
 from gateway.ledger.errors import LAG_REASONS, resend_on_lag
 from gateway.verify import verify_artifact
@@ -125,69 +124,59 @@ async def measure(network: BenchNetwork, work: Path, total: int) -> dict[str, fl
     for artifact_id, _, share in LINEAGE:
         files[artifact_id] = work / artifact_id
         write_random(files[artifact_id], round(total * share))
-    nodes = {}
-    for name in (WRITER, READER):
-        node = consortium.organisation(name).ipfs
-        assert node is not None, f"{name} has no Kubo node"
-        nodes[name] = IpfsClient(node)
-    store = ArtifactStore(nodes)
     numbers: dict[str, float] = {}
-    try:
-        async with admins(consortium, (WRITER, READER)) as ledgers:
-            writer, reader = ledgers[WRITER], ledgers[READER]
-            keyring = await member_keyring(writer, PROJECT, consortium.organisation(WRITER).admin_dir)
-            data_key = await current_data_key(writer, PROJECT, keyring)
-            stored = await build_lineage(writer, store, files, data_key)
-            model = stored[-1].artifact_id
-            # The reader's peer has the whole lineage once it serves it.
-            await resend_on_lag(
-                partial(reader.provenance(PROJECT).get_lineage, model), reasons=("does not exist",)
+    async with project_store(consortium) as store, admins(consortium, (WRITER, READER)) as ledgers:
+        writer, reader = ledgers[WRITER], ledgers[READER]
+        keyring = await member_keyring(writer, PROJECT, consortium.organisation(WRITER).admin_dir)
+        data_key = await current_data_key(writer, PROJECT, keyring)
+        stored = await build_lineage(writer, store, files, data_key)
+        model = stored[-1].artifact_id
+        # The reader's peer has the whole lineage once it serves it.
+        await resend_on_lag(
+            partial(reader.provenance(PROJECT).get_lineage, model), reasons=("does not exist",)
+        )
+        # As `bcmlp verify` does: each epoch's data key read from the ledger and opened with the
+        # reader's keyring when verification needs it.
+        keyring = await member_keyring(reader, PROJECT, consortium.organisation(READER).admin_dir)
+
+        async def data_key_for(epoch: int) -> bytes:
+            return await data_key_for_epoch(reader, PROJECT, keyring, epoch)
+
+        paths = [str(files[a]) for a, _, _ in LINEAGE]
+        openssl = ["openssl", "dgst", "-sha256", *paths]
+        digests = subprocess.run(openssl, check=True, capture_output=True, text=True).stdout
+        recorded = sorted(s.sha256 for s in stored)
+        assert sorted(re.findall(r"= ([0-9a-f]{64})$", digests, re.M)) == recorded, (digests, recorded)
+        node = consortium.organisation(READER).ipfs
+        assert node is not None
+        # The Kubo command line takes the RPC API's secret only as an option, so it shows in this
+        # process's arguments while it runs; the network is the bench's own, gone when it ends.
+        secret = "bearer:" + node.api_header_file.read_text().split()[-1]
+        cat = [ipfs_binary(network), "--api-auth", secret, "cat", *(s.cid for s in stored)]
+        cat_env = {**network.env, "IPFS_PATH": str(node.repo)}
+
+        reset = reset_peak_rss()
+        numbers["rss before MiB"] = peak_rss_mib()
+        times: dict[str, list[float]] = {"verify s": [], "openssl s": [], "ipfs cat s": []}
+        # Interleaved, so that all three see the same load from whatever else the machine runs.
+        for _ in range(RUNS):
+            t0 = time.perf_counter()
+            verdicts = await verify_artifact(
+                reader, store, PROJECT, model, data_key_for=data_key_for, via=(READER,)
             )
-            # As `bcmlp verify` does: each epoch's data key read from the ledger and opened with the
-            # reader's keyring when verification needs it.
-            keyring = await member_keyring(reader, PROJECT, consortium.organisation(READER).admin_dir)
-
-            async def data_key_for(epoch: int) -> bytes:
-                return await data_key_for_epoch(reader, PROJECT, keyring, epoch)
-
-            paths = [str(files[a]) for a, _, _ in LINEAGE]
-            openssl = ["openssl", "dgst", "-sha256", *paths]
-            digests = subprocess.run(openssl, check=True, capture_output=True, text=True).stdout
-            recorded = sorted(s.sha256 for s in stored)
-            assert sorted(re.findall(r"= ([0-9a-f]{64})$", digests, re.M)) == recorded, (digests, recorded)
-            node = consortium.organisation(READER).ipfs
-            assert node is not None
-            # The Kubo command line takes the RPC API's secret only as an option, so it shows in this
-            # process's arguments while it runs; the network is the bench's own, gone when it ends.
-            secret = "bearer:" + node.api_header_file.read_text().split()[-1]
-            cat = [ipfs_binary(network), "--api-auth", secret, "cat", *(s.cid for s in stored)]
-            cat_env = {**network.env, "IPFS_PATH": str(node.repo)}
-
-            reset = reset_peak_rss()
-            numbers["rss before MiB"] = peak_rss_mib()
-            times: dict[str, list[float]] = {"verify s": [], "openssl s": [], "ipfs cat s": []}
-            # Interleaved, so that all three see the same load from whatever else the machine runs.
-            for _ in range(RUNS):
-                t0 = time.perf_counter()
-                verdicts = await verify_artifact(
-                    reader, store, PROJECT, model, data_key_for=data_key_for, via=(READER,)
-                )
-                times["verify s"].append(time.perf_counter() - t0)
-                assert [(v.record_id, v.status) for v in verdicts] == [
-                    (a, "intact") for a, _, _ in reversed(LINEAGE)
-                ], verdicts
-                times["openssl s"].append(
-                    seconds(partial(subprocess.run, openssl, check=True, capture_output=True))
-                )
-                times["ipfs cat s"].append(
-                    seconds(partial(subprocess.run, cat, env=cat_env, check=True, stdout=subprocess.DEVNULL))
-                )
-            numbers["peak rss MiB"] = peak_rss_mib()
-            numbers["peak rss while verifying"] = float(reset)
-            numbers.update({name: statistics.median(runs) for name, runs in times.items()})
-    finally:
-        for client in nodes.values():
-            await client.close()
+            times["verify s"].append(time.perf_counter() - t0)
+            assert [(v.record_id, v.status) for v in verdicts] == [
+                (a, "intact") for a, _, _ in reversed(LINEAGE)
+            ], verdicts
+            times["openssl s"].append(
+                seconds(partial(subprocess.run, openssl, check=True, capture_output=True))
+            )
+            times["ipfs cat s"].append(
+                seconds(partial(subprocess.run, cat, env=cat_env, check=True, stdout=subprocess.DEVNULL))
+            )
+        numbers["peak rss MiB"] = peak_rss_mib()
+        numbers["peak rss while verifying"] = float(reset)
+        numbers.update({name: statistics.median(runs) for name, runs in times.items()})
     numbers["plaintext bytes"] = float(sum(s.size for s in stored))
     numbers["ciphertext bytes"] = float(sum(ciphertext_size(s.size) for s in stored))
     return numbers
